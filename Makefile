@@ -1,0 +1,45 @@
+# Two commands set everything up: `make demo` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+UV := $(VENV)/bin/uv
+BIN := $(VENV)/bin
+DEMO_DIR ?= data/demo
+DEMO_EMPLOYEES ?= 5000
+
+.PHONY: install demo test lint format bench docs clean browser
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet uv==0.13.9
+
+# uv.lock pins every package; --inexact keeps uv itself in the venv.
+install: $(BIN)/python
+	$(UV) sync --frozen --inexact --extra dev
+
+demo: install
+	$(BIN)/headcount demo --employees $(DEMO_EMPLOYEES) --dir $(DEMO_DIR)
+
+# Debian's chromium drives the browser tests; Playwright's own browser download is blocked.
+browser:
+	@test -x /usr/bin/chromium || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium)
+
+test: install browser
+	$(BIN)/pytest -n 2 --dist loadfile
+
+lint: install
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/mypy
+
+format: install
+	$(BIN)/ruff format src tests benchmarks
+	$(BIN)/ruff check --fix src tests benchmarks
+
+docs: install
+	$(BIN)/headcount rules --markdown > docs/rules.md
+
+bench: install
+	$(BIN)/python benchmarks/verify_bench.py
+
+clean:
+	rm -rf $(VENV) data results .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""The `headcount` command line: parses arguments, calls the library, explains errors."""

@@ -1,0 +1,38 @@
+"""Output names of the data contract: findings, payees and severities."""
+
+from __future__ import annotations
+
+from enum import Enum
+
+FINDING_COLUMNS = (
+    "finding_id",
+    "rule",
+    "severity",
+    "employee_ids",
+    "payment_ids",
+    "amount_at_risk",
+    "summary",
+    "evidence",
+)
+
+PAYEE_COLUMNS = ("employee_id", "status", "total_paid", "evidence_for", "evidence_against")
+
+
+class Severity(str, Enum):
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+    INFO = "info"
+
+    @property
+    def rank(self) -> int:
+        return SEVERITY_ORDER.index(self)
+
+
+SEVERITY_ORDER = (Severity.HIGH, Severity.MEDIUM, Severity.LOW, Severity.INFO)
+
+
+class PayeeStatus(str, Enum):
+    VERIFIED = "verified"
+    REVIEW = "review"
+    FLAGGED = "flagged"
