@@ -1,11 +1,191 @@
-"""Entry point of the `headcount` console script."""
+"""Entry point of the `headcount` console script: parse, call the library, explain errors.
+
+Exit codes: 0 success; 1 an unexpected internal error; 2 bad input or bad usage (an
+unreadable dataset, an OUT folder that is something else, a wrong option).
+"""
 
 from __future__ import annotations
 
-import typer
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, NoReturn
 
-app = typer.Typer(no_args_is_help=True, help="headcount: evidence before claims.")
+import typer
+from rich.console import Console
+
+from headcount import __version__
+from headcount.cli.progress import RichProgress
+from headcount.cli.render import print_verify_summary
+
+EXIT_OK, EXIT_INTERNAL, EXIT_BAD_INPUT = 0, 1, 2
+
+app = typer.Typer(
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode="rich",
+    help="headcount: verify that every paycheck has a real, living, current employee behind "
+    "it, with evidence for every finding.\n\nExit codes: 0 success, 1 internal error, "
+    "2 bad input or usage.",
+)
+console = Console(stderr=False)
+errors = Console(stderr=True)
+
+
+def _fail(message: str, code: int = EXIT_BAD_INPUT) -> NoReturn:
+    errors.print(f"[bold red]Error:[/] {message}", highlight=False)
+    raise typer.Exit(code)
+
+
+@contextmanager
+def _explained_errors() -> Iterator[None]:
+    """Library exceptions become one plain sentence and an exit code, never a traceback."""
+    from headcount.ingest import DatasetError
+    from headcount.report.outputs import OutputError
+
+    try:
+        yield
+    except DatasetError as exc:
+        _fail(f"{exc}\nNothing was written.")
+    except OutputError as exc:
+        _fail(str(exc))
+    except KeyboardInterrupt:
+        _fail("interrupted; nothing was written.", 130)
+    except OSError as exc:
+        _fail(f"{exc.strerror or exc}: {exc.filename or ''}".rstrip(": "))
+
+
+def _version(value: bool) -> None:
+    if value:
+        console.print(f"headcount {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
+    ] = False,
+) -> None:
+    """headcount: evidence before claims."""
+
+
+class DeathsFormat(StrEnum):
+    csv = "csv"
+    dmf = "dmf"
+
+
+@app.command()
+def verify(
+    dataset: Annotated[
+        Path, typer.Argument(help="Folder with roster, payroll and optional files.")
+    ],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Results folder to write (atomically).")],
+    strict: Annotated[
+        bool, typer.Option(help="Stop on any unreadable cell instead of reporting DATA_QUALITY.")
+    ] = False,
+    memory_limit: Annotated[
+        str | None,
+        typer.Option(help="DuckDB memory limit, e.g. 8GB; beyond it work spills to disk."),
+    ] = None,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="No progress bars or tables.")
+    ] = False,
+) -> None:
+    """Verify a dataset: every rule, with evidence; writes findings, payees, summary and report."""
+    from headcount.pipeline.verify import verify as run_verify
+
+    if not dataset.is_dir():
+        _fail(f"{dataset}: no such dataset folder")
+    with _explained_errors(), RichProgress(errors, enabled=not quiet) as progress:
+        result = run_verify(
+            dataset, out, strict=strict, memory_limit=memory_limit, progress=progress
+        )
+    if not quiet:
+        print_verify_summary(console, result.summary, str(result.report))
+    else:
+        console.print(str(result.out))
+
+
+@app.command()
+def synth(
+    out: Annotated[Path, typer.Argument(help="Folder to write the synthetic agency into.")],
+    employees: Annotated[int, typer.Option(min=100, help="Roster size.")] = 5000,
+    seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same files.")] = 0,
+    deaths_format: Annotated[
+        DeathsFormat,
+        typer.Option(help="Death records as deaths.csv or SSA's fixed-width deaths.dmf."),
+    ] = DeathsFormat.csv,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars.")] = False,
+) -> None:
+    """Generate a seeded synthetic agency with planted cases and truth.json (no real data)."""
+    from headcount.synth import generate
+
+    with _explained_errors(), RichProgress(errors, enabled=not quiet) as progress:
+        result = generate(
+            out, employees, seed, deaths_format=deaths_format.value, progress=progress
+        )
+    console.print(
+        f"Wrote {result.employees:,} employees and {result.payments:,} payments to "
+        f"{result.out_dir} in {result.seconds:.1f} s; planted cases in {result.truth_path}."
+    )
+
+
+@app.command()
+def demo(
+    employees: Annotated[int, typer.Option(min=100, help="Roster size of the demo agency.")] = 5000,
+    directory: Annotated[
+        Path, typer.Option("--dir", help="Where the demo data and results go.")
+    ] = Path("data/demo"),
+    seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
+) -> None:
+    """Generate a synthetic agency and verify it: the whole product in one command."""
+    from headcount.pipeline.verify import verify as run_verify
+    from headcount.synth import generate
+
+    agency, results = directory / "agency", directory / "results"
+    with _explained_errors(), RichProgress(errors) as progress:
+        made = generate(agency, employees, seed, progress=progress)
+        result = run_verify(agency, results, progress=progress)
+    console.print(
+        f"Synthetic agency: {made.out_dir} ({made.employees:,} employees, "
+        f"{made.payments:,} payments); planted truth in {made.truth_path}"
+    )
+    print_verify_summary(console, result.summary, str(result.report))
+
+
+@app.command()
+def rules(
+    markdown: Annotated[bool, typer.Option(help="Print the rules reference as Markdown.")] = False,
+) -> None:
+    """List the rules: code, severity and what each flags."""
+    from rich.table import Table
+
+    from headcount.rules import all_rules
+    from headcount.rules.docs import rules_markdown
+
+    if markdown:
+        sys.stdout.write(rules_markdown())
+        return
+    table = Table(show_lines=True)
+    for column in ("rule", "severity", "what it flags", "amount at risk"):
+        table.add_column(column)
+    for rule in all_rules():
+        table.add_row(
+            rule.code, " / ".join(s.value for s in rule.severities), rule.flags, rule.amount
+        )
+    console.print(table)
 
 
 def main() -> None:
-    app()
+    try:
+        app()
+    except Exception as exc:  # the last line of defence: say what happened, exit 1
+        errors.print(f"[bold red]Internal error:[/] {type(exc).__name__}: {exc}", highlight=False)
+        errors.print("This is a bug in headcount; please report it with the command you ran.")
+        sys.exit(EXIT_INTERNAL)
+
+
+_: Callable[[], None] = main

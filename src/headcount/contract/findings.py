@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 
 FINDING_COLUMNS = (
     "finding_id",
@@ -18,7 +18,7 @@ FINDING_COLUMNS = (
 PAYEE_COLUMNS = ("employee_id", "status", "total_paid", "evidence_for", "evidence_against")
 
 
-class Severity(str, Enum):
+class Severity(StrEnum):
     HIGH = "high"
     MEDIUM = "medium"
     LOW = "low"
@@ -32,7 +32,7 @@ class Severity(str, Enum):
 SEVERITY_ORDER = (Severity.HIGH, Severity.MEDIUM, Severity.LOW, Severity.INFO)
 
 
-class PayeeStatus(str, Enum):
+class PayeeStatus(StrEnum):
     VERIFIED = "verified"
     REVIEW = "review"
     FLAGGED = "flagged"

@@ -7,10 +7,10 @@ types below are the one agreement between ingest and the rules.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
 
-class Kind(str, Enum):
+class Kind(StrEnum):
     """How a raw text cell is parsed and validated."""
 
     TEXT = "text"  # kept as is (trimmed); empty is missing

@@ -1,0 +1,54 @@
+"""The embedded default backend: DuckDB, spilling to disk under a memory limit."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from headcount.engine.base import Engine, EngineError
+from headcount.engine.dialect import Dialect
+
+
+class DuckDBEngine(Engine):
+    name = "duckdb"
+
+    def __init__(
+        self,
+        connection: duckdb.DuckDBPyConnection | None = None,
+        *,
+        database: str | Path = ":memory:",
+        memory_limit: str | None = None,
+        temp_directory: str | Path | None = None,
+        threads: int | None = None,
+    ) -> None:
+        self.dialect = Dialect()
+        self.con = connection if connection is not None else duckdb.connect(str(database))
+        if memory_limit:
+            self.con.execute(f"SET memory_limit = '{memory_limit}'")
+        if temp_directory:
+            self.con.execute(f"SET temp_directory = '{Path(temp_directory).as_posix()}'")
+        if threads:
+            self.con.execute(f"SET threads = {int(threads)}")
+
+    def execute(self, sql: str) -> None:
+        try:
+            self.con.execute(sql)
+        except duckdb.Error as exc:
+            raise EngineError(f"DuckDB could not run a statement: {exc}\n{sql}") from exc
+
+    def fetch_arrow(self, sql: str) -> pa.Table:
+        try:
+            result = self.con.sql(sql).to_arrow_table()
+        except duckdb.Error as exc:
+            raise EngineError(f"DuckDB could not run a query: {exc}\n{sql}") from exc
+        return result
+
+    def register_arrow(self, name: str, table: pa.Table) -> None:
+        self.con.register(f"{name}__arrow", table)
+        self.con.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT * FROM {name}__arrow")
+        self.con.unregister(f"{name}__arrow")
+
+    def close(self) -> None:
+        self.con.close()

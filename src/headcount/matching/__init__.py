@@ -1,0 +1,1 @@
+"""Identity matching shared by the rules: SSN validity and name equivalence."""

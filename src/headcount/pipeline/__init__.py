@@ -1,0 +1,1 @@
+"""The verify job: ingest, shared relations, rules, payees, summary and outputs."""

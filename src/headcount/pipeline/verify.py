@@ -1,0 +1,172 @@
+"""`headcount verify`: read a dataset, run every rule, write the results folder atomically."""
+
+from __future__ import annotations
+
+import datetime as dt
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from headcount import __version__
+from headcount.engine.base import Engine
+from headcount.engine.duckdb_engine import DuckDBEngine
+from headcount.ingest import Dataset, load_dataset
+from headcount.pipeline.findings import (
+    Finding,
+    build_finding,
+    findings_table,
+    index_table,
+    payment_links_table,
+    sort_key,
+)
+from headcount.pipeline.payees import payees_table
+from headcount.pipeline.summary import (
+    amount_summary,
+    checkin_summary,
+    findings_summary,
+    payees_summary,
+)
+from headcount.report import RuleInfo, write_report
+from headcount.report.outputs import (
+    atomic_directory,
+    check_output_folder,
+    write_csv,
+    write_json,
+    write_parquet,
+)
+from headcount.rules import Rule, all_rules
+from headcount.rules.prepare import prepare
+
+Progress = Callable[[str, int, int], None]
+
+
+def _quiet(stage: str, done: int, total: int) -> None:
+    """The default progress hook: say nothing."""
+
+
+@dataclass
+class VerifyResult:
+    out: Path
+    summary: dict[str, Any]
+    findings: list[Finding] = field(repr=False)
+
+    @property
+    def report(self) -> Path:
+        return self.out / "report.html"
+
+
+@dataclass
+class _Clock:
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    @contextmanager
+    def stage(self, name: str) -> Iterator[None]:
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.seconds[name] = round(time.perf_counter() - start, 3)
+
+
+def runnable(rule: Rule, present: frozenset[str]) -> bool:
+    return rule.needs <= present
+
+
+def run_rules(engine: Engine, present: frozenset[str], progress: Progress) -> list[Finding]:
+    rules = [r for r in all_rules() if runnable(r, present)]
+    findings: list[Finding] = []
+    for done, rule in enumerate(rules):
+        progress(f"rule {rule.code}", done, len(rules))
+        for row in engine.fetch_arrow(rule.query(engine.dialect)).to_pylist():
+            findings.append(build_finding(rule, row))
+    progress("rules", len(rules), len(rules))
+    return sorted(findings, key=sort_key)
+
+
+def verify(
+    dataset: Path,
+    out: Path,
+    *,
+    strict: bool = False,
+    memory_limit: str | None = None,
+    progress: Progress = _quiet,
+) -> VerifyResult:
+    """Verify `dataset` into `out`. Raises DatasetError on unreadable input (nothing written)."""
+    check_output_folder(out)
+    clock = _Clock()
+    started = dt.datetime.now(dt.UTC)
+    with (
+        tempfile.TemporaryDirectory(prefix="headcount-spill-") as spill,
+        clock.stage("total"),
+    ):
+        engine = DuckDBEngine(
+            duckdb.connect(), memory_limit=memory_limit, temp_directory=Path(spill)
+        )
+        try:
+            with clock.stage("ingest"):
+                ds = load_dataset(dataset, engine.con, strict=strict, progress=progress)
+            with clock.stage("rules"):
+                prepare(engine)
+                findings = run_rules(engine, ds.present, progress)
+            with clock.stage("payees"):
+                engine.register_arrow("findings_index", index_table(findings))
+                payees = payees_table(engine, "deaths" in ds.present)
+                checkins = checkin_summary(engine) if "campaigns" in ds.present else None
+        finally:
+            engine.close()
+        summary = _summary(ds, findings, payees_summary(payees), checkins, started)
+        with clock.stage("outputs"), atomic_directory(out) as tmp:
+            progress("writing results", 0, 1)
+            table = findings_table(findings)
+            write_csv(table, tmp / "findings.csv")
+            write_parquet(table, tmp / "findings.parquet")
+            write_csv(payees, tmp / "payees.csv")
+            write_csv(payment_links_table(findings), tmp / "finding_payments.csv")
+            summary["timings_seconds"] = dict(clock.seconds)
+            write_json(summary, tmp / "summary.json")
+            write_report(tmp / "report.html", table, summary, rules=rule_infos())
+            progress("writing results", 1, 1)
+    summary["timings_seconds"] = dict(clock.seconds)
+    return VerifyResult(out=out.resolve(), summary=summary, findings=findings)
+
+
+def rule_infos() -> list[RuleInfo]:
+    return [RuleInfo(code=r.code, title=r.title, description=r.flags) for r in all_rules()]
+
+
+def _summary(
+    ds: Dataset,
+    findings: list[Finding],
+    payees: dict[str, Any],
+    checkins: dict[str, Any] | None,
+    started: dt.datetime,
+) -> dict[str, Any]:
+    ran = [r.code for r in all_rules() if runnable(r, ds.present)]
+    skipped = {
+        r.code: "needs " + ", ".join(sorted(r.needs - ds.present))
+        for r in all_rules()
+        if not runnable(r, ds.present)
+    }
+    summary: dict[str, Any] = {
+        "headcount_version": __version__,
+        "dataset": str(ds.folder),
+        "engine": "duckdb",
+        "started_at": started.isoformat(timespec="seconds").replace("+00:00", "Z"),
+        "inputs": {
+            name: {"file": ds.files[name], "rows": ds.rows[name]} for name in sorted(ds.present)
+        },
+        "data_quality_cells": ds.data_quality,
+        "rules": {"ran": ran, "skipped": skipped},
+        "findings": findings_summary(findings),
+        "amount_at_risk": amount_summary(findings),
+        "payees": payees,
+    }
+    if checkins is not None:
+        summary["checkins"] = checkins
+    return summary

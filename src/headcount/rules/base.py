@@ -1,0 +1,64 @@
+"""What a rule is: data (code, severity, texts) plus a query and two small functions.
+
+A rule's query returns one row per finding with these columns:
+    finding_key     VARCHAR         stable identity of the finding within the rule
+    employee_ids    LIST<VARCHAR>   the people it names
+    payment_ids     LIST<VARCHAR>   the payments that make up its amount (may be empty)
+    amount_at_risk  DECIMAL(18,2)   0 where the rule puts no money at risk
+    severity        VARCHAR         optional: only for rules whose severity varies per finding
+and any further columns, which become the finding's evidence. Payments in evidence are a
+list of structs with `payment_id` and `at_risk`, so every dollar traces to a payment.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from headcount.contract.findings import Severity
+from headcount.engine.dialect import Dialect
+
+RuleRow = Mapping[str, Any]
+STANDARD_COLUMNS = ("finding_key", "employee_ids", "payment_ids", "amount_at_risk", "severity")
+
+
+def plain_evidence(row: RuleRow) -> dict[str, Any]:
+    """Every non-standard column of the query row, as the evidence object."""
+    return {k: v for k, v in row.items() if k not in STANDARD_COLUMNS}
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    severity: Severity
+    title: str
+    flags: str  # what it flags, one or two sentences for reviewers and the docs
+    amount: str  # what amount_at_risk means for this rule
+    query: Callable[[Dialect], str]
+    summary: Callable[[RuleRow], str]  # one plain-English sentence a reviewer can read aloud
+    evidence: Callable[[RuleRow], dict[str, Any]] = plain_evidence
+    proper: tuple[str, ...] = ()  # look-alikes the rule deliberately does not flag
+    needs: frozenset[str] = field(default_factory=lambda: frozenset({"roster", "payroll"}))
+    other_severities: tuple[Severity, ...] = ()  # when `severity` varies per finding
+
+    @property
+    def severities(self) -> tuple[Severity, ...]:
+        return (self.severity, *self.other_severities)
+
+
+def money(value: Any) -> str:
+    """Dollars for sentences: $1,234.56."""
+    return f"${float(value or 0):,.2f}"
+
+
+def when(value: Any) -> str:
+    """Dates as YYYY-MM-DD and timestamps as ISO 8601 UTC, as the contract writes them."""
+    if isinstance(value, dt.datetime):
+        return value.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return str(value)
+
+
+def plural(n: int, word: str, many: str | None = None) -> str:
+    return f"{n} {word if n == 1 else (many or word + 's')}"

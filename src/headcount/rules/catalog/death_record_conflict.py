@@ -1,0 +1,68 @@
+"""DEATH_RECORD_CONFLICT: a death record carries the roster SSN but not the person's identity."""
+
+from __future__ import annotations
+
+from headcount.contract.findings import Severity
+from headcount.engine.dialect import Dialect
+from headcount.rules.base import Rule, RuleRow, plain_evidence
+from headcount.rules.sql import masked_ssn
+
+
+def query(d: Dialect) -> str:
+    return f"""
+    SELECT 'DEATH_RECORD_CONFLICT|' || m.employee_id || '|' || m.death_source || '|'
+               || CAST(m.death_row AS VARCHAR) AS finding_key,
+           {d.array("m.employee_id")} AS employee_ids,
+           {d.empty_text_list()} AS payment_ids,
+           CAST(0 AS DECIMAL(18,2)) AS amount_at_risk,
+           m.roster_first_name || ' ' || m.roster_last_name AS roster_name,
+           {masked_ssn("r.ssn")} AS ssn,
+           {
+        d.struct(
+            source="m.death_source",
+            row="m.death_row",
+            last_name="m.death_last_name",
+            first_name="m.death_first_name",
+            date_of_death="m.date_of_death",
+            surname_agrees="m.surname_agrees",
+            given_name_agrees="m.given_name_agrees",
+            date_of_birth_agrees="m.date_of_birth_agrees",
+        )
+    } AS death_record,
+           m.agreements
+    FROM death_matches m JOIN roster r ON r.employee_id = m.employee_id
+    WHERE m.agreements < 2
+    """
+
+
+def summary(row: RuleRow) -> str:
+    record = row["death_record"]
+    return (
+        f"A death record ({record['source']} row {record['row']}, "
+        f"{record['first_name'] or '?'} {record['last_name'] or '?'}) carries the SSN of "
+        f"{row['roster_name']} ({row['employee_ids'][0]}) but agrees on only "
+        f"{row['agreements']} of surname, given name and date of birth: likely mis-keyed; "
+        "verify with SSA and do not stop pay on it."
+    )
+
+
+def evidence(row: RuleRow) -> dict[str, object]:
+    return {
+        "why": "Same SSN as the roster record, but fewer than two of surname, given name and "
+        "date of birth agree, so the record most likely belongs to someone else.",
+        **plain_evidence(row),
+    }
+
+
+RULE = Rule(
+    code="DEATH_RECORD_CONFLICT",
+    severity=Severity.LOW,
+    title="Death record conflicts with roster",
+    flags="A death record with the roster SSN that agrees on fewer than two of surname, given "
+    "name and date of birth: a likely mis-keyed record. Verify with SSA; never stop pay on it.",
+    amount="0: the rule puts no money at risk.",
+    query=query,
+    summary=summary,
+    evidence=evidence,
+    needs=frozenset({"roster", "deaths"}),
+)

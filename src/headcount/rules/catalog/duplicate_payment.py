@@ -1,0 +1,66 @@
+"""DUPLICATE_PAYMENT: two or more regular payments to one employee for one pay period."""
+
+from __future__ import annotations
+
+from headcount.contract.findings import Severity
+from headcount.engine.dialect import Dialect
+from headcount.rules.base import Rule, RuleRow, money, plain_evidence, plural
+from headcount.rules.sql import REGULAR, payments_list
+
+
+def query(d: Dialect) -> str:
+    # In each doubled period the largest payment (then the earliest, then the lowest id) is
+    # taken as the proper one, so the amount at risk is never overstated.
+    return f"""
+    WITH regular AS (
+        SELECT p.*, count(*) OVER (PARTITION BY p.employee_id, p.pay_period_end) AS in_period,
+               row_number() OVER (
+                   PARTITION BY p.employee_id, p.pay_period_end
+                   ORDER BY p.gross_pay DESC NULLS LAST, p.pay_date, p.payment_id) AS rank_in_period
+        FROM payroll p
+        WHERE p.payment_type = {REGULAR} AND p.employee_id IS NOT NULL
+          AND p.pay_period_end IS NOT NULL
+    ),
+    doubled AS (
+        SELECT *, CASE WHEN rank_in_period = 1 THEN 0 ELSE coalesce(gross_pay, 0) END AS at_risk
+        FROM regular WHERE in_period >= 2
+    )
+    SELECT 'DUPLICATE_PAYMENT|' || p.employee_id AS finding_key,
+           {d.array("p.employee_id")} AS employee_ids,
+           {d.sorted_list("p.payment_id")} AS payment_ids,
+           sum(p.at_risk) AS amount_at_risk,
+           count(DISTINCT p.pay_period_end) AS periods,
+           {payments_list(d, "p", "p.at_risk")} AS payments
+    FROM doubled p
+    GROUP BY p.employee_id
+    """
+
+
+def summary(row: RuleRow) -> str:
+    return (
+        f"{row['employee_ids'][0]} received {plural(len(row['payment_ids']), 'regular payment')} "
+        f"for {plural(row['periods'], 'pay period')} that each allow one; the extra payments "
+        f"total {money(row['amount_at_risk'])}."
+    )
+
+
+def evidence(row: RuleRow) -> dict[str, object]:
+    return {
+        "why": "Only one regular payment is due per employee per pay period. In each period "
+        "the largest payment is taken as proper (at_risk 0) and the others as at risk.",
+        **plain_evidence(row),
+    }
+
+
+RULE = Rule(
+    code="DUPLICATE_PAYMENT",
+    severity=Severity.HIGH,
+    title="Duplicate payment",
+    flags="Two or more regular payments to one employee for the same pay period.",
+    amount="All but one of those payments (the largest in each period is taken as proper).",
+    proper=("An award, retro or other payment beside the regular one in the same period.",),
+    query=query,
+    summary=summary,
+    evidence=evidence,
+    needs=frozenset({"payroll"}),
+)

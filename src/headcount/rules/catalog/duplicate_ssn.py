@@ -1,0 +1,56 @@
+"""DUPLICATE_SSN: one Social Security number on several employee records."""
+
+from __future__ import annotations
+
+from headcount.contract.findings import Severity
+from headcount.engine.dialect import Dialect
+from headcount.rules.base import Rule, RuleRow, plain_evidence
+from headcount.rules.sql import full_name, masked_ssn
+
+
+def query(d: Dialect) -> str:
+    record = d.struct(
+        employee_id="r.employee_id",
+        name=full_name("r"),
+        agency="r.agency",
+        hire_date="r.hire_date",
+        separation_date="r.separation_date",
+        row="r._row",
+    )
+    return f"""
+    SELECT 'DUPLICATE_SSN|' || r.ssn AS finding_key,
+           {d.sorted_list("r.employee_id")} AS employee_ids,
+           {d.empty_text_list()} AS payment_ids,
+           CAST(0 AS DECIMAL(18,2)) AS amount_at_risk,
+           {masked_ssn("r.ssn")} AS ssn,
+           {d.ordered_list(record, "r.employee_id")} AS roster_records
+    FROM roster r
+    WHERE r.ssn IS NOT NULL
+    GROUP BY r.ssn
+    HAVING count(DISTINCT r.employee_id) >= 2
+    """
+
+
+def summary(row: RuleRow) -> str:
+    ids = ", ".join(row["employee_ids"])
+    return f"The same SSN ({row['ssn']}) is on {len(row['employee_ids'])} roster records: {ids}."
+
+
+def evidence(row: RuleRow) -> dict[str, object]:
+    return {
+        "why": "An SSN belongs to one person, yet several employee records carry it.",
+        **plain_evidence(row),
+    }
+
+
+RULE = Rule(
+    code="DUPLICATE_SSN",
+    severity=Severity.HIGH,
+    title="Duplicate SSN",
+    flags="One SSN on roster records with different employee_ids.",
+    amount="0: the rule puts no money at risk.",
+    query=query,
+    summary=summary,
+    evidence=evidence,
+    needs=frozenset({"roster"}),
+)

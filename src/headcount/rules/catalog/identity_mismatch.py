@@ -1,0 +1,115 @@
+"""IDENTITY_MISMATCH: the SSN (or, at low severity, the name) on a payment is not the roster's."""
+
+from __future__ import annotations
+
+from headcount.contract.findings import Severity
+from headcount.engine.dialect import Dialect
+from headcount.matching.names import NICKNAME_TABLE, norm
+from headcount.rules.base import Rule, RuleRow, plain_evidence, plural
+from headcount.rules.sql import full_name, masked_ssn, norm_text, payments_list
+
+
+def _name_agreement(d: Dialect) -> str:
+    """Per (employee, payee_name): does the name on the payment carry the roster name?
+
+    The surname must appear (one typo or transposition allowed, compound names whole) and
+    some word must be the given name, a nickname of it, within one typo, or its initial.
+    """
+    surname, given = norm_text(d, "r.last_name"), norm("r.first_name")
+    return f"""
+    SELECT employee_id, payee_name,
+           max(CASE WHEN surname_ok THEN 1 ELSE 0 END) = 1
+               AND max(CASE WHEN given_ok THEN 1 ELSE 0 END) = 1 AS agrees
+    FROM (
+        SELECT w.employee_id, w.payee_name,
+               (' ' || w.collapsed || ' ' LIKE '% ' || {surname} || ' %'
+                OR coalesce({d.osa_distance("w.word", surname)} <= 1, FALSE)) AS surname_ok,
+               (w.word = {given} OR w.word = substr({given}, 1, 1)
+                OR coalesce({d.edit_distance("w.word", given)} <= 1, FALSE)
+                OR nk.a IS NOT NULL) AS given_ok
+        FROM (
+            SELECT employee_id, payee_name, collapsed, {d.explode(d.words("collapsed"))} AS word
+            FROM (SELECT DISTINCT employee_id, payee_name,
+                         {norm_text(d, "payee_name")} AS collapsed
+                  FROM payroll WHERE payee_name IS NOT NULL AND employee_id IS NOT NULL) names
+        ) w
+        JOIN roster r ON r.employee_id = w.employee_id
+        LEFT JOIN {NICKNAME_TABLE} nk ON nk.a = w.word AND nk.b = {given}
+    ) words
+    GROUP BY employee_id, payee_name
+    """
+
+
+def query(d: Dialect) -> str:
+    return f"""
+    WITH names AS ({_name_agreement(d)}),
+    checked AS (
+        SELECT p.*, r.ssn AS roster_ssn,
+               (p.ssn IS NOT NULL AND r.ssn IS NOT NULL AND p.ssn <> r.ssn) AS ssn_differs,
+               NOT coalesce(n.agrees, TRUE) AS name_differs
+        FROM payroll p
+        JOIN roster r ON r.employee_id = p.employee_id
+        LEFT JOIN names n ON n.employee_id = p.employee_id AND n.payee_name = p.payee_name
+    ),
+    mismatched AS (SELECT * FROM checked WHERE ssn_differs OR name_differs)
+    SELECT 'IDENTITY_MISMATCH|' || p.employee_id AS finding_key,
+           {d.array("p.employee_id")} AS employee_ids,
+           {d.sorted_list("p.payment_id")} AS payment_ids,
+           CAST(0 AS DECIMAL(18,2)) AS amount_at_risk,
+           CASE WHEN max(CASE WHEN p.ssn_differs THEN 1 ELSE 0 END) = 1
+                THEN 'medium' ELSE 'low' END AS severity,
+           {full_name("r")} AS roster_name,
+           {masked_ssn("r.ssn")} AS roster_ssn,
+           {d.sorted_list(f"CASE WHEN p.ssn_differs THEN {masked_ssn('p.ssn')} END")}
+               AS payment_ssns_differing,
+           {d.sorted_list("CASE WHEN p.name_differs THEN p.payee_name END")}
+               AS payee_names_differing,
+           {payments_list(d, "p", "0")} AS payments
+    FROM mismatched p JOIN roster r ON r.employee_id = p.employee_id
+    GROUP BY p.employee_id, r.first_name, r.last_name, r.ssn
+    """
+
+
+def summary(row: RuleRow) -> str:
+    count = len(row["payment_ids"])
+    n = plural(count, "payment")
+    carry = "carries" if count == 1 else "carry"
+    who = f"{row['roster_name']} ({row['employee_ids'][0]})"
+    if row["severity"] == "medium":
+        ssns = ", ".join(row["payment_ssns_differing"])
+        return (
+            f"{n} to {who} {carry} an SSN ({ssns}) that differs from the roster SSN "
+            f"{row['roster_ssn']}."
+        )
+    names = "; ".join(row["payee_names_differing"])
+    return (
+        f"{n} to {who} {carry} the roster SSN under a different name ({names}), as after a "
+        "marriage: worth a look, not a sign of fraud on its own."
+    )
+
+
+def evidence(row: RuleRow) -> dict[str, object]:
+    why = (
+        "The SSN on these payments is not the SSN the roster holds for this employee_id."
+        if row["severity"] == "medium"
+        else "The SSN agrees with the roster but the payee name does not carry the roster name."
+    )
+    return {"why": why, **plain_evidence(row)}
+
+
+RULE = Rule(
+    code="IDENTITY_MISMATCH",
+    severity=Severity.MEDIUM,
+    other_severities=(Severity.LOW,),
+    title="Identity mismatch on payment",
+    flags="The SSN on a payment differs from the roster SSN of that employee_id. A payee name "
+    "that differs while the SSN agrees (e.g. after marriage) is reported at low.",
+    amount="0: the rule puts no money at risk.",
+    proper=(
+        "An SSN written with or without dashes (compared as digits).",
+        "A changed surname with the same SSN is at most low.",
+    ),
+    query=query,
+    summary=summary,
+    evidence=evidence,
+)

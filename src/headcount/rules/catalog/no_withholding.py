@@ -1,0 +1,60 @@
+"""NO_WITHHOLDING: regular pay with no tax, retirement or health deduction at all."""
+
+from __future__ import annotations
+
+from headcount.contract.findings import Severity
+from headcount.engine.dialect import Dialect
+from headcount.rules.base import Rule, RuleRow, money, plain_evidence
+from headcount.rules.sql import REGULAR, payments_list
+
+MIN_PAYMENTS = 4
+
+
+def query(d: Dialect) -> str:
+    return f"""
+    SELECT 'NO_WITHHOLDING|' || p.employee_id AS finding_key,
+           {d.array("p.employee_id")} AS employee_ids,
+           {d.sorted_list("p.payment_id")} AS payment_ids,
+           CAST(0 AS DECIMAL(18,2)) AS amount_at_risk,
+           count(*) AS regular_payments,
+           sum(p.gross_pay) AS gross_paid,
+           {payments_list(d, "p", "0")} AS payments
+    FROM payroll p
+    WHERE p.payment_type = {REGULAR} AND p.employee_id IS NOT NULL
+    GROUP BY p.employee_id
+    HAVING count(*) >= {MIN_PAYMENTS}
+       AND max(coalesce(p.federal_tax, 0)) = 0
+       AND max(coalesce(p.retirement, 0)) = 0
+       AND max(coalesce(p.health_benefits, 0)) = 0
+    """
+
+
+def summary(row: RuleRow) -> str:
+    return (
+        f"{row['employee_ids'][0]} received {row['regular_payments']} regular payments "
+        f"({money(row['gross_paid'])} gross) with no federal tax, retirement or health-benefit "
+        "deduction on any of them."
+    )
+
+
+def evidence(row: RuleRow) -> dict[str, object]:
+    return {
+        "why": "A real employee's regular pay carries withholding; none of these payments "
+        "has federal tax, retirement or health benefits taken.",
+        **plain_evidence(row),
+    }
+
+
+RULE = Rule(
+    code="NO_WITHHOLDING",
+    severity=Severity.MEDIUM,
+    title="No withholding",
+    flags=f"An employee_id with at least {MIN_PAYMENTS} regular payments and no federal tax, "
+    "retirement or health-benefit deduction on any of them.",
+    amount="0: the rule puts no money at risk.",
+    proper=("Health benefits alone may be waived: tax or retirement withheld is enough.",),
+    query=query,
+    summary=summary,
+    evidence=evidence,
+    needs=frozenset({"payroll"}),
+)

@@ -1,0 +1,116 @@
+"""PAID_AFTER_DEATH: regular pay for periods that start after a matched date of death."""
+
+from __future__ import annotations
+
+from headcount.contract.findings import Severity
+from headcount.engine.dialect import Dialect
+from headcount.rules.base import Rule, RuleRow, money, plain_evidence, plural
+from headcount.rules.sql import REGULAR, masked_ssn, payments_list, period_start
+
+# The latest date among PAID_AFTER_DEATH-grade records wins, so no payment is called
+# improper on the strength of an earlier, possibly wrong, record.
+DEATH_RECORD = """
+    SELECT * FROM (
+        SELECT m.*, row_number() OVER (
+            PARTITION BY m.employee_id
+            ORDER BY m.date_of_death DESC, m.death_source, m.death_row) AS pick
+        FROM death_matches m
+        WHERE m.agreements >= 2 AND m.date_of_death IS NOT NULL
+    ) ranked WHERE pick = 1
+"""
+
+
+def query(d: Dialect) -> str:
+    return f"""
+    WITH record AS ({DEATH_RECORD}),
+    paid AS (
+        SELECT p.employee_id, {d.sorted_list("p.payment_id")} AS payment_ids,
+               sum(p.gross_pay) AS amount_at_risk,
+               {payments_list(d, "p", "p.gross_pay")} AS payments
+        FROM payroll p JOIN record r ON r.employee_id = p.employee_id
+        WHERE p.payment_type = {REGULAR} AND {period_start(d)} > r.date_of_death
+        GROUP BY p.employee_id
+    )
+    SELECT 'PAID_AFTER_DEATH|' || r.employee_id AS finding_key,
+           {d.array("r.employee_id")} AS employee_ids, paid.payment_ids,
+           paid.amount_at_risk,
+           r.roster_first_name || ' ' || r.roster_last_name AS roster_name,
+           {masked_ssn("ro.ssn")} AS ssn,
+           {
+        d.struct(
+            source="r.death_source",
+            row="r.death_row",
+            last_name="r.death_last_name",
+            first_name="r.death_first_name",
+            middle_name="r.death_middle_name",
+            date_of_death="r.date_of_death",
+            date_of_death_partial="r.date_of_death_partial",
+            ssn_matches_roster="TRUE",
+            surname_agrees="r.surname_agrees",
+            given_name_agrees="r.given_name_agrees",
+            date_of_birth_agrees="r.date_of_birth_agrees",
+        )
+    } AS death_record,
+           paid.payments
+    FROM record r JOIN paid ON paid.employee_id = r.employee_id
+    JOIN roster ro ON ro.employee_id = r.employee_id
+    """
+
+
+def _agreeing(record: RuleRow) -> str:
+    parts = [
+        label
+        for key, label in (
+            ("surname_agrees", "surname"),
+            ("given_name_agrees", "given name"),
+            ("date_of_birth_agrees", "date of birth"),
+        )
+        if record.get(key)
+    ]
+    return ", ".join(parts)
+
+
+def summary(row: RuleRow) -> str:
+    record = row["death_record"]
+    partial = (
+        " (a partial date, read as its last possible day)"
+        if record["date_of_death_partial"]
+        else ""
+    )
+    return (
+        f"{row['roster_name']} ({row['employee_ids'][0]}) received "
+        f"{plural(len(row['payment_ids']), 'regular payment')} totalling "
+        f"{money(row['amount_at_risk'])} for pay periods starting after "
+        f"{record['date_of_death']}{partial}, the date of death in a death record with the "
+        f"same SSN that also agrees on {_agreeing(record)}."
+    )
+
+
+def evidence(row: RuleRow) -> dict[str, object]:
+    return {
+        "why": "The death record's SSN equals the roster SSN and it agrees on at least two of "
+        "surname, given name and date of birth; these regular payments are for periods that "
+        "start after the date of death. A death record is a lead: confirm with SSA before "
+        "any action.",
+        **plain_evidence(row),
+    }
+
+
+RULE = Rule(
+    code="PAID_AFTER_DEATH",
+    severity=Severity.HIGH,
+    title="Paid after death",
+    flags="Regular payments for pay periods that start after the date of death in a death "
+    "record whose SSN matches the roster SSN and which agrees on at least two of surname, "
+    "given name and date of birth.",
+    amount="Gross of those payments.",
+    proper=(
+        "Final pay for the period in which the death falls (the period started on or before it).",
+        "A partial date of death (day or month 00) counts as the last day it could be.",
+        "A death record that agrees on fewer than two fields (see DEATH_RECORD_CONFLICT).",
+    ),
+    query=query,
+    summary=summary,
+    evidence=evidence,
+    needs=frozenset({"roster", "payroll", "deaths"}),
+)
