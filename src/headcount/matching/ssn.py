@@ -38,6 +38,8 @@ def never_issued_reason(digits: str) -> str | None:
     """A plain-English reason the number is never issued, or None when it could be valid."""
     if len(digits) != 9:
         return f"it has {len(digits)} digits, not 9"
+    if digits in VOIDED:
+        return "it is a voided number (publicly misused, never valid)"
     area, group, serial = digits[:3], digits[3:5], digits[5:]
     if area in NEVER_ISSUED_AREAS or area.startswith("9"):
         return f"area number {area} is never issued"
@@ -45,8 +47,6 @@ def never_issued_reason(digits: str) -> str | None:
         return "group number 00 is never issued"
     if serial == "0000":
         return "serial number 0000 is never issued"
-    if digits in VOIDED:
-        return "it is a voided number (publicly misused, never valid)"
     return None
 
 

@@ -1,0 +1,60 @@
+"""Shared fixtures: hand-built agencies, a verify runner, and result readers."""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from builders import Agency
+
+
+@dataclass
+class Results:
+    out: Path
+
+    @property
+    def findings(self) -> list[dict[str, Any]]:
+        with (self.out / "findings.csv").open(newline="", encoding="utf-8") as fh:
+            rows = list(csv.DictReader(fh))
+        for row in rows:
+            row["evidence"] = json.loads(row["evidence"])
+            row["amount_at_risk"] = Decimal(row["amount_at_risk"])
+        return rows
+
+    def of(self, rule: str) -> list[dict[str, Any]]:
+        return [f for f in self.findings if f["rule"] == rule]
+
+    @property
+    def payees(self) -> dict[str, dict[str, str]]:
+        with (self.out / "payees.csv").open(newline="", encoding="utf-8") as fh:
+            return {row["employee_id"]: row for row in csv.DictReader(fh)}
+
+    @property
+    def summary(self) -> dict[str, Any]:
+        return json.loads((self.out / "summary.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture
+def agency(tmp_path: Path) -> Agency:
+    return Agency(tmp_path / "agency")
+
+
+@pytest.fixture
+def run_verify(tmp_path: Path) -> Callable[..., Results]:
+    """Write the agency's files, verify them through the library, return the results."""
+
+    from headcount.pipeline.verify import verify
+
+    def run(agency: Agency, **options: Any) -> Results:
+        out = tmp_path / "results"
+        verify(agency.write(), out, **options)
+        return Results(out)
+
+    return run
