@@ -349,6 +349,17 @@ def test_every_rule_in_findings_appears_with_description(html: str) -> None:
     assert "Rules checked with no findings" in html and "INVALID_SSN" in html
 
 
+def test_skipped_rules_are_not_called_checked() -> None:
+    summary = sample_summary()
+    summary["rules"] = {"ran": ["INVALID_SSN"], "skipped": {"CHECKIN_TEMPLATE": "needs checkins"}}
+    rows = [r for r in sample_rows() if r["rule"] != "CHECKIN_TEMPLATE"]
+    html = render_report(findings_table(rows), summary, rules=RULES)
+    not_run = html[html.index("Rules not run") :]
+    assert "CHECKIN_TEMPLATE" in not_run and "Not run: needs checkins." in not_run
+    checked = html[html.index("Rules checked with no findings") : html.index("Rules not run")]
+    assert "INVALID_SSN" in checked and "CHECKIN_TEMPLATE" not in checked
+
+
 def test_evidence_and_payment_ids_are_traceable(html: str) -> None:
     assert html.count('<details class="finding"') == len(sample_rows())
     assert "P000101, P000102, P000103" in html

@@ -21,7 +21,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 from jinja2 import Environment, PackageLoader, StrictUndefined
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 import headcount
 from headcount.contract.findings import FINDING_COLUMNS, SEVERITY_ORDER, PayeeStatus
@@ -119,6 +119,11 @@ def format_pct(part: Any, whole: Any) -> str:
     if p is None or not w:
         return "—"
     return f"{100 * p / w:.1f}%"
+
+
+def wrappable(value: Any) -> Markup:
+    """Escaped text that may wrap after underscores, so long rule codes break between words."""
+    return escape(str(value)).replace("_", Markup("_<wbr>"))
 
 
 def _get(d: Any, *keys: str) -> Any:
@@ -369,6 +374,7 @@ def _environment() -> Environment:
     )
     env.filters["money"] = format_money
     env.filters["count"] = format_count
+    env.filters["wrappable"] = wrappable
     env.globals["pct"] = format_pct
     return env
 
@@ -401,6 +407,9 @@ def render_report(
     css, js = _asset(env, "report.css"), _asset(env, "report.js")
     from_table, severity_amounts = _rule_stats(findings)
     rule_rows, quiet = _rules(from_table, summary, rules)
+    # A rule that could not run (its optional input was absent) found nothing by default only.
+    skipped = _get(summary, "rules", "skipped")
+    skipped = skipped if isinstance(skipped, Mapping) else {}
     payees = _payees(summary)
     rows = _top_findings(findings, max_rows)
     total = _int(_get(summary, "findings", "total"))
@@ -429,7 +438,8 @@ def render_report(
         "amount_sum": sum_by_rule,
         "amount_distinct": to_money(_get(summary, "amount_at_risk", "distinct")),
         "rules": rule_rows,
-        "quiet_rules": quiet,
+        "quiet_rules": [r for r in quiet if r.code not in skipped],
+        "skipped_rules": [(r, str(skipped[r.code])) for r in quiet if r.code in skipped],
         "charts": _charts(rule_rows, payees),
         "campaigns": _campaigns(summary),
         "rows": rows,
