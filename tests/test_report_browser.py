@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Dialog, Page, expect
 
 from browser import artifact_path, launch_chromium
 from headcount.report import write_report
@@ -29,6 +29,10 @@ class Opened:
     requests: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     dialogs: list[str] = field(default_factory=list)
+
+    def on_dialog(self, dialog: Dialog) -> None:
+        self.dialogs.append(dialog.message)
+        dialog.dismiss()
 
 
 @pytest.fixture(scope="module")
@@ -58,7 +62,7 @@ def opened(
         # CSP violations (a style or script the policy refuses) are reported as console errors.
         page.on("console", lambda m: o.errors.append(m.text) if m.type == "error" else None)
         page.on("pageerror", lambda e: o.errors.append(str(e)))
-        page.on("dialog", lambda d: (o.dialogs.append(d.message), d.dismiss()))
+        page.on("dialog", o.on_dialog)
         page.goto(path.as_uri(), wait_until="load")
         yield o
     finally:
