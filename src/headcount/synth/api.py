@@ -1,0 +1,187 @@
+"""generate(): build a whole synthetic agency dataset with planted cases and its truth.json."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from headcount.contract.tables import ACTIVITY, CAMPAIGNS, CHECKINS, DEATHS, PAYROLL, ROSTER
+from headcount.synth import columns, deaths, truth
+from headcount.synth import plants_checkin as pc_
+from headcount.synth import plants_identity as pi
+from headcount.synth import plants_life as plife
+from headcount.synth import plants_pay as ppay
+from headcount.synth.activity import activity_table
+from headcount.synth.checkins import active_at_sent, campaigns_table, replies
+from headcount.synth.payroll import Extras, background_extras, write_payroll
+from headcount.synth.people import background, dedupe_name_dob, finalize_pay
+from headcount.synth.plants import Planter, plant_count
+from headcount.synth.ssn import sample_unique
+from headcount.synth.vocab import build_places
+from headcount.synth.writer import CsvSink, write_table
+
+Progress = Callable[[str, int, int], None]
+MIN_EMPLOYEES = 500
+DEATHS_FORMATS = ("csv", "dmf")
+
+
+@dataclass(frozen=True)
+class SynthResult:
+    out_dir: Path
+    employees: int
+    payments: int
+    deaths: int
+    checkins: int
+    truth_path: Path
+    seconds: float
+
+
+def _no_progress(stage: str, done: int, total: int) -> None:
+    return None
+
+
+def _plant_everything(pl: Planter, n: int) -> None:
+    """Every anomaly and look-alike; order fixes who gets picked, so keep it stable."""
+    plife.paid_after_death(pl, n)
+    plife.death_record_conflict(pl, n)
+    plife.death_lookalikes(pl, n)
+    plife.paid_after_separation(pl, n)
+    plife.separation_lookalikes(pl, n)
+    pi.payee_not_in_roster(pl, n)
+    pi.duplicate_ssn(pl, n)
+    pi.shared_bank_account(pl, n)
+    pi.household_account(pl, n)
+    pi.invalid_ssn(pl, n)
+    pi.identity_mismatch(pl, n)
+    pi.identity_lookalikes(pl, n)
+    ppay.duplicate_payment(pl, n)
+    ppay.no_withholding(pl, n)
+    ppay.waived_health(pl, n)
+    ppay.pay_above_cap(pl, n)
+    ppay.cap_lookalikes(pl, n)
+    ppay.award_and_retro(pl, n)
+    pc_.checkin_from_inactive(pl, n)
+    pc_.checkin_template(pl, n)
+    pc_.short_identical(pl, n)
+    pc_.check_forced(pl)
+
+
+def generate(
+    out_dir: Path,
+    employees: int,
+    seed: int = 0,
+    *,
+    deaths_format: str = "csv",
+    progress: Progress | None = None,
+) -> SynthResult:
+    """Write roster, payroll, deaths, campaigns, checkins, activity and truth.json to out_dir.
+
+    The same seed and employee count always give byte-identical files.
+    """
+    start = time.perf_counter()
+    if deaths_format not in DEATHS_FORMATS:
+        raise ValueError(f"deaths_format must be one of {DEATHS_FORMATS}, not {deaths_format!r}")
+    if employees < MIN_EMPLOYEES:
+        raise ValueError(f"employees must be at least {MIN_EMPLOYEES} to plant every case")
+    report = progress or _no_progress
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    # Independent streams per stage: changing one stage never reshuffles another.
+    streams = np.random.SeedSequence(seed).spawn(8)
+    r_places, r_ssn, r_people, r_plants, r_extras, r_deaths, r_checkins, r_activity = (
+        np.random.default_rng(s) for s in streams
+    )
+    n = plant_count(employees)
+
+    report("roster", 0, employees)
+    places = build_places(
+        r_places,
+        n_cities=int(np.clip(employees // 40, 150, 4000)),
+        n_streets=int(np.clip(employees // 10, 400, 20_000)),
+    )
+    n_people = employees + n  # n spare rows become payees unknown to the roster
+    n_spare = 20 * n + 50
+    ssns = sample_unique(r_ssn, n_people + employees + n_spare)
+    people = background(r_people, employees, n, places, ssns[:n_people])
+    planter = Planter(r_plants, people, places, ssns[n_people + employees :])
+    _plant_everything(planter, n)
+    tracked = planter.tracked()
+    dedupe_name_dob(people, frozen=tracked)
+    finalize_pay(people)
+    text = columns.build(people, places)
+    write_table(out / "roster.csv", ROSTER, columns.roster_table(people, text))
+    report("roster", employees, employees)
+
+    extras: Extras = planter.extras
+    roster = np.arange(people.n) < employees
+    background_extras(r_extras, people, roster & ~planter.used, extras)
+    report("payroll", 0, 26)
+    with CsvSink(out / "payroll.csv", PAYROLL.column_names) as sink:
+        n_payments, paid = write_payroll(
+            people, text, extras, tracked, sink.write, lambda k: report("payroll", k, 26)
+        )
+
+    report("deaths", 0, 1)
+    records = deaths.with_planted(
+        deaths.strangers(r_deaths, ssns[n_people : n_people + employees]), planter.deaths
+    )
+    if deaths_format == "dmf":
+        (out / "deaths.dmf").write_bytes(deaths.dmf_bytes(records))
+    else:
+        write_table(out / "deaths.csv", DEATHS, deaths.csv_table(records))
+    report("deaths", 1, 1)
+
+    report("checkins", 0, 1)
+    write_table(out / "campaigns.csv", CAMPAIGNS, campaigns_table())
+    checkin_table, replied = replies(r_checkins, people, text, planter.no_reply, planter.forced)
+    n_checkins = write_table(out / "checkins.csv", CHECKINS, checkin_table)
+    active = active_at_sent(people)
+    pc_.non_responders(planter, replied, active, count=min(25, 5 * n))
+    report("checkins", 1, 1)
+
+    report("activity", 0, 1)
+    with CsvSink(out / "activity.csv", ACTIVITY.column_names) as sink:
+        sink.write(activity_table(r_activity, people, text))
+        n_activity = sink.rows
+    report("activity", 1, 1)
+
+    report("writing", 0, 1)
+    counts = {
+        "employees": employees,
+        "payments": n_payments,
+        "deaths": len(records),
+        "checkins": n_checkins,
+        "non_responders": int((active & ~replied).sum()),
+        "active_at_campaign": int(active.sum()),
+        "activity": n_activity,
+        "campaigns": len(campaigns_table()),
+    }
+    header = {
+        "seed": seed,
+        "employees": employees,
+        "generated_by": "headcount synth",
+        "deaths_file": f"deaths.{deaths_format}",
+        "definitions": {
+            "non_responders": "roster employees active and alive on the campaign's sent date "
+            "(any agency, exempt included) who sent no check-in",
+        },
+    }
+    doc = truth.build(
+        planter.plants, paid, lambda i: f"E{int(people.emp_num[i]):07d}", header, counts
+    )
+    truth_path = out / "truth.json"
+    truth.write(truth_path, doc)
+    report("writing", 1, 1)
+    return SynthResult(
+        out_dir=out,
+        employees=employees,
+        payments=n_payments,
+        deaths=len(records),
+        checkins=n_checkins,
+        truth_path=truth_path,
+        seconds=time.perf_counter() - start,
+    )
