@@ -460,6 +460,16 @@ def test_truncation_note_with_many_findings() -> None:
     assert f'<td class="num">{dq:,}</td>' in dq_row[: dq_row.index("</tr>")]
 
 
+def test_huge_evidence_is_cut_in_the_page_only() -> None:
+    rows = sample_rows()
+    rows[0]["evidence"] = json.dumps(
+        {"payments": [{"payment_id": f"P{i:07d}"} for i in range(2000)]}
+    )
+    html = render_report(findings_table(rows), {})
+    assert "cut at 20,000 characters here; findings.csv has all of it" in html
+    assert "P0000100" in html and "P0001999" not in html
+
+
 def test_zero_findings_and_empty_summary() -> None:
     html = render_report(findings_table([]), {})
     assert "No findings" in html
