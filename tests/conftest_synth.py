@@ -1,0 +1,24 @@
+"""Fixtures for the synthetic agency: small generated datasets shared across a test session."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from headcount.synth import SynthResult, generate
+
+SYNTH_EMPLOYEES = 2000
+
+
+@pytest.fixture(scope="session")
+def synth_dataset(tmp_path_factory: pytest.TempPathFactory) -> SynthResult:
+    """A 2,000-employee agency (seed 0) with deaths.csv and truth.json."""
+    return generate(tmp_path_factory.mktemp("synth") / "agency", SYNTH_EMPLOYEES, seed=0)
+
+
+@pytest.fixture(scope="session")
+def synth_dataset_dmf(tmp_path_factory: pytest.TempPathFactory) -> SynthResult:
+    """The same agency with its death records as an SSA Death Master File (deaths.dmf)."""
+    out: Path = tmp_path_factory.mktemp("synth_dmf") / "agency"
+    return generate(out, SYNTH_EMPLOYEES, seed=0, deaths_format="dmf")
