@@ -64,7 +64,9 @@ class Agency:
         row.update(fields)
         return self._add("roster", row)
 
-    def pay(self, employee_id: str, period: int, payment_type: str = "REGULAR", **fields: Any) -> str:
+    def pay(
+        self, employee_id: str, period: int, payment_type: str = "REGULAR", **fields: Any
+    ) -> str:
         emp = next((r for r in self.rows.get("roster", []) if r["employee_id"] == employee_id), {})
         gross = Decimal(str(fields.pop("gross_pay", "3846.15")))
         payment_id = fields.pop("payment_id", f"P{next(self._payment):06d}")
@@ -136,7 +138,8 @@ class Agency:
 
     def write(self) -> Path:
         self.folder.mkdir(parents=True, exist_ok=True)
-        for name, rows in self.rows.items():
+        tables = {"roster": [], "payroll": [], **self.rows}  # the required two always exist
+        for name, rows in tables.items():
             columns = TABLES_BY_NAME[name].column_names
             with (self.folder / f"{name}.csv").open("w", newline="", encoding="utf-8") as fh:
                 writer = csv.DictWriter(fh, fieldnames=columns, extrasaction="ignore")

@@ -112,7 +112,7 @@ def verify(
 @app.command()
 def synth(
     out: Annotated[Path, typer.Argument(help="Folder to write the synthetic agency into.")],
-    employees: Annotated[int, typer.Option(min=100, help="Roster size.")] = 5000,
+    employees: Annotated[int, typer.Option(min=500, help="Roster size (at least 500).")] = 5000,
     seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same files.")] = 0,
     deaths_format: Annotated[
         DeathsFormat,
@@ -135,7 +135,9 @@ def synth(
 
 @app.command()
 def demo(
-    employees: Annotated[int, typer.Option(min=100, help="Roster size of the demo agency.")] = 5000,
+    employees: Annotated[
+        int, typer.Option(min=500, help="Roster size of the demo agency (at least 500).")
+    ] = 5000,
     directory: Annotated[
         Path, typer.Option("--dir", help="Where the demo data and results go.")
     ] = Path("data/demo"),
@@ -147,7 +149,7 @@ def demo(
 
     agency, results = directory / "agency", directory / "results"
     with _explained_errors(), RichProgress(errors) as progress:
-        made = generate(agency, employees, seed, progress=progress)
+        made = generate(agency, employees, seed, progress=progress.prefixed("make"))
         result = run_verify(agency, results, progress=progress)
     console.print(
         f"Synthetic agency: {made.out_dir} ({made.employees:,} employees, "

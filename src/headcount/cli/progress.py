@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from types import TracebackType
 
 from rich.console import Console
@@ -17,7 +18,7 @@ from rich.progress import (
 
 
 class RichProgress:
-    """One bar per stage; rule stages share one 'rules' bar that names the current rule."""
+    """One bar per stage; stages named 'group: item' share the group's bar."""
 
     def __init__(self, console: Console, enabled: bool = True) -> None:
         self._progress = Progress(
@@ -44,14 +45,19 @@ class RichProgress:
     ) -> None:
         self._progress.stop()
 
+    def prefixed(self, prefix: str) -> Callable[[str, int, int], None]:
+        """The same bars, with stage names prefixed (demo makes and reads a 'roster')."""
+
+        def report(stage: str, done: int, total: int) -> None:
+            self(f"{prefix} {stage}", done, total)
+
+        return report
+
     def __call__(self, stage: str, done: int, total: int) -> None:
-        key, label = stage, stage
-        if stage.startswith("rule "):
-            key, label = "rules", f"rules: {stage.removeprefix('rule ')}"
-        elif stage == "rules":
-            label = "rules: done"
+        # "group: item" stages share one bar per group that names the current item.
+        key = stage.split(": ", 1)[0]
         if key not in self._tasks:
-            self._tasks[key] = self._progress.add_task(label, total=max(total, 1))
+            self._tasks[key] = self._progress.add_task(stage, total=max(total, 1))
         self._progress.update(
-            self._tasks[key], completed=done, total=max(total, 1), description=label
+            self._tasks[key], completed=done, total=max(total, 1), description=stage
         )

@@ -11,7 +11,7 @@ from rich.table import Table
 def print_verify_summary(console: Console, summary: dict[str, Any], report: str) -> None:
     findings = summary["findings"]
     table = Table(title="Findings by rule", title_justify="left")
-    table.add_column("rule")
+    table.add_column("rule", no_wrap=True)
     table.add_column("severity")
     table.add_column("findings", justify="right")
     table.add_column("payments", justify="right")

@@ -82,10 +82,10 @@ def run_rules(engine: Engine, present: frozenset[str], progress: Progress) -> li
     rules = [r for r in all_rules() if runnable(r, present)]
     findings: list[Finding] = []
     for done, rule in enumerate(rules):
-        progress(f"rule {rule.code}", done, len(rules))
+        progress(f"rules: {rule.code}", done, len(rules))
         for row in engine.fetch_arrow(rule.query(engine.dialect)).to_pylist():
             findings.append(build_finding(rule, row))
-    progress("rules", len(rules), len(rules))
+    progress("rules: done", len(rules), len(rules))
     return sorted(findings, key=sort_key)
 
 
@@ -110,7 +110,12 @@ def verify(
         )
         try:
             with clock.stage("ingest"):
-                ds = load_dataset(dataset, engine.con, strict=strict, progress=progress)
+                ds = load_dataset(
+                    dataset,
+                    engine.con,
+                    strict=strict,
+                    progress=lambda table, done, total: progress(f"read: {table}", done, total),
+                )
             with clock.stage("rules"):
                 prepare(engine)
                 findings = run_rules(engine, ds.present, progress)
@@ -122,7 +127,7 @@ def verify(
             engine.close()
         summary = _summary(ds, findings, payees_summary(payees), checkins, started)
         with clock.stage("outputs"), atomic_directory(out) as tmp:
-            progress("writing results", 0, 1)
+            progress("write: results", 0, 1)
             table = findings_table(findings)
             write_csv(table, tmp / "findings.csv")
             write_parquet(table, tmp / "findings.parquet")
@@ -131,7 +136,7 @@ def verify(
             summary["timings_seconds"] = dict(clock.seconds)
             write_json(summary, tmp / "summary.json")
             write_report(tmp / "report.html", table, summary, rules=rule_infos())
-            progress("writing results", 1, 1)
+            progress("write: done", 1, 1)
     summary["timings_seconds"] = dict(clock.seconds)
     return VerifyResult(out=out.resolve(), summary=summary, findings=findings)
 
