@@ -20,8 +20,8 @@ from typing import Any
 
 import duckdb
 import pytest
-from conftest_synth import synth_dataset, synth_dataset_dmf  # noqa: F401
 
+from conftest_synth import synth_dataset_dmf_fixture, synth_dataset_fixture  # noqa: F401
 from headcount.contract.tables import TABLES_BY_NAME
 from headcount.synth import SynthResult, generate
 
@@ -168,12 +168,20 @@ def reference_findings(folder: Path) -> list[Finding]:
     for rule, sql in queries.items():
         for severity, emp, pays, amount in con.execute(sql).fetchall():
             found.append(
-                (rule, severity, ids(emp), ids(pays), Decimal(str(amount)).quantize(Decimal("0.01")))
+                (
+                    rule,
+                    severity,
+                    ids(emp),
+                    ids(pays),
+                    Decimal(str(amount)).quantize(Decimal("0.01")),
+                )
             )
     return found
 
 
-def keyed(findings: list[Finding], severities: set[str]) -> dict[tuple[str, tuple[str, ...]], Finding]:
+def keyed(
+    findings: list[Finding], severities: set[str]
+) -> dict[tuple[str, tuple[str, ...]], Finding]:
     return {(f[0], f[2]): f for f in findings if f[1] in severities}
 
 
@@ -324,7 +332,15 @@ def test_every_planted_kind_is_in_truth(synth_dataset: SynthResult) -> None:
     variants = {(a["rule"], a["variant"]) for a in truth["anomalies"]}
     for v in ("exact", "surname_typo", "upper_case", "partial_date_of_death", "nickname_no_dob"):
         assert ("PAID_AFTER_DEATH", v) in variants
-    for v in ("area_000", "area_666", "area_9xx", "group_00", "serial_0000", "voided", "eight_digits"):
+    for v in (
+        "area_000",
+        "area_666",
+        "area_9xx",
+        "group_00",
+        "serial_0000",
+        "voided",
+        "eight_digits",
+    ):
         assert ("INVALID_SSN", v) in variants
     assert ("CHECKIN_FROM_INACTIVE", "died") in variants
     assert ("CHECKIN_FROM_INACTIVE", "separated") in variants

@@ -51,9 +51,10 @@ def checkin_template(pl: Planter, count: int) -> None:
     eligible = may_reply(pl.p) & ~pl.no_reply
     seen: set[tuple[int, ...]] = set()
     for _ in range(count):
-        pick = tuple(sorted(pl.rng.choice(len(TEMPLATE_LINES), size=5, replace=False).tolist()))
+        # Five lines in some order: 10P5 = 30,240 distinct templates, plenty for 2.4M staff.
+        pick = tuple(pl.rng.choice(len(TEMPLATE_LINES), size=5, replace=False).tolist())
         while pick in seen:
-            pick = tuple(sorted(pl.rng.choice(len(TEMPLATE_LINES), size=5, replace=False).tolist()))
+            pick = tuple(pl.rng.choice(len(TEMPLATE_LINES), size=5, replace=False).tolist())
         seen.add(pick)
         lines = [TEMPLATE_LINES[j] for j in pick]
         members = pl.pick(GROUP, eligible)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import calendar
+import functools
 
 import numpy as np
 
@@ -115,13 +116,19 @@ def _record(pl: Planter, person: int, variant: str, dod: tuple[int, int, int]) -
     return DeathRecord(int(pl.p.ssn[person]), last, first, middle, dod, dob)
 
 
+@functools.cache
+def _has_nickname() -> np.ndarray:
+    """Per given-name vocabulary entry: has a nickname usable for the nickname variant."""
+    return np.array([distinct_nickname(n) is not None for n in names().first])
+
+
 def paid_after_death(
     pl: Planter, count: int, early: bool = False, where: Bool | None = None
 ) -> list[int]:
     """Pay that continues after a matching death record (early: died before the campaign)."""
     p = pl.p
     base = np.ones(p.n, dtype=bool) if where is None else where
-    nick = np.array([distinct_nickname(n) is not None for n in names().first])
+    nick = _has_nickname()
     out: list[int] = []
     for i in range(count if early else max(count, len(DEATH_VARIANTS))):
         variant = "exact" if early else DEATH_VARIANTS[i % len(DEATH_VARIANTS)]
