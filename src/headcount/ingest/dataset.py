@@ -1,0 +1,218 @@
+"""load_dataset: read a dataset folder into typed DuckDB tables plus data_quality."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+
+import duckdb
+
+from headcount.contract.tables import DEATHS, TABLES, TABLES_BY_NAME, Table
+from headcount.ingest.deaths import DEATHS_COLUMNS, SKIP, csv_layer, deaths_columns, dmf_layer
+from headcount.ingest.errors import DatasetError
+from headcount.ingest.files import Source, locate, open_source
+from headcount.ingest.mapping import load_mapping
+from headcount.ingest.readers import create_from_file
+from headcount.ingest.typed import (
+    DQ_DDL,
+    DQ_TABLE,
+    add_row_numbers,
+    check_key,
+    drop_problems,
+    move_problems,
+    q,
+    table_columns,
+    text_layer,
+    typed_query,
+)
+
+Progress = Callable[[str, int, int], None]
+_RAW_PREFIX = "_hc_raw_"
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """What load_dataset read.
+
+    files: table -> file name(s) read ("deaths.csv+deaths.dmf" when both);
+    rows: typed row count per table present; present: the tables that had a file;
+    data_quality: number of bad cells recorded; mapping: table -> {contract column ->
+    the file's header it was read from} for CSV and Parquet files.
+    """
+
+    folder: Path
+    files: dict[str, str]
+    rows: dict[str, int]
+    present: frozenset[str]
+    data_quality: int
+    mapping: dict[str, dict[str, str]]
+
+
+def load_dataset(
+    folder: Path,
+    con: duckdb.DuckDBPyConnection,
+    *,
+    strict: bool = False,
+    progress: Progress | None = None,
+) -> Dataset:
+    """Read `folder` into `con`: typed tables roster, payroll, deaths, campaigns, checkins,
+    activity (absent optional ones empty) and data_quality.
+
+    Raises DatasetError when the dataset cannot be read as a whole, or, with strict=True,
+    when any cell is bad. `progress(table, done, total)` is called as each table starts
+    (done = tables finished so far, total = all tables) and once more at the end.
+    """
+    folder = Path(folder)
+    # Every check that needs only the folder listing, headcount.toml and the headers runs
+    # before any data is loaded.
+    mapping = load_mapping(folder)
+    located = locate(folder)
+    sources: dict[str, list[Source]] = {
+        name: [open_source(TABLES_BY_NAME[name], path, fmt, mapping) for path, fmt in files]
+        for name, files in located.items()
+    }
+    restore_order = _keep_insertion_order(con)
+    try:
+        con.execute(DQ_DDL)
+        bad = 0
+        for done, table in enumerate(TABLES):
+            if progress is not None:
+                progress(table.name, done, len(TABLES))
+            bad += _load_table(con, table, sources.get(table.name, []))
+        if progress is not None:
+            progress(TABLES[-1].name, len(TABLES), len(TABLES))
+        if strict and bad:
+            raise _first_bad_cell(con, bad)
+        rows = {name: _count(con, name) for name in (t.name for t in TABLES) if name in sources}
+    finally:
+        _drop_raw(con)
+        if restore_order:
+            con.execute("SET preserve_insertion_order = false")
+    return Dataset(
+        folder=folder,
+        files={name: "+".join(s.name for s in srcs) for name, srcs in sources.items()},
+        rows=rows,
+        present=frozenset(sources),
+        data_quality=bad,
+        mapping={
+            name: {c: s.header[i] for c, i in s.columns.items()}
+            for name, srcs in sources.items()
+            for s in srcs
+            if s.fmt != "dmf"
+        },
+    )
+
+
+def _load_table(con: duckdb.DuckDBPyConnection, table: Table, sources: list[Source]) -> int:
+    """Load, check and type one table; return its number of bad cells."""
+    if table is DEATHS:
+        return _load_deaths(con, sources)
+    name = table.name  # contract names are plain identifiers
+    columns = table_columns(table)
+    if not sources:
+        # An absent optional table: the same query over no rows gives the typed schema.
+        nulls = ", ".join(f"CAST(NULL AS VARCHAR) AS {q(c)}" for c in table.column_names)
+        con.execute(
+            f"CREATE OR REPLACE TABLE {name} AS {typed_query(f'SELECT {nulls} LIMIT 0', columns)}"
+        )
+        add_row_numbers(con, name)
+        drop_problems(con, name)
+        return 0
+    src = sources[0]
+    layer1 = partial(text_layer, table=table, present=set(src.columns))
+    create_from_file(
+        con,
+        src,
+        name,
+        lambda scan: f"CREATE OR REPLACE TABLE {name} AS {typed_query(layer1(scan), columns)}",
+    )
+    add_row_numbers(con, name)
+    try:
+        check_key(con, table, name, src.name)
+    except DatasetError:
+        con.execute(f"DROP TABLE IF EXISTS {name}")
+        raise
+    bad = move_problems(con, name, src.name, set(src.columns))
+    drop_problems(con, name)
+    return bad
+
+
+def _deaths_part(con: duckdb.DuckDBPyConnection, src: Source | None, part: str) -> int:
+    """One deaths file typed into temp table `part` (no file: no rows); return bad cells."""
+    dmf = src is not None and src.fmt == "dmf"
+    columns = deaths_columns(src.name if src else "deaths.csv", dmf)
+
+    def build(scan: str) -> str:
+        layer1 = dmf_layer(scan) if dmf else csv_layer(scan, set(src.columns) if src else set())
+        return f"CREATE OR REPLACE TEMP TABLE {part} AS {typed_query(layer1, columns, (SKIP,))}"
+
+    if src is None:
+        con.execute(build("SELECT 1 LIMIT 0"))
+        add_row_numbers(con, part)
+        return 0
+    create_from_file(con, src, part, build)
+    add_row_numbers(con, part)
+    return move_problems(con, part, src.name, set(), where=f"NOT {SKIP}")
+
+
+def _load_deaths(con: duckdb.DuckDBPyConnection, sources: list[Source]) -> int:
+    """deaths from deaths.csv/.parquet and/or deaths.dmf: a part table per file, then one
+    table, in file order, without the DMF's skipped lines."""
+    bad = 0
+    parts: list[str] = []
+    for i, src in enumerate(sources or [None]):
+        part = f"{_RAW_PREFIX}deaths_{i}"
+        bad += _deaths_part(con, src, part)
+        parts.append(part)
+    cols = ", ".join(q(c) for c in DEATHS_COLUMNS) + ", _row"
+    for i, part in enumerate(parts):
+        verb = "CREATE OR REPLACE TABLE deaths AS" if i == 0 else "INSERT INTO deaths"
+        con.execute(f"{verb} SELECT {cols} FROM {part} WHERE NOT {SKIP}")
+        con.execute(f"DROP TABLE IF EXISTS {part}")
+    return bad
+
+
+def _first_bad_cell(con: duckdb.DuckDBPyConnection, bad: int) -> DatasetError:
+    # data_quality is filled table by table in row and column order, so rowid is that order.
+    first = con.execute(
+        f'SELECT file, "row", "column", problem FROM {DQ_TABLE} ORDER BY rowid LIMIT 1'
+    ).fetchone()
+    assert first is not None
+    more = (
+        f" (and {bad - 1} more bad cell{'s' if bad > 2 else ''} in the dataset)" if bad > 1 else ""
+    )
+    return DatasetError(
+        str(first[0]),
+        f"{first[3]}{more}; strict mode stops at any bad value",
+        row=int(first[1]),
+        column=None if first[2] is None else str(first[2]),
+    )
+
+
+def _count(con: duckdb.DuckDBPyConnection, name: str) -> int:
+    row = con.execute(f"SELECT count(*) FROM {q(name)}").fetchone()
+    return int(row[0]) if row else 0
+
+
+def _keep_insertion_order(con: duckdb.DuckDBPyConnection) -> bool:
+    """Record numbers come from rowid, which follows the file only with insertion order kept.
+
+    Returns True when the setting was off (and has been turned on) so it can be restored.
+    """
+    row = con.execute("SELECT current_setting('preserve_insertion_order')").fetchone()
+    if row is not None and row[0] in (False, "false"):
+        con.execute("SET preserve_insertion_order = true")
+        return True
+    return False
+
+
+def _drop_raw(con: duckdb.DuckDBPyConnection) -> None:
+    """Leave the connection clean even after an error: no raw or rejects tables behind."""
+    names = con.execute(
+        "SELECT table_name FROM duckdb_tables() WHERE temporary AND starts_with(table_name, ?)",
+        [_RAW_PREFIX],
+    ).fetchall()
+    for (name,) in names:
+        con.execute(f"DROP TABLE IF EXISTS temp.{q(str(name))}")

@@ -1,0 +1,222 @@
+"""Finding each table's file in the dataset folder and reading its header.
+
+Only the header (or the Parquet schema) is read here; rows are left to DuckDB. Everything
+that can be judged from the folder listing, the first bytes and the header is checked before
+any table is loaded, so most bad datasets fail in milliseconds.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from headcount.contract.tables import TABLES, Table
+from headcount.ingest.errors import DatasetError
+from headcount.ingest.mapping import CONFIG_FILE, Mapping
+
+Format = Literal["csv", "parquet", "dmf"]
+DMF_SUFFIX = ".dmf"
+_SNIFF_BYTES = 64 * 1024
+
+
+@dataclass(frozen=True)
+class Source:
+    """One input file and how its columns line up with the contract."""
+
+    table: Table
+    path: Path
+    fmt: Format
+    header: tuple[str, ...] = ()  # names as written in the file (empty for the DMF)
+    columns: dict[str, int] = field(default_factory=dict)  # contract column -> header position
+    types: tuple[str, ...] = ()  # Parquet only: a coarse type per header position
+
+    @property
+    def name(self) -> str:
+        return self.path.name
+
+
+def locate(folder: Path) -> dict[str, list[tuple[Path, Format]]]:
+    """Map each table present to its file(s); raise for a missing required file or a clash."""
+    if not folder.is_dir():
+        raise DatasetError(str(folder), "is not a folder (the dataset must be a folder of files)")
+    by_name: dict[str, list[Path]] = {}
+    for p in folder.iterdir():
+        if p.is_file():
+            by_name.setdefault(p.name.casefold(), []).append(p)
+    for name, paths in by_name.items():
+        if len(paths) > 1 and name != CONFIG_FILE:
+            names = sorted(p.name for p in paths)
+            raise DatasetError(
+                names[0], f"{' and '.join(names)} differ only in letter case; keep only one"
+            )
+    found: dict[str, list[tuple[Path, Format]]] = {}
+    for table in TABLES:
+        csv_p = by_name.get(f"{table.name}.csv", [None])[0]
+        pq_p = by_name.get(f"{table.name}.parquet", [None])[0]
+        if csv_p is not None and pq_p is not None:
+            raise DatasetError(
+                csv_p.name,
+                f"both {csv_p.name} and {pq_p.name} are present; keep only one of them "
+                f"so it is clear which {table.name} file is meant",
+            )
+        files: list[tuple[Path, Format]] = []
+        if csv_p is not None:
+            files.append((csv_p, "csv"))
+        elif pq_p is not None:
+            files.append((pq_p, "parquet"))
+        if table.name == "deaths":
+            dmf_p = by_name.get(f"deaths{DMF_SUFFIX}", [None])[0]
+            if dmf_p is not None:
+                files.append((dmf_p, "dmf"))
+        if files:
+            found[table.name] = files
+        elif table.required:
+            raise DatasetError(
+                f"{table.name}.csv",
+                f"the required {table.name} file is missing: put {table.name}.csv or "
+                f"{table.name}.parquet in the dataset folder {folder}",
+            )
+    return found
+
+
+def sniff_text(path: Path) -> None:
+    """Reject files that are plainly not UTF-8 CSV text, with a message saying what they are."""
+    with path.open("rb") as fh:
+        head = fh.read(_SNIFF_BYTES)
+    name = path.name
+    body = head[3:] if head.startswith(b"\xef\xbb\xbf") else head
+    if not body.strip():
+        raise DatasetError(name, "is empty; a CSV file needs at least a header row")
+    if head.startswith(b"PAR1"):
+        stem = path.name.rsplit(".", 1)[0]
+        raise DatasetError(name, f"is a Parquet file, not CSV; name it {stem}.parquet")
+    if head.startswith(b"PK\x03\x04"):
+        raise DatasetError(
+            name, "is a spreadsheet or zip archive, not CSV; export it as CSV (UTF-8)"
+        )
+    if head.startswith(b"\x1f\x8b"):
+        raise DatasetError(name, "is compressed (gzip), not CSV; uncompress it first")
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise DatasetError(name, "is UTF-16 text, not UTF-8; save it as UTF-8")
+    controls = sum(1 for b in body if b < 32 and b not in (9, 10, 13))
+    if b"\x00" in body or controls > len(body) // 20:
+        raise DatasetError(name, "is not a CSV text file (it contains binary data)")
+
+
+def read_csv_header(path: Path) -> tuple[str, ...]:
+    """The first record of a CSV file (RFC 4180, so a quoted header may span lines)."""
+    sniff_text(path)
+    try:
+        with path.open("rb") as raw:
+            text = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
+            header = next(csv.reader(text, strict=True))
+    except UnicodeDecodeError:
+        raise DatasetError(
+            path.name, "the header (first line) is not UTF-8 text; save the file as UTF-8"
+        ) from None
+    except (csv.Error, StopIteration) as exc:
+        raise DatasetError(path.name, f"the header (first line) is not valid CSV ({exc})") from None
+    return tuple(h.strip() for h in header)
+
+
+def read_parquet_header(path: Path) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Column names and coarse types from the Parquet footer; a corrupt file is fatal."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        schema = pq.read_schema(path)
+    except (pa.ArrowException, OSError) as exc:
+        raise DatasetError(
+            path.name, f"is not a readable Parquet file ({_first_line(str(exc))})"
+        ) from None
+    types: list[str] = []
+    for f in schema:
+        t = f.type
+        if pa.types.is_integer(t):
+            types.append("int")
+        elif pa.types.is_floating(t):
+            types.append("float")
+        elif pa.types.is_timestamp(t) or pa.types.is_date64(t):
+            types.append("timestamp")
+        elif pa.types.is_date(t):
+            types.append("date")
+        else:
+            types.append("text")
+    return tuple(str(n).strip() for n in schema.names), tuple(types)
+
+
+def _first_line(text: str) -> str:
+    return text.strip().splitlines()[0][:200] if text.strip() else "unknown error"
+
+
+def resolve_columns(
+    table: Table, file_name: str, header: tuple[str, ...], mapping: Mapping
+) -> dict[str, int]:
+    """Line the header up with the contract: case-insensitive, after headcount.toml renames."""
+    table_map = mapping.get(table.name, {})
+    folded = [h.casefold() for h in header]
+    rename: dict[str, str] = {}
+    for contract_name, agency_name in table_map.items():
+        if agency_name.casefold() not in folded:
+            raise DatasetError(
+                CONFIG_FILE,
+                f"maps {contract_name} to '{agency_name}', but {file_name} has no column "
+                f"of that name; its columns are {_list(header)}",
+                column=f"{table.name}.columns.{contract_name}",
+                column_label="setting",
+            )
+        rename[agency_name.casefold()] = contract_name
+    effective = [rename.get(f, f) for f in folded]
+    first_at: dict[str, int] = {}
+    for i, name in enumerate(effective):
+        if not name:
+            continue  # unnamed columns (e.g. a trailing comma) are extras, ignored
+        if name in first_at:
+            j = first_at[name]
+            via = " once headcount.toml is applied" if name in table_map else ""
+            raise DatasetError(
+                file_name,
+                f"the header has two columns named {name}{via} (column {j + 1} "
+                f"'{header[j]}' and column {i + 1} '{header[i]}'); keep only one",
+                column=name,
+            )
+        first_at[name] = i
+    positions: dict[str, int] = {}
+    for col in table.columns:
+        if col.name in first_at:
+            positions[col.name] = first_at[col.name]
+        elif col.required:
+            raise DatasetError(file_name, _missing_text(col.name, header), column=col.name)
+    return positions
+
+
+def _missing_text(column: str, header: tuple[str, ...]) -> str:
+    text = f"the required column {column} is missing; the header has {_list(header)}"
+    if len(header) == 1 and any(d in header[0] for d in ";\t|"):
+        text += " (the file seems not to be comma-separated)"
+    else:
+        text += f" (if the agency calls it something else, map it in {CONFIG_FILE})"
+    return text
+
+
+def _list(names: tuple[str, ...]) -> str:
+    shown = ", ".join(n[:40] for n in names[:30])
+    return shown + (f" and {len(names) - 30} more" if len(names) > 30 else "")
+
+
+def open_source(table: Table, path: Path, fmt: Format, mapping: Mapping) -> Source:
+    """Read one file's header (or schema) and resolve its columns."""
+    if fmt == "dmf":
+        sniff_text(path)
+        return Source(table, path, fmt)
+    if fmt == "csv":
+        header = read_csv_header(path)
+        types: tuple[str, ...] = ()
+    else:
+        header, types = read_parquet_header(path)
+    columns = resolve_columns(table, path.name, header, mapping)
+    return Source(table, path, fmt, header, columns, types)
