@@ -123,7 +123,7 @@ def roster_table(p: People, text: PersonText) -> pa.Table:
         "separation_date": af.dates(p.sep[r], valid=p.sep[r] != NO_DATE),
         "agency": text.agency.slice(0, n),
         "org_code": text.org.slice(0, n),
-        "pay_plan": af.if_else(p.es[r], pa.array(["ES"] * n), pa.array(["GS"] * n)),
+        "pay_plan": af.vocab_take(pa.array(["GS", "ES"]), p.es[r].astype(np.int64)),
         "grade": af.ints(p.grade[r], valid=p.grade[r] > 0),
         "step": af.ints(p.step[r], valid=p.step[r] > 0),
         "annual_salary": af.money(p.salary[r] * 100),

@@ -114,6 +114,10 @@ class People:
         """Biweekly regular gross: annual salary / 26, to the cent."""
         return np.asarray(np.rint(self.salary * 100 / 26), dtype=np.int64)
 
+    def gross_of(self, i: int) -> int:
+        """gross_cents for one person (without computing the whole column)."""
+        return round(int(self.salary[i]) * 100 / 26)
+
     def state(self, places: Places) -> I32:
         return np.asarray(places.city_state[self.city], dtype=np.int32)
 

@@ -50,13 +50,15 @@ class Planter:
     def one(self, ok: Bool | Callable[[int], bool] | None = None) -> int:
         """The next unplanted steady person (for whom `ok`, a mask or a test, holds)."""
         q, used = self._queue, self.used
-        while self._head < len(q) and used[q[self._head]]:
-            self._head += 1
         for j in range(self._head, len(q)):
             c = int(q[j])
             if used[c]:
                 continue
             if ok is None or (ok(c) if callable(ok) else bool(ok[c])):
+                # Swap the pick to the head so the queue stays "used prefix, fresh rest":
+                # conditional picks then never rescan people already handed out.
+                q[j], q[self._head] = q[self._head], q[j]
+                self._head += 1
                 used[c] = True
                 return c
         raise ValueError("too few employees to plant every case; use a larger roster")

@@ -25,7 +25,7 @@ def duplicate_payment(pl: Planter, count: int) -> None:
     for i in range(count):
         person = pl.one()
         k = int(pl.rng.integers(3, 23))
-        gross = int(p.gross_cents[person])
+        gross = p.gross_of(person)
         if i % 2 == 0:
             variant, extra = "same_amount", gross
         else:
@@ -114,7 +114,7 @@ def award_and_retro(pl: Planter, count: int) -> None:
         for _ in range(count):
             person = pl.one()
             k = int(pl.rng.integers(0, 26))
-            gross = 150_000 if ptype == AWARD else int(p.gross_cents[person] * 0.05)
+            gross = 150_000 if ptype == AWARD else p.gross_of(person) // 20
             pl.extras.add_one(p, person, k, ptype, gross)
 
             def keep(r: PersonPayments, k: int = k) -> np.ndarray:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -93,7 +93,6 @@ class Plant:
     note: str = ""  # may use {n} (payments listed) and {amount}
     must_not_flag: tuple[str, ...] = ()
     select: Selector = nothing
-    extra_ids: list[str] = field(default_factory=list)  # ids of people not in the people arrays
 
 
 def build(
@@ -121,7 +120,10 @@ def build(
         entry["variant"] = pl.variant
         entry["note"] = pl.note.format(n=len(nums), amount=f"{cents / 100:,.2f}")
         (anomalies if pl.section == "anomaly" else lookalikes).append(entry)
-    key = lambda e: (e.get("rule", e.get("kind")), e["employee_ids"])  # noqa: E731
+
+    def key(e: dict[str, Any]) -> tuple[str, list[str]]:
+        return (str(e.get("rule", e.get("kind"))), e["employee_ids"])
+
     return {
         **header,
         "anomalies": sorted(anomalies, key=key),
