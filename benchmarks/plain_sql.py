@@ -21,10 +21,10 @@ RULES = {
         SELECT count(DISTINCT r.employee_id), coalesce(sum(p.gross_pay), 0) FROM roster r
         JOIN deaths d ON replace(d.ssn, '-', '') = replace(r.ssn, '-', '')
         JOIN payroll p ON p.employee_id = r.employee_id AND p.payment_type = 'REGULAR'
-             AND p.pay_period_end - 13 > d.date_of_death
+             AND p.pay_period_end - 13 > TRY_CAST(d.date_of_death AS DATE)
         WHERE (lower(d.last_name) = lower(r.last_name))::INT
             + (lower(d.first_name) = lower(r.first_name))::INT
-            + (d.date_of_birth = r.date_of_birth)::INT >= 2""",
+            + (TRY_CAST(d.date_of_birth AS DATE) = r.date_of_birth)::INT >= 2""",
     "PAID_AFTER_SEPARATION": """
         SELECT count(DISTINCT r.employee_id), coalesce(sum(p.gross_pay), 0) FROM roster r
         JOIN payroll p ON p.employee_id = r.employee_id AND p.payment_type = 'REGULAR'

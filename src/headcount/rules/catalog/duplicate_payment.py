@@ -12,18 +12,22 @@ def query(d: Dialect) -> str:
     # In each doubled period the largest payment (then the earliest, then the lowest id) is
     # taken as the proper one, so the amount at risk is never overstated.
     return f"""
-    WITH regular AS (
-        SELECT p.*, count(*) OVER (PARTITION BY p.employee_id, p.pay_period_end) AS in_period,
-               row_number() OVER (
+    WITH periods AS (
+        SELECT employee_id, pay_period_end FROM payroll
+        WHERE payment_type = {REGULAR} AND employee_id IS NOT NULL AND pay_period_end IS NOT NULL
+        GROUP BY employee_id, pay_period_end HAVING count(*) >= 2
+    ),
+    ranked AS (
+        SELECT p.*, row_number() OVER (
                    PARTITION BY p.employee_id, p.pay_period_end
                    ORDER BY p.gross_pay DESC NULLS LAST, p.pay_date, p.payment_id) AS rank_in_period
         FROM payroll p
-        WHERE p.payment_type = {REGULAR} AND p.employee_id IS NOT NULL
-          AND p.pay_period_end IS NOT NULL
+        JOIN periods d ON d.employee_id = p.employee_id AND d.pay_period_end = p.pay_period_end
+        WHERE p.payment_type = {REGULAR}
     ),
     doubled AS (
         SELECT *, CASE WHEN rank_in_period = 1 THEN 0 ELSE coalesce(gross_pay, 0) END AS at_risk
-        FROM regular WHERE in_period >= 2
+        FROM ranked
     )
     SELECT 'DUPLICATE_PAYMENT|' || p.employee_id AS finding_key,
            {d.array("p.employee_id")} AS employee_ids,

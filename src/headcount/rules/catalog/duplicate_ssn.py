@@ -25,9 +25,11 @@ def query(d: Dialect) -> str:
            {masked_ssn("r.ssn")} AS ssn,
            {d.ordered_list(record, "r.employee_id")} AS roster_records
     FROM roster r
-    WHERE r.ssn IS NOT NULL
+    WHERE r.ssn IN (
+        SELECT ssn FROM roster WHERE ssn IS NOT NULL
+        GROUP BY ssn HAVING count(DISTINCT employee_id) >= 2
+    )
     GROUP BY r.ssn
-    HAVING count(DISTINCT r.employee_id) >= 2
     """
 
 

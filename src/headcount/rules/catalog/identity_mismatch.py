@@ -10,48 +10,61 @@ from headcount.rules.sql import full_name, masked_ssn, norm_text, payments_list
 
 
 def _name_agreement(d: Dialect) -> str:
-    """Per (employee, payee_name): does the name on the payment carry the roster name?
+    """Per distinct (employee, payee_name): does the name on the payment carry the roster name?
 
     The surname must appear (one typo or transposition allowed, compound names whole) and
     some word must be the given name, a nickname of it, within one typo, or its initial.
+    Names that carry both exactly are settled without splitting them into words.
     """
     surname, given = norm_text(d, "r.last_name"), norm("r.first_name")
+    padded = "' ' || n.collapsed || ' '"
     return f"""
-    SELECT employee_id, payee_name,
-           max(CASE WHEN surname_ok THEN 1 ELSE 0 END) = 1
-               AND max(CASE WHEN given_ok THEN 1 ELSE 0 END) = 1 AS agrees
-    FROM (
+    WITH names AS (
+        SELECT n.*, {surname} AS surname, {given} AS given,
+               ({padded} LIKE '% ' || {surname} || ' %'
+                AND {padded} LIKE '% ' || {given} || ' %') AS exact
+        FROM (SELECT employee_id, payee_name, {norm_text(d, "payee_name")} AS collapsed
+              FROM (SELECT DISTINCT employee_id, payee_name FROM payroll
+                    WHERE payee_name IS NOT NULL AND employee_id IS NOT NULL) distinct_names
+             ) n
+        JOIN roster r ON r.employee_id = n.employee_id
+    ),
+    words AS (
+        SELECT employee_id, payee_name, collapsed, surname, given,
+               {d.explode(d.words("collapsed"))} AS word
+        FROM names WHERE NOT exact
+    ),
+    judged AS (
         SELECT w.employee_id, w.payee_name,
-               (' ' || w.collapsed || ' ' LIKE '% ' || {surname} || ' %'
-                OR coalesce({d.osa_distance("w.word", surname)} <= 1, FALSE)) AS surname_ok,
-               (w.word = {given} OR w.word = substr({given}, 1, 1)
-                OR coalesce({d.edit_distance("w.word", given)} <= 1, FALSE)
-                OR nk.a IS NOT NULL) AS given_ok
-        FROM (
-            SELECT employee_id, payee_name, collapsed, {d.explode(d.words("collapsed"))} AS word
-            FROM (SELECT DISTINCT employee_id, payee_name,
-                         {norm_text(d, "payee_name")} AS collapsed
-                  FROM payroll WHERE payee_name IS NOT NULL AND employee_id IS NOT NULL) names
-        ) w
-        JOIN roster r ON r.employee_id = w.employee_id
-        LEFT JOIN {NICKNAME_TABLE} nk ON nk.a = w.word AND nk.b = {given}
-    ) words
-    GROUP BY employee_id, payee_name
+               max(CASE WHEN ' ' || w.collapsed || ' ' LIKE '% ' || w.surname || ' %'
+                          OR coalesce({d.osa_distance("w.word", "w.surname")} <= 1, FALSE)
+                        THEN 1 ELSE 0 END) = 1
+               AND max(CASE WHEN w.word = w.given OR w.word = substr(w.given, 1, 1)
+                              OR coalesce({d.edit_distance("w.word", "w.given")} <= 1, FALSE)
+                              OR nk.a IS NOT NULL
+                            THEN 1 ELSE 0 END) = 1 AS agrees
+        FROM words w
+        LEFT JOIN {NICKNAME_TABLE} nk ON nk.a = w.word AND nk.b = w.given
+        GROUP BY w.employee_id, w.payee_name
+    )
+    SELECT employee_id, payee_name FROM judged WHERE NOT agrees
     """
 
 
 def query(d: Dialect) -> str:
     return f"""
-    WITH names AS ({_name_agreement(d)}),
-    checked AS (
-        SELECT p.*, r.ssn AS roster_ssn,
+    WITH differing_names AS ({_name_agreement(d)}),
+    mismatched AS (
+        SELECT p.*,
                (p.ssn IS NOT NULL AND r.ssn IS NOT NULL AND p.ssn <> r.ssn) AS ssn_differs,
-               NOT coalesce(n.agrees, TRUE) AS name_differs
+               dn.employee_id IS NOT NULL AS name_differs
         FROM payroll p
         JOIN roster r ON r.employee_id = p.employee_id
-        LEFT JOIN names n ON n.employee_id = p.employee_id AND n.payee_name = p.payee_name
-    ),
-    mismatched AS (SELECT * FROM checked WHERE ssn_differs OR name_differs)
+        LEFT JOIN differing_names dn
+               ON dn.employee_id = p.employee_id AND dn.payee_name = p.payee_name
+        WHERE (p.ssn IS NOT NULL AND r.ssn IS NOT NULL AND p.ssn <> r.ssn)
+           OR dn.employee_id IS NOT NULL
+    )
     SELECT 'IDENTITY_MISMATCH|' || p.employee_id AS finding_key,
            {d.array("p.employee_id")} AS employee_ids,
            {d.sorted_list("p.payment_id")} AS payment_ids,

@@ -11,7 +11,17 @@ MIN_PAYMENTS = 4
 
 
 def query(d: Dialect) -> str:
+    # Find the few employees first; build evidence only for them.
     return f"""
+    WITH unwithheld AS (
+        SELECT employee_id FROM payroll
+        WHERE payment_type = {REGULAR} AND employee_id IS NOT NULL
+        GROUP BY employee_id
+        HAVING count(*) >= {MIN_PAYMENTS}
+           AND max(coalesce(federal_tax, 0)) = 0
+           AND max(coalesce(retirement, 0)) = 0
+           AND max(coalesce(health_benefits, 0)) = 0
+    )
     SELECT 'NO_WITHHOLDING|' || p.employee_id AS finding_key,
            {d.array("p.employee_id")} AS employee_ids,
            {d.sorted_list("p.payment_id")} AS payment_ids,
@@ -19,13 +29,9 @@ def query(d: Dialect) -> str:
            count(*) AS regular_payments,
            sum(p.gross_pay) AS gross_paid,
            {payments_list(d, "p", "0")} AS payments
-    FROM payroll p
-    WHERE p.payment_type = {REGULAR} AND p.employee_id IS NOT NULL
+    FROM payroll p JOIN unwithheld u ON u.employee_id = p.employee_id
+    WHERE p.payment_type = {REGULAR}
     GROUP BY p.employee_id
-    HAVING count(*) >= {MIN_PAYMENTS}
-       AND max(coalesce(p.federal_tax, 0)) = 0
-       AND max(coalesce(p.retirement, 0)) = 0
-       AND max(coalesce(p.health_benefits, 0)) = 0
     """
 
 
