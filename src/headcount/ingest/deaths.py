@@ -24,7 +24,11 @@ DMF_FIELDS: dict[str, tuple[int, int]] = {
 }
 DMF_LENGTH = 100
 DMF_MIN_LENGTH = 81  # through the date of birth; the rest of a record is filler
-SKIP = "_skip"  # layer-1 flag: a line that is not a death record (blank, or a deletion)
+SKIP = "_skip"
+# data_quality "column" for a problem with a whole DMF line rather than one field.
+WHOLE_LINE = (
+    "(whole line)"  # layer-1 flag: a line that is not a death record (blank, or a deletion)
+)
 
 # Typed deaths columns beyond the contract's, in table order after the contract ones.
 EXTRA_COLUMNS = ("date_of_birth_lo", "date_of_birth_hi", "date_of_death_partial", "source")
@@ -47,9 +51,9 @@ def partial_date(d: str, shown: str, column: str, form: str) -> PartialDateSql:
     month of 00 makes the day meaningless: the whole year is possible.
     """
     ok = full_match(d, DATE_RE)
-    y = f"CAST(substr({d}, 1, 4) AS INTEGER)"
-    m = f"CAST(substr({d}, 6, 2) AS INTEGER)"
-    dd = f"CAST(substr({d}, 9, 2) AS INTEGER)"
+    y = f"TRY_CAST(substr({d}, 1, 4) AS INTEGER)"
+    m = f"TRY_CAST(substr({d}, 6, 2) AS INTEGER)"
+    dd = f"TRY_CAST(substr({d}, 9, 2) AS INTEGER)"
     known = f"coalesce({ok} AND {y} > 0, false)"
     lo = (
         f"CASE WHEN NOT {known} THEN NULL WHEN {m} = 0 THEN make_date({y}, 1, 1) "
@@ -144,7 +148,7 @@ def deaths_columns(file_name: str, dmf: bool) -> list[OutColumn]:
                 "NULL",
                 f"line_len < {DMF_MIN_LENGTH}",
                 f"CASE WHEN line_len < {DMF_MIN_LENGTH} THEN {short} END",
-                None,
+                WHOLE_LINE,
                 output=False,
             )
         )

@@ -23,7 +23,6 @@ _NO_DELIM = "\x1f"
 _READ_ERRORS = (
     duckdb.InvalidInputException,
     duckdb.IOException,
-    duckdb.ConversionException,
     duckdb.BinderException,
 )
 
@@ -46,7 +45,12 @@ def scan_sql(source: Source, rejects: str) -> str:
         return f"SELECT {cols} FROM read_parquet({path})"
     if source.fmt == "dmf":
         width, select, header = 1, "c0 AS line", "false"
-        options = f"delim={quote_str(_NO_DELIM)}, quote='', escape=''"
+        # No quoting in the DMF, so the lenient mode is safe; with new_line CRLF it takes
+        # LF, CRLF and a mix of both (DuckDB's strict mode rejects mixed line endings).
+        options = (
+            f"delim={quote_str(_NO_DELIM)}, quote='', escape='', "
+            "new_line='\\r\\n', strict_mode=false"
+        )
     else:
         width, header = len(source.header), "true"
         select = ", ".join(f"c{i} AS {quote_ident(c)}" for c, i in source.columns.items())
@@ -106,8 +110,7 @@ def create_from_file(
             ).fetchone()
     except _READ_ERRORS as exc:
         _drop(con, target, rejects, rejects + "_scans")
-        what = "a readable Parquet file" if source.fmt == "parquet" else "readable as CSV"
-        raise DatasetError(source.name, f"is not {what} ({_first_line(exc)})") from None
+        raise DatasetError(source.name, _read_failure(source, exc)) from None
     _drop(con, rejects, rejects + "_scans")
     if first is not None:
         _drop(con, target)
@@ -151,6 +154,18 @@ def _reject_error(
     else:
         problem = f"is not valid CSV ({error_type.lower()})"
     return DatasetError(source.name, problem, row=row, column=column)
+
+
+def _read_failure(source: Source, exc: BaseException) -> str:
+    if source.fmt == "parquet":
+        return f"is not a readable Parquet file ({_first_line(exc)})"
+    if "invalid state" in str(exc):
+        # What DuckDB's strict RFC 4180 parser says about mixed line endings.
+        return (
+            "could not be read as CSV; this usually means its lines end in a mix of Windows "
+            "(CRLF) and Unix (LF) line breaks: save it again with one kind"
+        )
+    return f"could not be read as CSV ({_first_line(exc)})"
 
 
 def _first_line(exc: BaseException) -> str:
