@@ -61,7 +61,9 @@ def test_not_a_csv_file(small, tmp_path):
 
 def test_wrong_encoding(small, tmp_path):
     text = (small.folder / "roster.csv").read_text(encoding="utf-8")
-    (small.folder / "roster.csv").write_bytes(text.replace("Springfield", "Montréal").encode("latin-1"))
+    (small.folder / "roster.csv").write_bytes(
+        text.replace("Springfield", "Montréal").encode("latin-1")
+    )
     result, out = run(small, tmp_path)
     assert_refused(result, out, "roster.csv", "UTF-8")
 
@@ -94,7 +96,9 @@ def test_bad_cells_are_data_quality_findings(small, tmp_path):
     assert result.returncode == 0, result.stderr
     with (out / "findings.csv").open(newline="", encoding="utf-8") as fh:
         quality = [r for r in csv.DictReader(fh) if r["rule"] == "DATA_QUALITY"]
-    cells = {(json.loads(r["evidence"])["row"], json.loads(r["evidence"])["column"]) for r in quality}
+    cells = {
+        (json.loads(r["evidence"])["row"], json.loads(r["evidence"])["column"]) for r in quality
+    }
     assert cells == {(1, "gross_pay"), (2, "pay_date"), (3, "payment_type"), (4, "ssn")}
     assert all(r["severity"] == "info" for r in quality)
     assert not any("12A" in r["summary"] + r["evidence"] for r in quality)  # SSNs never echoed

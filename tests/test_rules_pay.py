@@ -91,7 +91,7 @@ def test_pay_above_cap_for_gs_counts_the_excess_to_the_cent(agency, run_verify):
     results = run_verify(agency)
     [f] = results.of("PAY_ABOVE_CAP")
     assert f["employee_ids"] == "E1"
-    assert f["amount_at_risk"] == Decimal("1138.46")  # 2 × (8076.92 − 7507.69)
+    assert f["amount_at_risk"] == Decimal("1138.46")  # 2 x (8076.92 - 7507.69)
     assert f["evidence"]["period_cap"] == 7507.69
     assert f["evidence"]["annual_cap"] == 195200.0
 
@@ -104,7 +104,7 @@ def test_senior_executive_above_gs_cap_within_es_cap_is_proper(agency, run_verif
     results = run_verify(agency)
     [f] = results.of("PAY_ABOVE_CAP")
     assert f["employee_ids"] == "SES2"
-    assert f["amount_at_risk"] == Decimal("165.38")  # 8846.15 − 225700/26 (8680.77)
+    assert f["amount_at_risk"] == Decimal("165.38")  # 8846.15 - 225700/26 (8680.77)
 
 
 def test_salary_above_cap_without_overpayment_is_flagged_with_no_dollars(agency, run_verify):
