@@ -9,7 +9,7 @@ Playwright's own browser download is blocked here, so the tests drive the system
         page = browser.new_page()
 
 or wrap it in a fixture (`with launch_chromium() as b: yield b`). Tests are skipped, not
-failed, when no Chromium is installed.
+failed, when no Chromium is installed, except under CI=true.
 """
 
 from __future__ import annotations
@@ -44,7 +44,11 @@ def chromium_available() -> bool:
 def launch_chromium(**launch_options: Any) -> Iterator[Browser]:
     """A headless Chromium Browser, closed (with Playwright) on exit. Skips if not installed."""
     if not chromium_available():
-        pytest.skip(f"no Chromium at {CHROMIUM} (run `make browser`)")
+        # In CI a missing browser is a broken set-up, not a reason to skip.
+        message = f"no Chromium at {CHROMIUM} (run `make browser`)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
     options: dict[str, Any] = {"headless": True, "args": list(CHROMIUM_ARGS)}
     options.update(launch_options)
     with sync_playwright() as pw:

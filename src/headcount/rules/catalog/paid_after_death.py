@@ -67,7 +67,7 @@ def _agreeing(record: RuleRow) -> str:
         )
         if record.get(key)
     ]
-    return ", ".join(parts)
+    return " and ".join(", ".join(parts).rsplit(", ", 1))
 
 
 def summary(row: RuleRow) -> str:
