@@ -134,7 +134,7 @@ def _load_table(con: duckdb.DuckDBPyConnection, table: Table, sources: list[Sour
     except DatasetError:
         con.execute(f"DROP TABLE IF EXISTS {name}")
         raise
-    bad = move_problems(con, name, src.name, set(src.columns))
+    bad = move_problems(con, name, src.name, columns, set(src.columns))
     drop_problems(con, name)
     return bad
 
@@ -154,7 +154,7 @@ def _deaths_part(con: duckdb.DuckDBPyConnection, src: Source | None, part: str) 
         return 0
     create_from_file(con, src, part, build)
     add_row_numbers(con, part)
-    return move_problems(con, part, src.name, set(), where=f"NOT {SKIP}")
+    return move_problems(con, part, src.name, columns, set(), where=f"NOT {SKIP}")
 
 
 def _load_deaths(con: duckdb.DuckDBPyConnection, sources: list[Source]) -> int:

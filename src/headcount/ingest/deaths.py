@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from headcount.contract.tables import DEATHS, Kind
 from headcount.ingest.cells import DATE_RE, cell_sql, full_match, say, sql_str, trimmed
-from headcount.ingest.typed import OutColumn, q, vname
+from headcount.ingest.typed import Check, OutColumn, cell_check, q, vname
 
 # SSA Death Master File layout: field -> (first character, width), 1-based.
 DMF_FIELDS: dict[str, tuple[int, int]] = {
@@ -114,66 +114,70 @@ def dmf_layer(scan: str) -> str:
         for name, (pos, width) in DMF_FIELDS.items()
     )
 
-    def iso(c: str) -> str:  # MMDDCCYY -> CCYY-MM-DD; anything else is left for the check
-        return (
-            f"CASE WHEN {full_match(c, '[0-9]{8}')} THEN substr({c}, 5, 4) || '-' || "
-            f"substr({c}, 1, 2) || '-' || substr({c}, 3, 2) ELSE {c} END"
-        )
-
     lines = f"SELECT rtrim(line, chr(13)) AS l FROM ({scan})"
     parsed = (
         f"SELECT {fields}, CAST(length(l) AS INTEGER) AS line_len, "
         f"coalesce(trim(l) = '' OR upper(left(l, 1)) = 'D', true) AS {SKIP} FROM ({lines})"
     )
     return (
-        f"SELECT ssn, last_name, first_name, middle_name, {iso('dod_text')} AS dod, "
-        f"{iso('dob_text')} AS dob, dod_text, dob_text, line_len, {SKIP} FROM ({parsed})"
+        f"SELECT ssn, last_name, first_name, middle_name, {_iso('dod_text')} AS dod, "
+        f"{_iso('dob_text')} AS dob, dod_text, dob_text, line_len, {SKIP} FROM ({parsed})"
+    )
+
+
+def _iso(c: str) -> str:
+    """MMDDCCYY -> CCYY-MM-DD; anything else is left as it is, for the check to report."""
+    return (
+        f"CASE WHEN {full_match(c, '[0-9]{8}')} THEN substr({c}, 5, 4) || '-' || "
+        f"substr({c}, 1, 2) || '-' || substr({c}, 3, 2) ELSE {c} END"
+    )
+
+
+def _date_check(layer1: str, output: str, column: str, dmf: bool) -> Check:
+    form = "MMDDCCYY" if dmf else "YYYY-MM-DD"
+
+    def problem(r: str) -> str:
+        return partial_date(_iso(r) if dmf else r, r, column, form).problem
+
+    return Check(
+        key=f"partial_date:{form}:{column}",
+        suspect=f"{layer1} IS NOT NULL AND {vname(output)} IS NULL",
+        text=f"{layer1}_text",
+        problem=problem,
+        column=column,
     )
 
 
 def deaths_columns(file_name: str, dmf: bool) -> list[OutColumn]:
     """Output columns of one deaths file, typed; problem texts name its date layout."""
-    ssn = cell_sql(Kind.SSN, "ssn", "ssn")
-    dod = partial_date("dod", "dod_text", "date_of_death", "MMDDCCYY" if dmf else "YYYY-MM-DD")
-    dob = partial_date("dob", "dob_text", "date_of_birth", "MMDDCCYY" if dmf else "YYYY-MM-DD")
+    dod = partial_date("dod", "dod_text", "date_of_death", "")
+    dob = partial_date("dob", "dob_text", "date_of_birth", "")
     cols: list[OutColumn] = []
     if dmf:
-        short = (
-            "'is only ' || line_len || ' characters long; a Death Master File record has "
-            f"{DMF_LENGTH} (fields past the end of the line count as missing)'"
+        short = Check(
+            key="dmf_short",
+            suspect=f"line_len < {DMF_MIN_LENGTH}",
+            text="line_len",
+            problem=lambda r: (
+                f"'is only ' || {r} || ' characters long; a Death Master File record has "
+                f"{DMF_LENGTH} (fields past the end of the line count as missing)'"
+            ),
+            column=WHOLE_LINE,
         )
-        cols.append(
-            OutColumn(
-                "_short",
-                "NULL",
-                f"line_len < {DMF_MIN_LENGTH}",
-                f"CASE WHEN line_len < {DMF_MIN_LENGTH} THEN {short} END",
-                WHOLE_LINE,
-                output=False,
-            )
-        )
+        cols.append(OutColumn("_short", "NULL", short, output=False))
+    ssn = cell_sql(Kind.SSN, "ssn", "ssn")
     cols += [
-        OutColumn(
-            "ssn", ssn.value, f"ssn IS NOT NULL AND {vname('ssn')} IS NULL", ssn.problem, "ssn"
-        ),
+        OutColumn("ssn", ssn.value, cell_check(Kind.SSN, "ssn")),
         OutColumn("last_name", "last_name"),
         OutColumn("first_name", "first_name"),
         OutColumn("middle_name", "middle_name"),
         OutColumn(
-            "date_of_death",
-            dod.hi,
-            f"dod IS NOT NULL AND {vname('date_of_death')} IS NULL",
-            dod.problem,
-            "date_of_death",
+            "date_of_death", dod.hi, _date_check("dod", "date_of_death", "date_of_death", dmf)
         ),
         OutColumn("date_of_birth", dob.exact),
         OutColumn("date_of_birth_lo", dob.lo),
         OutColumn(
-            "date_of_birth_hi",
-            dob.hi,
-            f"dob IS NOT NULL AND {vname('date_of_birth_hi')} IS NULL",
-            dob.problem,
-            "date_of_birth",
+            "date_of_birth_hi", dob.hi, _date_check("dob", "date_of_birth_hi", "date_of_birth", dmf)
         ),
         OutColumn("date_of_death_partial", dod.partial),
         OutColumn("source", f"CAST({sql_str(file_name)} AS VARCHAR)"),

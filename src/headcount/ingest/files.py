@@ -111,14 +111,15 @@ def read_csv_header(path: Path) -> tuple[str, ...]:
     sniff_text(path)
     try:
         with path.open("rb") as raw:
-            text = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
+            # surrogateescape: a bad byte further down is DuckDB's to report, with its row.
+            text = io.TextIOWrapper(raw, encoding="utf-8-sig", errors="surrogateescape", newline="")
             header = next(csv.reader(text, strict=True))
-    except UnicodeDecodeError:
-        raise DatasetError(
-            path.name, "the header (first line) is not UTF-8 text; save the file as UTF-8"
-        ) from None
     except (csv.Error, StopIteration) as exc:
         raise DatasetError(path.name, f"the header (first line) is not valid CSV ({exc})") from None
+    if any("\udc80" <= ch <= "\udcff" for name in header for ch in name):
+        raise DatasetError(
+            path.name, "the header (first line) is not UTF-8 text; save the file as UTF-8"
+        )
     return tuple(h.strip() for h in header)
 
 

@@ -1,22 +1,25 @@
-"""Typed tables in one pass: parse every cell, and keep the problems of bad cells beside.
+"""Typed tables in one pass over the file, with the bad cells set aside for data_quality.
 
-The query has three layers over a text scan:
-  1. every text column trimmed ('' -> NULL);
-  2. every typed value computed (the trimmed text stays visible);
-  3. the output columns, plus `_problems`: for a row with a bad cell, a list of
-     {o: column position, c: column, p: problem text}; NULL for the (many) good rows, so
-     the problem texts are only ever built for bad cells.
-After the CREATE, `_row` is added from rowid, the problems are copied into data_quality
-and the `_problems` column is dropped (a metadata change in DuckDB).
+The typed query has three layers over a text scan:
+  1. TEXT columns trimmed ('' -> NULL), other columns as read;
+  2. every typed value computed (the layer-1 text stays visible);
+  3. the output columns, plus `_problems`: for a row with a suspect cell (text present,
+     value NULL), a list of {o: column position, c: column, k: check, r: the text};
+     NULL for the (many) good rows.
+After the CREATE, `_row` is added from rowid; the suspect cells, usually none, are turned
+into problem sentences by a second query with one expression per kind of check (keeping
+the big message expressions out of the typed query keeps its planning fast); then the
+`_problems` column is dropped (a metadata change in DuckDB).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import duckdb
 
-from headcount.contract.tables import Kind, Table
+from headcount.contract.tables import SECRET_COLUMNS, Kind, Table
 from headcount.ingest.cells import cell_sql, echo_value, sql_str, trimmed
 from headcount.ingest.errors import DatasetError
 
@@ -27,6 +30,10 @@ DQ_DDL = (
 )
 ID_COLUMNS = ("employee_id", "payment_id")  # copied into data_quality rows when present
 PROBLEMS = "_problems"
+_EMPTY_PROBLEMS = "CAST(NULL AS STRUCT(o INTEGER, c VARCHAR, k VARCHAR, r VARCHAR)[])"
+
+# Problem SQL for a cell's text `r`: a sentence, or NULL when the cell is fine after all.
+ProblemSql = Callable[[str], str]
 
 
 def q(name: str) -> str:
@@ -34,19 +41,44 @@ def q(name: str) -> str:
 
 
 @dataclass(frozen=True)
+class Check:
+    """How to tell that a cell is bad and what to say about it."""
+
+    key: str  # one per kind of message (e.g. "money" or "date:secret"); groups columns
+    suspect: str  # cheap SQL over layer 2 (a value as `_v_<name>`): TRUE when maybe bad
+    text: str  # SQL over layer 2 of the text to keep for the message
+    problem: ProblemSql
+    column: str  # the data_quality "column"
+
+
+@dataclass(frozen=True)
 class OutColumn:
-    """One output column: its value over layer 1 and, if it can be bad, how to tell."""
+    """One typed column (or, with output=False, a check on the whole record)."""
 
     name: str
-    value: str  # SQL over the trimmed text columns
-    suspect: str | None = None  # cheap SQL over layer 2 (value as `_v_<name>`): maybe bad
-    problem: str | None = None  # SQL over layer 1 giving the problem text, or NULL
-    dq_column: str | None = None  # the data_quality "column" (None for a whole record)
-    output: bool = True  # False for a check on the whole record with no column of its own
+    value: str  # SQL over layer 1
+    check: Check | None = None
+    output: bool = True
 
 
 def vname(name: str) -> str:
     return q(f"_v_{name}")
+
+
+def cell_check(kind: Kind, name: str) -> Check:
+    """The check of a contract cell of `kind` in column `name` (layer 1 holds its text)."""
+    secret = name in SECRET_COLUMNS
+
+    def problem(r: str) -> str:
+        return cell_sql(kind, r, name).problem or "NULL"
+
+    return Check(
+        key=f"{kind.value}:secret" if secret else kind.value,
+        suspect=f"{q(name)} IS NOT NULL AND {vname(name)} IS NULL",
+        text=q(name),
+        problem=problem,
+        column=name,
+    )
 
 
 def table_columns(table: Table) -> list[OutColumn]:
@@ -55,12 +87,9 @@ def table_columns(table: Table) -> list[OutColumn]:
     for col in table.columns:
         if col.kind == Kind.TEXT:  # already trimmed in layer 1
             out.append(OutColumn(col.name, q(col.name)))
-            continue
-        cell = cell_sql(col.kind, q(col.name), col.name)
-        suspect = None
-        if cell.problem is not None:
-            suspect = f"{q(col.name)} IS NOT NULL AND {vname(col.name)} IS NULL"
-        out.append(OutColumn(col.name, cell.value, suspect, cell.problem, col.name))
+        else:
+            value = cell_sql(col.kind, q(col.name), col.name).value
+            out.append(OutColumn(col.name, value, cell_check(col.kind, col.name)))
     return out
 
 
@@ -80,25 +109,24 @@ def text_layer(scan: str, table: Table, present: set[str]) -> str:
 
 def typed_query(layer1: str, columns: list[OutColumn], keep: tuple[str, ...] = ()) -> str:
     """Layers 2 and 3 over `layer1`; `keep` names layer-1 columns passed through as is."""
-    layer2 = (
-        f"SELECT *, {', '.join(f'{c.value} AS {vname(c.name)}' for c in columns)} FROM ({layer1})"
-    )
-    checked = [(i, c) for i, c in enumerate(columns) if c.suspect and c.problem]
+    values = ", ".join(f"{c.value} AS {vname(c.name)}" for c in columns)
+    layer2 = f"SELECT *, {values} FROM ({layer1})"
     outs = [f"{vname(c.name)} AS {q(c.name)}" for c in columns if c.output]
     outs += [q(k) for k in keep]
-    if checked:
-        any_suspect = " OR ".join(f"({c.suspect})" for _, c in checked)
+    checks = [(i, c.check) for i, c in enumerate(columns) if c.check is not None]
+    if checks:
+        any_suspect = " OR ".join(f"({ck.suspect})" for _, ck in checks)
         items = ", ".join(
-            f"{{'o': {i}, 'c': {sql_str(c.dq_column) if c.dq_column else 'CAST(NULL AS VARCHAR)'}, "
-            f"'p': {c.problem}}}"
-            for i, c in checked
+            f"CASE WHEN {ck.suspect} THEN {{'o': {i}, 'c': {sql_str(ck.column)}, "
+            f"'k': {sql_str(ck.key)}, 'r': CAST({ck.text} AS VARCHAR)}} END"
+            for i, ck in checks
         )
         outs.append(
-            f"CASE WHEN {any_suspect} THEN list_filter([{items}], lambda x: x.p IS NOT NULL) "
+            f"CASE WHEN {any_suspect} THEN list_filter([{items}], lambda x: x IS NOT NULL) "
             f"END AS {PROBLEMS}"
         )
     else:
-        outs.append(f"CAST(NULL AS STRUCT(o INTEGER, c VARCHAR, p VARCHAR)[]) AS {PROBLEMS}")
+        outs.append(f"{_EMPTY_PROBLEMS} AS {PROBLEMS}")
     return f"SELECT {', '.join(outs)} FROM ({layer2})"
 
 
@@ -109,17 +137,33 @@ def add_row_numbers(con: duckdb.DuckDBPyConnection, table: str) -> None:
 
 
 def move_problems(
-    con: duckdb.DuckDBPyConnection, table: str, file_name: str, ids: set[str], where: str = ""
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    file_name: str,
+    columns: list[OutColumn],
+    ids: set[str],
+    where: str = "",
 ) -> int:
-    """Copy `_problems` into data_quality (row, then column order); return how many."""
-    id_cols = ", ".join(
-        f"CAST({q(c)} AS VARCHAR)" if c in ids else "CAST(NULL AS VARCHAR)" for c in ID_COLUMNS
-    )
+    """Write a data_quality row per bad cell of `table` (row, then column order); return
+    how many. A suspect cell that is fine after all (e.g. an SSN of only dashes) is not."""
     cond = f"{PROBLEMS} IS NOT NULL" + (f" AND ({where})" if where else "")
+    found = con.execute(f"SELECT count(*) FROM {table} WHERE {cond}").fetchone()
+    if not found or not found[0]:
+        return 0  # the usual case: the message query is not even planned
+    problems: dict[str, ProblemSql] = {}
+    for c in columns:
+        if c.check is not None:
+            problems.setdefault(c.check.key, c.check.problem)
+    by_key = " ".join(f"WHEN {sql_str(k)} THEN {fn('p.r')}" for k, fn in problems.items())
+    id_cols = ", ".join(
+        f"CAST({q(c)} AS VARCHAR) AS {c}" if c in ids else f"CAST(NULL AS VARCHAR) AS {c}"
+        for c in ID_COLUMNS
+    )
     row = con.execute(
-        f"INSERT INTO {DQ_TABLE} SELECT {sql_str(file_name)}, _row, p.c, p.p, {id_cols} "
-        f"FROM (SELECT *, unnest({PROBLEMS}) AS p FROM {table} WHERE {cond}) "
-        "ORDER BY _row, p.o"
+        f"INSERT INTO {DQ_TABLE} SELECT {sql_str(file_name)}, _row, p.c, problem, "
+        f"{', '.join(ID_COLUMNS)} FROM (SELECT _row, p, {id_cols}, CASE p.k {by_key} END "
+        f"AS problem FROM (SELECT *, unnest({PROBLEMS}) AS p FROM {table} WHERE {cond})) "
+        "WHERE problem IS NOT NULL ORDER BY _row, p.o"
     ).fetchone()
     return int(row[0]) if row else 0
 
