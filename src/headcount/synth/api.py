@@ -120,7 +120,7 @@ def generate(
     roster = np.arange(people.n) < employees
     background_extras(r_extras, people, roster & ~planter.used, extras)
     report("payroll", 0, 26)
-    with CsvSink(out / "payroll.csv", PAYROLL.column_names) as sink:
+    with CsvSink(out / "payroll.csv", PAYROLL.column_names, background=True) as sink:
         n_payments, paid = write_payroll(
             people, text, extras, tracked, sink.write, lambda k: report("payroll", k, 26)
         )

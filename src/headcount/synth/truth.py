@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from headcount.synth.common import PERIOD_STARTS, REGULAR, RULES
+from headcount.synth.common import PERIOD_STARTS, REGULAR
 from headcount.synth.payroll import PersonPayments, payment_id
 
 Paid = dict[int, PersonPayments]
@@ -129,7 +129,6 @@ def build(
         "anomalies": sorted(anomalies, key=key),
         "lookalikes": sorted(lookalikes, key=key),
         "counts": counts,
-        "rules_checked": list(RULES),
     }
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from types import TracebackType
 
@@ -19,13 +20,17 @@ class CsvSink:
     written by hand so column names appear bare, exactly as the contract spells them.
     """
 
-    def __init__(self, path: Path, columns: Sequence[str]):
+    def __init__(self, path: Path, columns: Sequence[str], background: bool = False):
         self.path = path
         self.columns = tuple(columns)
         self.rows = 0
         self._file = pa.OSFile(str(path), "wb")
         self._file.write((",".join(self.columns) + "\n").encode("utf-8"))
         self._writer: pacsv.CSVWriter | None = None
+        # Arrow formats CSV without the GIL: with background=True one table is written while
+        # the caller builds the next (at most one waits, so memory stays bounded).
+        self._pool = ThreadPoolExecutor(max_workers=1) if background else None
+        self._pending: Future[None] | None = None
 
     def write(self, table: pa.Table) -> None:
         if tuple(table.column_names) != self.columns:
@@ -33,13 +38,27 @@ class CsvSink:
         if self._writer is None:
             options = pacsv.WriteOptions(include_header=False, quoting_style="needed")
             self._writer = pacsv.CSVWriter(self._file, table.schema, write_options=options)
-        self._writer.write_table(table)
         self.rows += table.num_rows
+        if self._pool is None:
+            self._writer.write_table(table)
+            return
+        self._wait()
+        self._pending = self._pool.submit(self._writer.write_table, table)
+
+    def _wait(self) -> None:
+        if self._pending is not None:
+            self._pending.result()
+            self._pending = None
 
     def close(self) -> None:
-        if self._writer is not None:
-            self._writer.close()
-        self._file.close()
+        try:
+            self._wait()
+        finally:
+            if self._pool is not None:
+                self._pool.shutdown(wait=True)
+            if self._writer is not None:
+                self._writer.close()
+            self._file.close()
 
     def __enter__(self) -> CsvSink:
         return self
