@@ -89,7 +89,7 @@ def background_extras(rng: np.random.Generator, p: People, plain: Bool, extras: 
     """Lump-sum leave at separation, awards and retro pay for un-planted people."""
     paid = plain & (p.pay_first <= p.pay_last)
     hourly = p.salary / 2087.0
-    leavers = np.nonzero(paid & (p.sep != NO_DATE) & (rng.random(p.n) < 0.9))[0]
+    leavers = np.nonzero(paid & (p.sep != NO_DATE))[0]  # every leaver cashes out leave
     hours = rng.integers(5, 31, size=len(leavers)) * 8
     extras.add(
         p,
