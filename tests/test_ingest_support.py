@@ -164,7 +164,7 @@ def rows(con: duckdb.DuckDBPyConnection, sql: str, *params: object) -> list[dict
 
 
 def quality(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
-    return rows(con, 'SELECT * FROM data_quality ORDER BY file, "row", "column"')
+    return rows(con, "SELECT * FROM data_quality ORDER BY rowid")  # as written: row, column
 
 
 def column_types(con: duckdb.DuckDBPyConnection, table: str) -> dict[str, str]:

@@ -86,6 +86,18 @@ def say(t: str, column: str, text: str) -> str:
     return f"{echo(t)} || {sql_str(text)}"
 
 
+def let(expr: str, name: str, body: str) -> str:
+    """`body` with `name` bound to `expr`, evaluated once.
+
+    A lambda over a one-element list: it keeps a text used many times in a check from
+    being copied into the query many times, which would make DuckDB slow to plan it.
+    """
+    return f"list_transform([{expr}], lambda {name}: {body})[1]"
+
+
+T = "_t"  # the trimmed text, inside let()
+
+
 @dataclass(frozen=True)
 class CellSql:
     value: str  # typed value, CAST to the typed column's SQL type
@@ -94,31 +106,41 @@ class CellSql:
 
 def cell_sql(kind: Kind, r: str, column: str) -> CellSql:
     """The value and problem expressions for raw cell text `r` of a `kind` column."""
-    t = trimmed(r)
     if kind == Kind.TEXT:
-        return CellSql(t, None)
+        return CellSql(trimmed(r), None)
     if kind == Kind.DATE:
-        return _date(r, t, column)
-    if kind == Kind.TIMESTAMP:
-        return _timestamp(t, column)
-    if kind == Kind.MONEY:
-        return _money(r, t, column)
-    if kind == Kind.SSN:
-        return _ssn(r, t)
-    if kind == Kind.PAYMENT_TYPE:
+        value, problem = _date(r, column)
+    elif kind == Kind.TIMESTAMP:
+        value, problem = _timestamp(r, column)
+    elif kind == Kind.MONEY:
+        value, problem = _money(r, column)
+    elif kind == Kind.SSN:
+        value, problem = _ssn(r)
+    elif kind == Kind.PAYMENT_TYPE:
         # "Lump sum leave" and "lump-sum-leave" both mean LUMP_SUM_LEAVE.
-        spaced = f"regexp_replace(upper({t}), '[ -]+', '_', 'g')"
-        return _enum(r, t, column, spaced, PAYMENT_TYPES, "payment type")
-    if kind == Kind.POLICY:
-        return _enum(r, t, column, f"lower({t})", POLICIES, "check-in policy")
-    if kind == Kind.SOURCE:
-        return _enum(r, t, column, f"lower({t})", CHECKIN_SOURCES, "check-in source")
-    if kind == Kind.ACTIVITY_KIND:
-        return _enum(r, t, column, f"lower({t})", ACTIVITY_KINDS, "activity kind")
-    raise ValueError(f"no SQL for kind {kind!r}")  # pragma: no cover - the enum is closed
+        spaced = f"regexp_replace(upper({T}), '[ -]+', '_', 'g')"
+        value, problem = _enum(r, column, spaced, PAYMENT_TYPES, "payment type")
+    elif kind == Kind.POLICY:
+        value, problem = _enum(r, column, f"lower({T})", POLICIES, "check-in policy")
+    elif kind == Kind.SOURCE:
+        value, problem = _enum(r, column, f"lower({T})", CHECKIN_SOURCES, "check-in source")
+    elif kind == Kind.ACTIVITY_KIND:
+        value, problem = _enum(r, column, f"lower({T})", ACTIVITY_KINDS, "activity kind")
+    else:  # pragma: no cover - the enum is closed
+        raise ValueError(f"no SQL for kind {kind!r}")
+    sql_type = _SQL_TYPES.get(kind, "VARCHAR")
+    # Problems are only ever asked about text that is there and has no value.
+    return CellSql(f"CAST({value} AS {sql_type})", let(trimmed(r), T, problem))
 
 
-def _date(r: str, t: str, column: str) -> CellSql:
+_SQL_TYPES = {
+    Kind.DATE: "DATE",
+    Kind.TIMESTAMP: "TIMESTAMP",
+    Kind.MONEY: "DECIMAL(18, 2)",
+}
+
+
+def _date(r: str, column: str) -> tuple[str, str]:
     # TRY_CAST alone is lenient (2025/2/3, "epoch", a time after the date), so the layout is
     # tested first; year 0000 does not exist (DuckDB would read it as 1 BC).
     def parse(x: str) -> str:
@@ -127,76 +149,80 @@ def _date(r: str, t: str, column: str) -> CellSql:
             f"THEN TRY_CAST({x} AS DATE) END"
         )
 
-    value = f"coalesce({parse(r)}, {parse(t)})"
+    value = f"coalesce({parse(r)}, {let(trimmed(r), T, parse(T))})"
     problem = (
-        f"CASE WHEN {t} IS NULL OR {parse(t)} IS NOT NULL THEN NULL "
-        f"WHEN {full_match(t, DATE_RE)} THEN {say(t, column, 'is not a real calendar date')} "
-        f"ELSE {say(t, column, 'is not a date in the form YYYY-MM-DD')} END"
+        f"CASE WHEN {T} IS NULL OR {parse(T)} IS NOT NULL THEN NULL "
+        f"WHEN {full_match(T, DATE_RE)} THEN {say(T, column, 'is not a real calendar date')} "
+        f"ELSE {say(T, column, 'is not a date in the form YYYY-MM-DD')} END"
     )
-    return CellSql(f"CAST({value} AS DATE)", problem)
+    return value, problem
 
 
-def _timestamp(t: str, column: str) -> CellSql:
-    parts = f"regexp_extract({t}, {sql_str(TIMESTAMP_RE)}, ['d', 'tm', 'tz'])"
-    tz = f"replace({parts}.tz, ':', '')"
-    hours = f"CAST(substr({tz}, 2, 2) AS INTEGER)"
+def _timestamp(r: str, column: str) -> tuple[str, str]:
+    tz = "replace(_p.tz, ':', '')"
+    hours = f"TRY_CAST(substr({tz}, 2, 2) AS INTEGER)"
     minutes = f"coalesce(TRY_CAST(NULLIF(substr({tz}, 4, 2), '') AS INTEGER), 0)"
     # Minutes east of UTC; NULL (so no value) for an impossible offset such as +25:00.
     offset = (
         f"(CASE WHEN {tz} IN ('', 'Z', 'z') THEN 0 WHEN {hours} <= 23 AND {minutes} <= 59 "
         f"THEN (CASE WHEN left({tz}, 1) = '-' THEN -1 ELSE 1 END) * ({hours} * 60 + {minutes}) END)"
     )
-    local = (
-        f"TRY_CAST({parts}.d || ' ' || coalesce(NULLIF({parts}.tm, ''), '00:00:00') AS TIMESTAMP)"
-    )
-    shaped = full_match(t, TIMESTAMP_RE)
-    value = f"CASE WHEN {shaped} AND {t} >= '0001' THEN {local} - to_minutes({offset}) END"
+    local = "TRY_CAST(_p.d || ' ' || coalesce(NULLIF(_p.tm, ''), '00:00:00') AS TIMESTAMP)"
+    # An unmatched text gives empty groups; year 0000 does not exist.
+    at = f"CASE WHEN _p.d >= '0001' THEN {local} - to_minutes({offset}) END"
+    anchored = f"^(?:{TIMESTAMP_RE})$"
+    parts = f"regexp_extract({T}, {sql_str(anchored)}, ['d', 'tm', 'tz'])"
+    parse = let(parts, "_p", at)
+    value = let(trimmed(r), T, parse)
     problem = (
-        f"CASE WHEN {t} IS NULL OR {value} IS NOT NULL THEN NULL "
-        f"WHEN {shaped} THEN {say(t, column, 'is not a real date and time')} "
-        f"ELSE {say(t, column, 'is not a date and time in ISO 8601 form (like 2025-02-22T16:45:00Z)')} END"
+        f"CASE WHEN {T} IS NULL OR {parse} IS NOT NULL THEN NULL "
+        f"WHEN {full_match(T, TIMESTAMP_RE)} THEN {say(T, column, 'is not a real date and time')} "
+        f"ELSE {say(T, column, 'is not a date and time in ISO 8601 form (like 2025-02-22T16:45:00Z)')} END"
     )
-    return CellSql(f"CAST({value} AS TIMESTAMP)", problem)
+    return value, problem
 
 
-def _money(r: str, t: str, column: str) -> CellSql:
-    shaped = full_match(t, MONEY_RE)
-    general = f"CASE WHEN {shaped} THEN TRY_CAST(replace(replace({t}, '$', ''), ',', '') AS DECIMAL(18, 2)) END"
+def _money(r: str, column: str) -> tuple[str, str]:
+    shaped = full_match(T, MONEY_RE)
+    general = (
+        f"CASE WHEN {shaped} "
+        f"THEN TRY_CAST(replace(replace({T}, '$', ''), ',', '') AS DECIMAL(18, 2)) END"
+    )
     value = (
         f"CASE WHEN {full_match(r, PLAIN_MONEY_RE)} THEN TRY_CAST({r} AS DECIMAL(18, 2)) "
-        f"ELSE {general} END"
+        f"ELSE {let(trimmed(r), T, general)} END"
     )
     problem = (
-        f"CASE WHEN {t} IS NULL OR {general} IS NOT NULL THEN NULL "
-        f"WHEN {shaped} THEN {say(t, column, 'is too large for a dollar amount')} "
-        f"WHEN {full_match(t, NEGATIVE_RE)} THEN "
-        f"{say(t, column, 'is negative; an amount must be zero or more')} "
-        f"WHEN {full_match(t, _ANY_NUM)} THEN "
-        f"{say(t, column, 'has more than two decimals; an amount is in dollars and cents')} "
-        f"ELSE {say(t, column, 'is not a dollar amount')} END"
+        f"CASE WHEN {T} IS NULL OR {general} IS NOT NULL THEN NULL "
+        f"WHEN {shaped} THEN {say(T, column, 'is too large for a dollar amount')} "
+        f"WHEN {full_match(T, NEGATIVE_RE)} THEN "
+        f"{say(T, column, 'is negative; an amount must be zero or more')} "
+        f"WHEN {full_match(T, _ANY_NUM)} THEN "
+        f"{say(T, column, 'has more than two decimals; an amount is in dollars and cents')} "
+        f"ELSE {say(T, column, 'is not a dollar amount')} END"
     )
-    return CellSql(f"CAST({value} AS DECIMAL(18, 2))", problem)
+    return value, problem
 
 
-def _ssn(r: str, t: str) -> CellSql:
-    digits = f"replace(replace({t}, '-', ''), ' ', '')"
+def _ssn(r: str) -> tuple[str, str]:
+    digits = f"replace(replace({T}, '-', ''), ' ', '')"
     # Only dashes and spaces ("---") is a placeholder for a missing number, not a bad one.
     value = (
-        f"CASE WHEN {full_match(r, DIGITS_RE)} THEN {r} "
-        f"WHEN {full_match(digits, DIGITS_RE)} THEN {digits} END"
+        f"CASE WHEN {full_match(r, DIGITS_RE)} THEN {r} ELSE "
+        f"{let(trimmed(r), T, f'CASE WHEN {full_match(digits, DIGITS_RE)} THEN {digits} END')} END"
     )
     problem = (
-        f"CASE WHEN {t} IS NULL OR {digits} = '' OR {full_match(digits, DIGITS_RE)} THEN NULL "
-        f"WHEN regexp_matches({t}, '\\pL') THEN "
+        f"CASE WHEN {T} IS NULL OR {digits} = '' OR {full_match(digits, DIGITS_RE)} THEN NULL "
+        f"WHEN regexp_matches({T}, '\\pL') THEN "
         f"{sql_str('contains letters; an SSN is 9 digits')} "
         f"ELSE {sql_str('contains characters other than digits and dashes; an SSN is 9 digits')} END"
     )
-    return CellSql(f"CAST({value} AS VARCHAR)", problem)
+    return value, problem
 
 
-def _enum(r: str, t: str, column: str, norm: str, allowed: tuple[str, ...], what: str) -> CellSql:
+def _enum(r: str, column: str, norm: str, allowed: tuple[str, ...], what: str) -> tuple[str, str]:
     # Simple CASEs rather than IN (...), which DuckDB plans as a join; the exact spelling
-    # is tried first, the normalised one only when that fails.
+    # is tried first, the normalised one (over the trimmed text) only when that fails.
     def pick(x: str) -> str:
         return (
             f"CASE {x} "
@@ -204,10 +230,7 @@ def _enum(r: str, t: str, column: str, norm: str, allowed: tuple[str, ...], what
             + " END"
         )
 
-    value = f"coalesce({pick(r)}, {pick(norm)})"
+    value = f"coalesce({pick(r)}, {let(trimmed(r), T, pick(norm))})"
     text = f"is not a known {what} (one of {', '.join(allowed)})"
-    problem = (
-        f"CASE WHEN {t} IS NULL OR {pick(norm)} IS NOT NULL THEN NULL "
-        f"ELSE {say(t, column, text)} END"
-    )
-    return CellSql(f"CAST({value} AS VARCHAR)", problem)
+    problem = f"CASE WHEN {T} IS NULL OR {pick(norm)} IS NOT NULL THEN NULL ELSE {say(T, column, text)} END"
+    return value, problem
