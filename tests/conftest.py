@@ -11,8 +11,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import settings
 
 from builders import Agency
+from headcount.synth import SynthResult, generate
+
+# Shared machines are noisy: property tests are judged on correctness, never on speed.
+settings.register_profile("headcount", deadline=None, print_blob=True)
+settings.load_profile("headcount")
+SYNTH_EMPLOYEES = 2000
 
 
 @dataclass
@@ -58,3 +65,16 @@ def run_verify(tmp_path: Path) -> Callable[..., Results]:
         return Results(out)
 
     return run
+
+
+@pytest.fixture(scope="session")
+def synth_dataset(tmp_path_factory: pytest.TempPathFactory) -> SynthResult:
+    """A 2,000-employee synthetic agency (seed 0) with deaths.csv and truth.json."""
+    return generate(tmp_path_factory.mktemp("synth") / "agency", SYNTH_EMPLOYEES, seed=0)
+
+
+@pytest.fixture(scope="session")
+def synth_dataset_dmf(tmp_path_factory: pytest.TempPathFactory) -> SynthResult:
+    """The same agency with its death records as an SSA Death Master File (deaths.dmf)."""
+    out = tmp_path_factory.mktemp("synth_dmf") / "agency"
+    return generate(out, SYNTH_EMPLOYEES, seed=0, deaths_format="dmf")

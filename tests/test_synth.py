@@ -21,7 +21,6 @@ from typing import Any
 import duckdb
 import pytest
 
-from conftest_synth import synth_dataset_dmf_fixture, synth_dataset_fixture  # noqa: F401
 from headcount.contract.tables import TABLES_BY_NAME
 from headcount.synth import SynthResult, generate
 
