@@ -73,7 +73,7 @@ def build_finding(rule: Rule, row: RuleRow) -> Finding:
         payment_ids=tuple(sorted(str(p) for p in row["payment_ids"] or ())),
         amount_at_risk=amount,
         summary=rule.summary(row),
-        evidence=rule.evidence(row),
+        evidence=rule.build_evidence(row),
     )
 
 

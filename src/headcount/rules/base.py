@@ -25,8 +25,11 @@ STANDARD_COLUMNS = ("finding_key", "employee_ids", "payment_ids", "amount_at_ris
 
 
 def plain_evidence(row: RuleRow) -> dict[str, Any]:
-    """Every non-standard column of the query row, as the evidence object."""
-    return {k: v for k, v in row.items() if k not in STANDARD_COLUMNS}
+    """Every non-standard column of the query row; `_`-prefixed columns stay private."""
+    return {k: v for k, v in row.items() if k not in STANDARD_COLUMNS and not k.startswith("_")}
+
+
+Why = str | Callable[[RuleRow], str]
 
 
 @dataclass(frozen=True)
@@ -38,6 +41,7 @@ class Rule:
     amount: str  # what amount_at_risk means for this rule
     query: Callable[[Dialect], str]
     summary: Callable[[RuleRow], str]  # one plain-English sentence a reviewer can read aloud
+    why: Why  # why the rule fired, in words: the first item of every finding's evidence
     evidence: Callable[[RuleRow], dict[str, Any]] = plain_evidence
     proper: tuple[str, ...] = ()  # look-alikes the rule deliberately does not flag
     needs: frozenset[str] = field(default_factory=lambda: frozenset({"roster", "payroll"}))
@@ -46,6 +50,10 @@ class Rule:
     @property
     def severities(self) -> tuple[Severity, ...]:
         return (self.severity, *self.other_severities)
+
+    def build_evidence(self, row: RuleRow) -> dict[str, Any]:
+        why = self.why(row) if callable(self.why) else self.why
+        return {"why": why, **self.evidence(row)}
 
 
 def money(value: Any) -> str:

@@ -5,6 +5,22 @@ from __future__ import annotations
 from headcount.engine.dialect import Dialect
 
 REGULAR = "'REGULAR'"
+NO_MONEY = "CAST(0 AS DECIMAL(18,2))"
+
+
+def finding_head(
+    d: Dialect,
+    code: str,
+    key: str,
+    employees: str,
+    payments: str | None = None,
+    amount: str = NO_MONEY,
+) -> str:
+    """The four columns every rule query starts with (see rules/base.py)."""
+    return (
+        f"'{code}|' || {key} AS finding_key, {employees} AS employee_ids, "
+        f"{payments or d.empty_text_list()} AS payment_ids, {amount} AS amount_at_risk"
+    )
 
 
 def period_start(d: Dialect, alias: str = "p") -> str:

@@ -7,7 +7,7 @@ from headcount.engine.dialect import Dialect
 from headcount.rules.base import Rule, RuleRow, plain_evidence, when
 from headcount.rules.catalog.paid_after_death import DEATH_RECORD
 from headcount.rules.checkins_sql import attributed_checkins
-from headcount.rules.sql import full_name
+from headcount.rules.sql import finding_head, full_name
 
 
 def query(d: Dialect) -> str:
@@ -38,10 +38,9 @@ def query(d: Dialect) -> str:
         WHERE r.separation_date < CAST(s.sent_at AS DATE)
            OR dead.date_of_death < CAST(s.sent_at AS DATE)
     )
-    SELECT 'CHECKIN_FROM_INACTIVE|' || i.campaign_id || '|' || i.eid AS finding_key,
-           {d.array("i.eid")} AS employee_ids,
-           {d.empty_text_list()} AS payment_ids,
-           CAST(0 AS DECIMAL(18,2)) AS amount_at_risk,
+    SELECT {
+        finding_head(d, "CHECKIN_FROM_INACTIVE", "i.campaign_id || '|' || i.eid", d.array("i.eid"))
+    },
            i.reason, {full_name("r")} AS roster_name,
            i.campaign_id, i.sent_at AS campaign_sent_at, i.separation_date,
            {
@@ -71,11 +70,7 @@ def evidence(row: RuleRow) -> dict[str, object]:
     facts = plain_evidence(row)
     if row["reason"] == "separated":
         facts.pop("death_record", None)
-    return {
-        "why": "Someone replied in the name of a person who was no longer employed or alive "
-        "when the request went out: the account or mailbox may be in use by someone else.",
-        **facts,
-    }
+    return facts
 
 
 RULE = Rule(
@@ -89,6 +84,8 @@ RULE = Rule(
     proper=("Not replying is never a finding, whatever the campaign's policy.",),
     query=query,
     summary=summary,
+    why="Someone replied in the name of a person who was no longer employed or alive when "
+    "the request went out: the account or mailbox may be in use by someone else.",
     evidence=evidence,
     needs=frozenset({"roster", "campaigns", "checkins"}),
 )

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from headcount.contract.findings import Severity
 from headcount.engine.dialect import Dialect
-from headcount.rules.base import Rule, RuleRow, plain_evidence
+from headcount.rules.base import Rule, RuleRow
 from headcount.rules.checkins_sql import attributed_checkins
+from headcount.rules.sql import finding_head
 
 MIN_PEOPLE = 5
 MIN_LENGTH = 60
@@ -18,10 +19,7 @@ def query(d: Dialect) -> str:
         SELECT a.*, {d.collapse_non_alnum("a.text")} AS normalised
         FROM ({attributed_checkins(d)}) a WHERE a.text IS NOT NULL
     )
-    SELECT 'CHECKIN_TEMPLATE|' || c.campaign_id || '|' || md5(c.normalised) AS finding_key,
-           {d.sorted_list("c.eid")} AS employee_ids,
-           {d.empty_text_list()} AS payment_ids,
-           CAST(0 AS DECIMAL(18,2)) AS amount_at_risk,
+    SELECT {finding_head(d, "CHECKIN_TEMPLATE", "c.campaign_id || '|' || md5(c.normalised)", d.sorted_list("c.eid"))},
            c.campaign_id, count(DISTINCT {sender}) AS senders,
            length(c.normalised) AS normalised_length,
            min(c.text) AS example_text,
@@ -41,14 +39,12 @@ def summary(row: RuleRow) -> str:
     )
 
 
-def evidence(row: RuleRow) -> dict[str, object]:
-    return {
-        "why": f"At least {MIN_PEOPLE} people sent replies that are identical after "
-        "lower-casing and collapsing punctuation and spacing, and the reply is at least "
-        f"{MIN_LENGTH} characters long (short replies like 'Worked on assigned tasks' are "
-        "naturally common and are not flagged).",
-        **plain_evidence(row),
-    }
+WHY = (
+    f"At least {MIN_PEOPLE} people sent replies that are identical after "
+    "lower-casing and collapsing punctuation and spacing, and the reply is at least "
+    f"{MIN_LENGTH} characters long (short replies like 'Worked on assigned tasks' are "
+    "naturally common and are not flagged)."
+)
 
 
 RULE = Rule(
@@ -62,6 +58,6 @@ RULE = Rule(
     proper=(f"Short identical replies (under {MIN_LENGTH} characters after normalising).",),
     query=query,
     summary=summary,
-    evidence=evidence,
+    why=WHY,
     needs=frozenset({"checkins"}),
 )

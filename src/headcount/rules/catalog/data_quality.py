@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from headcount.contract.findings import Severity
 from headcount.engine.dialect import Dialect
-from headcount.rules.base import Rule, RuleRow, plain_evidence
+from headcount.rules.base import Rule, RuleRow
 
 
 def query(d: Dialect) -> str:
@@ -28,12 +28,10 @@ def summary(row: RuleRow) -> str:
     )
 
 
-def evidence(row: RuleRow) -> dict[str, object]:
-    return {
-        "why": "The cell could not be read as the contract's type, so the run treated it as a "
-        "missing value (use --strict to stop on such cells instead).",
-        **plain_evidence(row),
-    }
+WHY = (
+    "The cell could not be read as the contract's type, so the run treated it as a "
+    "missing value (use --strict to stop on such cells instead)."
+)
 
 
 RULE = Rule(
@@ -47,6 +45,6 @@ RULE = Rule(
     proper=("Unusual but valid data (a 4-digit postcode, an unknown state) is not flagged.",),
     query=query,
     summary=summary,
-    evidence=evidence,
+    why=WHY,
     needs=frozenset(),
 )

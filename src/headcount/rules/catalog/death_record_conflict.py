@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from headcount.contract.findings import Severity
 from headcount.engine.dialect import Dialect
-from headcount.rules.base import Rule, RuleRow, plain_evidence
+from headcount.rules.base import Rule, RuleRow
 from headcount.rules.sql import masked_ssn
 
 
@@ -46,12 +46,10 @@ def summary(row: RuleRow) -> str:
     )
 
 
-def evidence(row: RuleRow) -> dict[str, object]:
-    return {
-        "why": "Same SSN as the roster record, but fewer than two of surname, given name and "
-        "date of birth agree, so the record most likely belongs to someone else.",
-        **plain_evidence(row),
-    }
+WHY = (
+    "Same SSN as the roster record, but fewer than two of surname, given name and "
+    "date of birth agree, so the record most likely belongs to someone else."
+)
 
 
 RULE = Rule(
@@ -63,6 +61,6 @@ RULE = Rule(
     amount="0: the rule puts no money at risk.",
     query=query,
     summary=summary,
-    evidence=evidence,
+    why=WHY,
     needs=frozenset({"roster", "deaths"}),
 )

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from headcount.contract.findings import Severity
 from headcount.engine.dialect import Dialect
-from headcount.rules.base import Rule, RuleRow, money, plain_evidence, plural
-from headcount.rules.sql import REGULAR, payments_list
+from headcount.rules.base import Rule, RuleRow, money, plural
+from headcount.rules.sql import REGULAR, finding_head, payments_list
 
 
 def query(d: Dialect) -> str:
@@ -29,10 +29,7 @@ def query(d: Dialect) -> str:
         SELECT *, CASE WHEN rank_in_period = 1 THEN 0 ELSE coalesce(gross_pay, 0) END AS at_risk
         FROM ranked
     )
-    SELECT 'DUPLICATE_PAYMENT|' || p.employee_id AS finding_key,
-           {d.array("p.employee_id")} AS employee_ids,
-           {d.sorted_list("p.payment_id")} AS payment_ids,
-           sum(p.at_risk) AS amount_at_risk,
+    SELECT {finding_head(d, "DUPLICATE_PAYMENT", "p.employee_id", d.array("p.employee_id"), payments=d.sorted_list("p.payment_id"), amount="sum(p.at_risk)")},
            count(DISTINCT p.pay_period_end) AS periods,
            {payments_list(d, "p", "p.at_risk")} AS payments
     FROM doubled p
@@ -48,12 +45,10 @@ def summary(row: RuleRow) -> str:
     )
 
 
-def evidence(row: RuleRow) -> dict[str, object]:
-    return {
-        "why": "Only one regular payment is due per employee per pay period. In each period "
-        "the largest payment is taken as proper (at_risk 0) and the others as at risk.",
-        **plain_evidence(row),
-    }
+WHY = (
+    "Only one regular payment is due per employee per pay period. In each period "
+    "the largest payment is taken as proper (at_risk 0) and the others as at risk."
+)
 
 
 RULE = Rule(
@@ -65,6 +60,6 @@ RULE = Rule(
     proper=("An award, retro or other payment beside the regular one in the same period.",),
     query=query,
     summary=summary,
-    evidence=evidence,
+    why=WHY,
     needs=frozenset({"payroll"}),
 )

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from headcount.contract.findings import Severity
 from headcount.engine.dialect import Dialect
-from headcount.rules.base import Rule, RuleRow, plain_evidence
-from headcount.rules.sql import full_name, masked_ssn
+from headcount.rules.base import Rule, RuleRow
+from headcount.rules.sql import finding_head, full_name, masked_ssn
 
 
 def query(d: Dialect) -> str:
@@ -18,10 +18,7 @@ def query(d: Dialect) -> str:
         row="r._row",
     )
     return f"""
-    SELECT 'DUPLICATE_SSN|' || r.ssn AS finding_key,
-           {d.sorted_list("r.employee_id")} AS employee_ids,
-           {d.empty_text_list()} AS payment_ids,
-           CAST(0 AS DECIMAL(18,2)) AS amount_at_risk,
+    SELECT {finding_head(d, "DUPLICATE_SSN", "r.ssn", d.sorted_list("r.employee_id"))},
            {masked_ssn("r.ssn")} AS ssn,
            {d.ordered_list(record, "r.employee_id")} AS roster_records
     FROM roster r
@@ -38,11 +35,7 @@ def summary(row: RuleRow) -> str:
     return f"The same SSN ({row['ssn']}) is on {len(row['employee_ids'])} roster records: {ids}."
 
 
-def evidence(row: RuleRow) -> dict[str, object]:
-    return {
-        "why": "An SSN belongs to one person, yet several employee records carry it.",
-        **plain_evidence(row),
-    }
+WHY = "An SSN belongs to one person, yet several employee records carry it."
 
 
 RULE = Rule(
@@ -53,6 +46,6 @@ RULE = Rule(
     amount="0: the rule puts no money at risk.",
     query=query,
     summary=summary,
-    evidence=evidence,
+    why=WHY,
     needs=frozenset({"roster"}),
 )

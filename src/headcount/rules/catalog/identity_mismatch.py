@@ -5,8 +5,8 @@ from __future__ import annotations
 from headcount.contract.findings import Severity
 from headcount.engine.dialect import Dialect
 from headcount.matching.names import NICKNAME_TABLE, norm
-from headcount.rules.base import Rule, RuleRow, plain_evidence, plural
-from headcount.rules.sql import full_name, masked_ssn, norm_text, payments_list
+from headcount.rules.base import Rule, RuleRow, plural
+from headcount.rules.sql import finding_head, full_name, masked_ssn, norm_text, payments_list
 
 
 def _name_agreement(d: Dialect) -> str:
@@ -65,10 +65,7 @@ def query(d: Dialect) -> str:
         WHERE (p.ssn IS NOT NULL AND r.ssn IS NOT NULL AND p.ssn <> r.ssn)
            OR dn.employee_id IS NOT NULL
     )
-    SELECT 'IDENTITY_MISMATCH|' || p.employee_id AS finding_key,
-           {d.array("p.employee_id")} AS employee_ids,
-           {d.sorted_list("p.payment_id")} AS payment_ids,
-           CAST(0 AS DECIMAL(18,2)) AS amount_at_risk,
+    SELECT {finding_head(d, "IDENTITY_MISMATCH", "p.employee_id", d.array("p.employee_id"), payments=d.sorted_list("p.payment_id"))},
            CASE WHEN max(CASE WHEN p.ssn_differs THEN 1 ELSE 0 END) = 1
                 THEN 'medium' ELSE 'low' END AS severity,
            {full_name("r")} AS roster_name,
@@ -101,13 +98,10 @@ def summary(row: RuleRow) -> str:
     )
 
 
-def evidence(row: RuleRow) -> dict[str, object]:
-    why = (
-        "The SSN on these payments is not the SSN the roster holds for this employee_id."
-        if row["severity"] == "medium"
-        else "The SSN agrees with the roster but the payee name does not carry the roster name."
-    )
-    return {"why": why, **plain_evidence(row)}
+def why(row: RuleRow) -> str:
+    if row["severity"] == "medium":
+        return "The SSN on these payments is not the SSN the roster holds for this employee_id."
+    return "The SSN agrees with the roster but the payee name does not carry the roster name."
 
 
 RULE = Rule(
@@ -124,5 +118,5 @@ RULE = Rule(
     ),
     query=query,
     summary=summary,
-    evidence=evidence,
+    why=why,
 )

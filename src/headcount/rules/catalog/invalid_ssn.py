@@ -5,18 +5,15 @@ from __future__ import annotations
 from headcount.contract.findings import Severity
 from headcount.engine.dialect import Dialect
 from headcount.matching.ssn import issuable_sql, never_issued_reason
-from headcount.rules.base import Rule, RuleRow, plain_evidence
-from headcount.rules.sql import full_name, masked_ssn
+from headcount.rules.base import Rule, RuleRow
+from headcount.rules.sql import finding_head, full_name, masked_ssn
 
 
 def query(d: Dialect) -> str:
     # The reason is worked out in Python from the digits, which never leave this query
     # except as the masked form and the structural parts that make it invalid.
     return f"""
-    SELECT 'INVALID_SSN|' || r.employee_id AS finding_key,
-           {d.array("r.employee_id")} AS employee_ids,
-           {d.empty_text_list()} AS payment_ids,
-           CAST(0 AS DECIMAL(18,2)) AS amount_at_risk,
+    SELECT {finding_head(d, "INVALID_SSN", "r.employee_id", d.array("r.employee_id"))},
            {full_name("r")} AS roster_name,
            {masked_ssn("r.ssn")} AS ssn,
            r.ssn AS _digits,
@@ -37,9 +34,8 @@ def summary(row: RuleRow) -> str:
     )
 
 
-def evidence(row: RuleRow) -> dict[str, object]:
-    facts = {k: v for k, v in plain_evidence(row).items() if not k.startswith("_")}
-    return {"why": f"SSA never issues this number: {_reason(row)}.", **facts}
+def why(row: RuleRow) -> str:
+    return f"SSA never issues this number: {_reason(row)}."
 
 
 RULE = Rule(
@@ -53,6 +49,6 @@ RULE = Rule(
     proper=("An SSN with letters is a data-quality problem (DATA_QUALITY), not this rule.",),
     query=query,
     summary=summary,
-    evidence=evidence,
+    why=why,
     needs=frozenset({"roster"}),
 )

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from headcount.contract.findings import Severity
 from headcount.engine.dialect import Dialect
-from headcount.rules.base import Rule, RuleRow, money, plain_evidence
-from headcount.rules.sql import REGULAR, payments_list
+from headcount.rules.base import Rule, RuleRow, money
+from headcount.rules.sql import REGULAR, finding_head, payments_list
 
 MIN_PAYMENTS = 4
 
@@ -22,10 +22,7 @@ def query(d: Dialect) -> str:
            AND max(coalesce(retirement, 0)) = 0
            AND max(coalesce(health_benefits, 0)) = 0
     )
-    SELECT 'NO_WITHHOLDING|' || p.employee_id AS finding_key,
-           {d.array("p.employee_id")} AS employee_ids,
-           {d.sorted_list("p.payment_id")} AS payment_ids,
-           CAST(0 AS DECIMAL(18,2)) AS amount_at_risk,
+    SELECT {finding_head(d, "NO_WITHHOLDING", "p.employee_id", d.array("p.employee_id"), payments=d.sorted_list("p.payment_id"))},
            count(*) AS regular_payments,
            sum(p.gross_pay) AS gross_paid,
            {payments_list(d, "p", "0")} AS payments
@@ -43,12 +40,10 @@ def summary(row: RuleRow) -> str:
     )
 
 
-def evidence(row: RuleRow) -> dict[str, object]:
-    return {
-        "why": "A real employee's regular pay carries withholding; none of these payments "
-        "has federal tax, retirement or health benefits taken.",
-        **plain_evidence(row),
-    }
+WHY = (
+    "A real employee's regular pay carries withholding; none of these payments "
+    "has federal tax, retirement or health benefits taken."
+)
 
 
 RULE = Rule(
@@ -61,6 +56,6 @@ RULE = Rule(
     proper=("Health benefits alone may be waived: tax or retirement withheld is enough.",),
     query=query,
     summary=summary,
-    evidence=evidence,
+    why=WHY,
     needs=frozenset({"payroll"}),
 )

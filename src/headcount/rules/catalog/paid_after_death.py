@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from headcount.contract.findings import Severity
 from headcount.engine.dialect import Dialect
-from headcount.rules.base import Rule, RuleRow, money, plain_evidence, plural
+from headcount.rules.base import Rule, RuleRow, money, plural
 from headcount.rules.sql import REGULAR, masked_ssn, payments_list, period_start
 
 # The latest date among PAID_AFTER_DEATH-grade records wins, so no payment is called
@@ -86,14 +86,12 @@ def summary(row: RuleRow) -> str:
     )
 
 
-def evidence(row: RuleRow) -> dict[str, object]:
-    return {
-        "why": "The death record's SSN equals the roster SSN and it agrees on at least two of "
-        "surname, given name and date of birth; these regular payments are for periods that "
-        "start after the date of death. A death record is a lead: confirm with SSA before "
-        "any action.",
-        **plain_evidence(row),
-    }
+WHY = (
+    "The death record's SSN equals the roster SSN and it agrees on at least two of "
+    "surname, given name and date of birth; these regular payments are for periods that "
+    "start after the date of death. A death record is a lead: confirm with SSA before "
+    "any action."
+)
 
 
 RULE = Rule(
@@ -111,6 +109,6 @@ RULE = Rule(
     ),
     query=query,
     summary=summary,
-    evidence=evidence,
+    why=WHY,
     needs=frozenset({"roster", "payroll", "deaths"}),
 )

@@ -4,16 +4,13 @@ from __future__ import annotations
 
 from headcount.contract.findings import Severity
 from headcount.engine.dialect import Dialect
-from headcount.rules.base import Rule, RuleRow, money, plain_evidence, plural
-from headcount.rules.sql import REGULAR, full_name, payments_list, period_start
+from headcount.rules.base import Rule, RuleRow, money, plural
+from headcount.rules.sql import REGULAR, finding_head, full_name, payments_list, period_start
 
 
 def query(d: Dialect) -> str:
     return f"""
-    SELECT 'PAID_AFTER_SEPARATION|' || r.employee_id AS finding_key,
-           {d.array("r.employee_id")} AS employee_ids,
-           {d.sorted_list("p.payment_id")} AS payment_ids,
-           sum(p.gross_pay) AS amount_at_risk,
+    SELECT {finding_head(d, "PAID_AFTER_SEPARATION", "r.employee_id", d.array("r.employee_id"), payments=d.sorted_list("p.payment_id"), amount="sum(p.gross_pay)")},
            {full_name("r")} AS roster_name,
            r.separation_date,
            {payments_list(d, "p", "p.gross_pay")} AS payments
@@ -32,13 +29,11 @@ def summary(row: RuleRow) -> str:
     )
 
 
-def evidence(row: RuleRow) -> dict[str, object]:
-    return {
-        "why": "The roster's separation date is the last day in service; these regular "
-        "payments are for periods that start after it. A lump-sum leave payout is proper and "
-        "is not counted.",
-        **plain_evidence(row),
-    }
+WHY = (
+    "The roster's separation date is the last day in service; these regular "
+    "payments are for periods that start after it. A lump-sum leave payout is proper and "
+    "is not counted."
+)
 
 
 RULE = Rule(
@@ -54,5 +49,5 @@ RULE = Rule(
     ),
     query=query,
     summary=summary,
-    evidence=evidence,
+    why=WHY,
 )

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from headcount.contract.findings import Severity
 from headcount.engine.dialect import Dialect
-from headcount.rules.base import Rule, RuleRow, money, plain_evidence, plural
-from headcount.rules.sql import REGULAR, full_name, payments_list
+from headcount.rules.base import Rule, RuleRow, money, plural
+from headcount.rules.sql import NO_MONEY, REGULAR, finding_head, full_name, payments_list
 
 
 def query(d: Dialect) -> str:
@@ -38,10 +38,7 @@ def query(d: Dialect) -> str:
                o.amount_at_risk, o.period_cap, o.payments
         FROM over_paid o FULL OUTER JOIN over_salary s ON s.employee_id = o.employee_id
     )
-    SELECT 'PAY_ABOVE_CAP|' || f.employee_id AS finding_key,
-           {d.array("f.employee_id")} AS employee_ids,
-           coalesce(f.payment_ids, {d.empty_text_list()}) AS payment_ids,
-           coalesce(f.amount_at_risk, CAST(0 AS DECIMAL(18,2))) AS amount_at_risk,
+    SELECT {finding_head(d, "PAY_ABOVE_CAP", "f.employee_id", d.array("f.employee_id"), payments=f"coalesce(f.payment_ids, {d.empty_text_list()})", amount=f"coalesce(f.amount_at_risk, {NO_MONEY})")},
            {full_name("r")} AS roster_name,
            r.pay_plan, r.grade, r.annual_salary,
            c.year AS cap_year, c.annual_cap, c.period_cap, c.authority,
@@ -69,13 +66,11 @@ def summary(row: RuleRow) -> str:
     )
 
 
-def evidence(row: RuleRow) -> dict[str, object]:
-    return {
-        "why": "Basic pay may not exceed the statutory cap for the pay plan: Executive Schedule "
-        "level IV for GS and other plans, level II for the Senior Executive Service. A "
-        "biweekly payment may be 1/26 of the annual cap.",
-        **plain_evidence(row),
-    }
+WHY = (
+    "Basic pay may not exceed the statutory cap for the pay plan: Executive Schedule "
+    "level IV for GS and other plans, level II for the Senior Executive Service. A "
+    "biweekly payment may be 1/26 of the annual cap."
+)
 
 
 RULE = Rule(
@@ -89,5 +84,5 @@ RULE = Rule(
     proper=("A senior executive (ES) paid above the GS cap but within the ES cap.",),
     query=query,
     summary=summary,
-    evidence=evidence,
+    why=WHY,
 )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from headcount.contract.findings import Severity
 from headcount.engine.dialect import Dialect
-from headcount.rules.base import Rule, RuleRow, money, plain_evidence, plural
+from headcount.rules.base import Rule, RuleRow, money, plural
 from headcount.rules.sql import masked_ssn, payments_list
 
 
@@ -37,11 +37,7 @@ def summary(row: RuleRow) -> str:
     )
 
 
-def evidence(row: RuleRow) -> dict[str, object]:
-    return {
-        "why": "No roster record has this employee_id, so no HR record stands behind the pay.",
-        **plain_evidence(row),
-    }
+WHY = "No roster record has this employee_id, so no HR record stands behind the pay."
 
 
 RULE = Rule(
@@ -52,5 +48,5 @@ RULE = Rule(
     amount="Gross of all its payments.",
     query=query,
     summary=summary,
-    evidence=evidence,
+    why=WHY,
 )

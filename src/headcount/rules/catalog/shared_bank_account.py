@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from headcount.contract.findings import Severity
 from headcount.engine.dialect import Dialect
-from headcount.rules.base import Rule, RuleRow, plain_evidence
-from headcount.rules.sql import full_name, masked_account, norm_text
+from headcount.rules.base import Rule, RuleRow
+from headcount.rules.sql import finding_head, full_name, masked_account, norm_text
 
 
 def query(d: Dialect) -> str:
@@ -36,10 +36,7 @@ def query(d: Dialect) -> str:
         JOIN shared s ON s.bank_routing = p.bank_routing AND s.bank_account = p.bank_account
         LEFT JOIN roster r ON r.employee_id = p.employee_id
     )
-    SELECT 'SHARED_BANK_ACCOUNT|' || m.bank_routing || '|' || m.bank_account AS finding_key,
-           {d.sorted_list("m.employee_id")} AS employee_ids,
-           {d.empty_text_list()} AS payment_ids,
-           CAST(0 AS DECIMAL(18,2)) AS amount_at_risk,
+    SELECT {finding_head(d, "SHARED_BANK_ACCOUNT", "m.bank_routing || '|' || m.bank_account", d.sorted_list("m.employee_id"))},
            CASE WHEN household THEN 'low' ELSE 'medium' END AS severity,
            household AS one_household,
            m.bank_routing, {masked_account("m.bank_account")} AS bank_account,
@@ -70,15 +67,16 @@ def summary(row: RuleRow) -> str:
     return f"{len(row['employee_ids'])} different payees are paid into the same {account}: {ids}."
 
 
-def evidence(row: RuleRow) -> dict[str, object]:
-    why = (
-        "Several employee_ids are paid into one account; they share surname and home address "
-        "on the roster, so it is most likely a household account."
-        if row["one_household"]
-        else "Several employee_ids that are not one household (same surname and home address "
-        "on the roster) are paid into one account."
+def why(row: RuleRow) -> str:
+    if row["one_household"]:
+        return (
+            "Several employee_ids are paid into one account; they share surname and home "
+            "address on the roster, so it is most likely a household account."
+        )
+    return (
+        "Several employee_ids that are not one household (same surname and home address on "
+        "the roster) are paid into one account."
     )
-    return {"why": why, **plain_evidence(row)}
 
 
 RULE = Rule(
@@ -93,6 +91,6 @@ RULE = Rule(
     proper=("Spouses or relatives with the same surname and home address (reported at low).",),
     query=query,
     summary=summary,
-    evidence=evidence,
+    why=why,
     needs=frozenset({"payroll"}),
 )
