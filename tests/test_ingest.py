@@ -461,3 +461,11 @@ def test_header_only_files_are_valid_and_empty(tmp_path: Path) -> None:
     con, ds = load(folder)
     assert ds.rows == {"roster": 0, "payroll": 0}
     assert column_types(con, "roster")["hire_date"] == "DATE"
+
+
+def test_dataset_is_frozen(tmp_path: Path) -> None:
+    import dataclasses
+
+    _, ds = load(make_dataset(tmp_path / "ds"))
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        ds.data_quality = 5  # type: ignore[misc]

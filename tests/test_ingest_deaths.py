@@ -267,3 +267,43 @@ def test_deaths_csv_with_a_missing_column(tmp_path: Path) -> None:
     (folder / "deaths.csv").write_text(text)
     err = refused(folder)
     assert (err.file, err.column) == ("deaths.csv", "date_of_birth")
+
+
+def test_deaths_parquet_with_dmf(tmp_path: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    folder = make_dataset(tmp_path / "ds")
+    pq.write_table(
+        pa.table(
+            {
+                "ssn": ["900000007"],
+                "last_name": ["PQ"],
+                "first_name": ["A"],
+                "middle_name": [None],
+                "date_of_death": ["2024-05-00"],
+                "date_of_birth": pa.array([dt.date(1950, 1, 2)]),
+            }
+        ),
+        folder / "deaths.parquet",
+    )
+    (folder / "deaths.dmf").write_text(dmf_record() + "\n")
+    con, ds = load(folder)
+    assert ds.files["deaths"] == "deaths.parquet+deaths.dmf"
+    got = rows(con, "SELECT date_of_death, date_of_birth, source FROM deaths ORDER BY source")
+    assert got == [
+        {"date_of_death": D(2024, 3, 15), "date_of_birth": D(1950, 7, 4), "source": "deaths.dmf"},
+        {
+            "date_of_death": D(2024, 5, 31),
+            "date_of_birth": D(1950, 1, 2),
+            "source": "deaths.parquet",
+        },
+    ]
+
+
+def test_strict_mode_stops_at_a_short_dmf_line(tmp_path: Path) -> None:
+    folder = make_dataset(tmp_path / "ds")
+    (folder / "deaths.dmf").write_text(dmf_record() + "\n" + dmf_record()[:70] + "\n")
+    err = refused(folder, strict=True)
+    assert (err.file, err.row, err.column) == ("deaths.dmf", 2, "(whole line)")
+    assert "70 characters long" in err.problem

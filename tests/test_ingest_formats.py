@@ -398,3 +398,18 @@ def test_mapping_of_an_optional_table(tmp_path: Path) -> None:
     con, ds = load(folder)
     assert ds.mapping["activity"]["kind"] == "Event Type"
     assert rows(con, "SELECT kind FROM activity") == [{"kind": "login"}]
+
+
+def test_parquet_names_with_blanks_and_text_stored_as_bytes(tmp_path: Path) -> None:
+    from test_ingest_support import ROSTER_DEFAULT
+
+    columns: dict[str, Any] = {f" {c} ": [v] for c, v in ROSTER_DEFAULT.items()}
+    columns[" last_name "] = pa.array([b"Person"], pa.binary())
+    folder = make_dataset(tmp_path / "ds")
+    (folder / "roster.csv").unlink()
+    pq.write_table(pa.table(columns), folder / "roster.parquet")
+    con, ds = load(folder)
+    assert ds.mapping["roster"]["ssn"] == "ssn"
+    assert rows(con, "SELECT ssn, last_name FROM roster") == [
+        {"ssn": "900000001", "last_name": "Person"}
+    ]

@@ -32,6 +32,7 @@ class Source:
     header: tuple[str, ...] = ()  # names as written in the file (empty for the DMF)
     columns: dict[str, int] = field(default_factory=dict)  # contract column -> header position
     types: tuple[str, ...] = ()  # Parquet only: a coarse type per header position
+    raw_names: tuple[str, ...] = ()  # Parquet only: column names exactly as stored
 
     @property
     def name(self) -> str:
@@ -124,7 +125,8 @@ def read_csv_header(path: Path) -> tuple[str, ...]:
 
 
 def read_parquet_header(path: Path) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """Column names and coarse types from the Parquet footer; a corrupt file is fatal."""
+    """Column names (exactly as stored) and coarse types from the Parquet footer; a corrupt
+    file is fatal."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -147,7 +149,7 @@ def read_parquet_header(path: Path) -> tuple[tuple[str, ...], tuple[str, ...]]:
             types.append("date")
         else:
             types.append("text")
-    return tuple(str(n).strip() for n in schema.names), tuple(types)
+    return tuple(str(n) for n in schema.names), tuple(types)
 
 
 def _first_line(text: str) -> str:
@@ -217,7 +219,9 @@ def open_source(table: Table, path: Path, fmt: Format, mapping: Mapping) -> Sour
     if fmt == "csv":
         header = read_csv_header(path)
         types: tuple[str, ...] = ()
+        raw_names: tuple[str, ...] = ()
     else:
-        header, types = read_parquet_header(path)
+        raw_names, types = read_parquet_header(path)
+        header = tuple(n.strip() for n in raw_names)
     columns = resolve_columns(table, path.name, header, mapping)
-    return Source(table, path, fmt, header, columns, types)
+    return Source(table, path, fmt, header, columns, types, raw_names)

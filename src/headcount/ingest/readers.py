@@ -42,7 +42,8 @@ def scan_sql(source: Source, rejects: str) -> str:
         cols = ", ".join(
             f"{_parquet_text(source, c, i)} AS {quote_ident(c)}" for c, i in source.columns.items()
         )
-        return f"SELECT {cols} FROM read_parquet({path})"
+        # binary_as_string: some writers store text as plain bytes.
+        return f"SELECT {cols} FROM read_parquet({path}, binary_as_string=true)"
     if source.fmt == "dmf":
         width, select, header = 1, "c0 AS line", "false"
         # No quoting in the DMF, so the lenient mode is safe; with new_line CRLF it takes
@@ -69,7 +70,7 @@ def scan_sql(source: Source, rejects: str) -> str:
 
 def _parquet_text(source: Source, contract: str, pos: int) -> str:
     """A Parquet value as the text a CSV of the same data would hold."""
-    col = quote_ident(source.header[pos])
+    col = quote_ident(source.raw_names[pos])
     typ = source.types[pos]
     kind = source.table.column(contract).kind
     if typ == "timestamp" and kind == Kind.DATE:
