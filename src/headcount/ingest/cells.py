@@ -140,15 +140,20 @@ _SQL_TYPES = {
 }
 
 
-def _date(r: str, column: str) -> tuple[str, str]:
-    # TRY_CAST alone is lenient (2025/2/3, "epoch", a time after the date), so the layout is
-    # tested first; year 0000 does not exist (DuckDB would read it as 1 BC).
-    def parse(x: str) -> str:
-        return (
-            f"CASE WHEN {x} LIKE '____-__-__' AND {x} >= '0001' AND {x} < ':' "
-            f"THEN TRY_CAST({x} AS DATE) END"
-        )
+def iso_date(x: str) -> str:
+    """The DATE for a YYYY-MM-DD text `x`, NULL for anything else.
 
+    TRY_CAST alone is lenient (2025/2/3, "epoch", a time after the date), so the layout is
+    tested first; year 0000 does not exist (DuckDB would read it as 1 BC).
+    """
+    return (
+        f"CASE WHEN {x} LIKE '____-__-__' AND {x} >= '0001' AND {x} < ':' "
+        f"THEN TRY_CAST({x} AS DATE) END"
+    )
+
+
+def _date(r: str, column: str) -> tuple[str, str]:
+    parse = iso_date
     value = f"coalesce({parse(r)}, {let(trimmed(r), T, parse(T))})"
     problem = (
         f"CASE WHEN {T} IS NULL OR {parse(T)} IS NOT NULL THEN NULL "

@@ -1,4 +1,10 @@
-"""load_dataset: read a dataset folder into typed DuckDB tables plus data_quality."""
+"""load_dataset: read a dataset folder into typed DuckDB tables plus data_quality.
+
+Order of work: headcount.toml, the folder listing and every file's header are checked
+first (cheap, and most bad datasets fail there); then table by table, each file is read
+and typed in one DuckDB query (typed.py), its record numbers added, its key checked and
+its bad cells written to data_quality.
+"""
 
 from __future__ import annotations
 
@@ -29,7 +35,8 @@ from headcount.ingest.typed import (
 )
 
 Progress = Callable[[str, int, int], None]
-_RAW_PREFIX = "_hc_raw_"
+# Helper tables (deaths parts, CSV rejects) are temporary and carry this prefix.
+HELPER_PREFIX = "_hc_"
 
 
 @dataclass(frozen=True)
@@ -87,7 +94,7 @@ def load_dataset(
             raise _first_bad_cell(con, bad)
         rows = {name: _count(con, name) for name in (t.name for t in TABLES) if name in sources}
     finally:
-        _drop_raw(con)
+        _drop_helpers(con)
         if restore_order:
             con.execute("SET preserve_insertion_order = false")
     return Dataset(
@@ -139,38 +146,41 @@ def _load_table(con: duckdb.DuckDBPyConnection, table: Table, sources: list[Sour
     return bad
 
 
-def _deaths_part(con: duckdb.DuckDBPyConnection, src: Source | None, part: str) -> int:
-    """One deaths file typed into temp table `part` (no file: no rows); return bad cells."""
+def _deaths_part(
+    con: duckdb.DuckDBPyConnection, src: Source | None, target: str, temp: bool
+) -> int:
+    """One deaths file typed into table `target` (no file: no rows); return bad cells."""
     dmf = src is not None and src.fmt == "dmf"
     columns = deaths_columns(src.name if src else "deaths.csv", dmf)
+    create = "CREATE OR REPLACE TEMP TABLE" if temp else "CREATE OR REPLACE TABLE"
 
     def build(scan: str) -> str:
         layer1 = dmf_layer(scan) if dmf else csv_layer(scan, set(src.columns) if src else set())
-        return f"CREATE OR REPLACE TEMP TABLE {part} AS {typed_query(layer1, columns, (SKIP,))}"
+        return f"{create} {target} AS {typed_query(layer1, columns, (SKIP,))}"
 
     if src is None:
         con.execute(build("SELECT 1 LIMIT 0"))
-        add_row_numbers(con, part)
+        add_row_numbers(con, target)
         return 0
-    create_from_file(con, src, part, build)
-    add_row_numbers(con, part)
-    return move_problems(con, part, src.name, columns, set(), where=f"NOT {SKIP}")
+    create_from_file(con, src, target, build)
+    add_row_numbers(con, target)
+    return move_problems(con, target, src.name, columns, set(), where=f"NOT {SKIP}")
 
 
 def _load_deaths(con: duckdb.DuckDBPyConnection, sources: list[Source]) -> int:
-    """deaths from deaths.csv/.parquet and/or deaths.dmf: a part table per file, then one
-    table, in file order, without the DMF's skipped lines."""
-    bad = 0
-    parts: list[str] = []
-    for i, src in enumerate(sources or [None]):
-        part = f"{_RAW_PREFIX}deaths_{i}"
-        bad += _deaths_part(con, src, part)
-        parts.append(part)
+    """deaths from deaths.csv/.parquet and/or deaths.dmf, in that order: the first file
+    straight into the table, a second through a temporary one; the DMF lines that are not
+    death records are then removed."""
+    bad = _deaths_part(con, sources[0] if sources else None, DEATHS.name, temp=False)
     cols = ", ".join(q(c) for c in DEATHS_COLUMNS) + ", _row"
-    for i, part in enumerate(parts):
-        verb = "CREATE OR REPLACE TABLE deaths AS" if i == 0 else "INSERT INTO deaths"
-        con.execute(f"{verb} SELECT {cols} FROM {part} WHERE NOT {SKIP}")
+    for i, src in enumerate(sources[1:]):
+        part = f"{HELPER_PREFIX}deaths_{i}"
+        bad += _deaths_part(con, src, part, temp=True)
+        con.execute(f"INSERT INTO {DEATHS.name} BY NAME SELECT {cols}, {SKIP} FROM {part}")
         con.execute(f"DROP TABLE IF EXISTS {part}")
+    con.execute(f"DELETE FROM {DEATHS.name} WHERE {SKIP}")
+    con.execute(f"ALTER TABLE {DEATHS.name} DROP COLUMN {SKIP}")
+    drop_problems(con, DEATHS.name)
     return bad
 
 
@@ -208,11 +218,11 @@ def _keep_insertion_order(con: duckdb.DuckDBPyConnection) -> bool:
     return False
 
 
-def _drop_raw(con: duckdb.DuckDBPyConnection) -> None:
-    """Leave the connection clean even after an error: no raw or rejects tables behind."""
+def _drop_helpers(con: duckdb.DuckDBPyConnection) -> None:
+    """Leave the connection clean even after an error: no helper tables behind."""
     names = con.execute(
         "SELECT table_name FROM duckdb_tables() WHERE temporary AND starts_with(table_name, ?)",
-        [_RAW_PREFIX],
+        [HELPER_PREFIX],
     ).fetchall()
     for (name,) in names:
         con.execute(f"DROP TABLE IF EXISTS temp.{q(str(name))}")

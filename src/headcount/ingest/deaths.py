@@ -10,7 +10,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from headcount.contract.tables import DEATHS, Kind
-from headcount.ingest.cells import DATE_RE, cell_sql, full_match, say, sql_str, trimmed
+from headcount.ingest.cells import (
+    DATE_RE,
+    cell_sql,
+    full_match,
+    iso_date,
+    let,
+    say,
+    sql_str,
+    trimmed,
+)
 from headcount.ingest.typed import Check, OutColumn, cell_check, q, vname
 
 # SSA Death Master File layout: field -> (first character, width), 1-based.
@@ -24,11 +33,9 @@ DMF_FIELDS: dict[str, tuple[int, int]] = {
 }
 DMF_LENGTH = 100
 DMF_MIN_LENGTH = 81  # through the date of birth; the rest of a record is filler
-SKIP = "_skip"
+SKIP = "_skip"  # layer-1 flag: a line that is not a death record (blank, or a deletion)
 # data_quality "column" for a problem with a whole DMF line rather than one field.
-WHOLE_LINE = (
-    "(whole line)"  # layer-1 flag: a line that is not a death record (blank, or a deletion)
-)
+WHOLE_LINE = "(whole line)"
 
 # Typed deaths columns beyond the contract's, in table order after the contract ones.
 EXTRA_COLUMNS = ("date_of_birth_lo", "date_of_birth_hi", "date_of_death_partial", "source")
@@ -43,43 +50,51 @@ class PartialDateSql:
     problem: str  # problem text or NULL
 
 
-def partial_date(d: str, shown: str, column: str, form: str) -> PartialDateSql:
+def partial_date(
+    d: str, shown: str, column: str, form: str, exact: str | None = None
+) -> PartialDateSql:
     """SQL for a YYYY-MM-DD text `d` whose month or day may be 00 (unknown).
 
-    `shown` is the text as it stood in the file (echoed unless the column is secret) and
-    `form` the layout named in messages. '0000-00-00' and empty are missing, not bad. A
-    month of 00 makes the day meaningless: the whole year is possible.
+    `shown` is the text as it stood in the file (echoed unless the column is secret),
+    `form` the layout named in messages and `exact` (when already computed) the complete
+    date, iso_date(d). '0000-00-00' and empty are missing, not bad. A month of 00 makes
+    the day meaningless: the whole year is possible. Complete dates, the usual case, take
+    the quick way; only the others are taken apart into year, month and day.
     """
-    ok = full_match(d, DATE_RE)
-    y = f"TRY_CAST(substr({d}, 1, 4) AS INTEGER)"
-    m = f"TRY_CAST(substr({d}, 6, 2) AS INTEGER)"
-    dd = f"TRY_CAST(substr({d}, 9, 2) AS INTEGER)"
-    known = f"coalesce({ok} AND {y} > 0, false)"
-    lo = (
-        f"CASE WHEN NOT {known} THEN NULL WHEN {m} = 0 THEN make_date({y}, 1, 1) "
-        f"WHEN {m} > 12 THEN NULL WHEN {dd} = 0 THEN make_date({y}, {m}, 1) "
-        f"ELSE try(make_date({y}, {m}, {dd})) END"
+    exact = exact or iso_date(d)
+    parts = (
+        f"CASE WHEN {full_match(d, DATE_RE)} THEN {{'y': TRY_CAST(substr({d}, 1, 4) AS INTEGER), "
+        f"'m': TRY_CAST(substr({d}, 6, 2) AS INTEGER), "
+        f"'d': TRY_CAST(substr({d}, 9, 2) AS INTEGER)}} END"
     )
-    hi = (
-        f"CASE WHEN NOT {known} THEN NULL WHEN {m} = 0 THEN make_date({y}, 12, 31) "
-        f"WHEN {m} > 12 THEN NULL WHEN {dd} = 0 THEN last_day(make_date({y}, {m}, 1)) "
-        f"ELSE try(make_date({y}, {m}, {dd})) END"
+
+    def split(body: str) -> str:
+        return let(parts, "_d", body)
+
+    unknown = "_d.y IS NULL OR _d.y = 0 OR _d.m > 12"
+    lo = split(
+        f"CASE WHEN {unknown} THEN NULL WHEN _d.m = 0 THEN make_date(_d.y, 1, 1) "
+        "WHEN _d.d = 0 THEN make_date(_d.y, _d.m, 1) ELSE try(make_date(_d.y, _d.m, _d.d)) END"
     )
-    exact = f"CASE WHEN {known} AND {m} > 0 AND {dd} > 0 THEN {hi} END"
-    partial = f"CASE WHEN {known} AND {m} <= 12 THEN {m} = 0 OR {dd} = 0 ELSE false END"
+    hi = split(
+        f"CASE WHEN {unknown} THEN NULL WHEN _d.m = 0 THEN make_date(_d.y, 12, 31) "
+        "WHEN _d.d = 0 THEN last_day(make_date(_d.y, _d.m, 1)) "
+        "ELSE try(make_date(_d.y, _d.m, _d.d)) END"
+    )
+    partial = split(f"CASE WHEN {unknown} THEN false ELSE _d.m = 0 OR _d.d = 0 END")
     bad_form = f"is not a date in the form {form} (00 for an unknown month or day)"
     problem = (
-        f"CASE WHEN {d} IS NULL OR {d} = '0000-00-00' THEN NULL "
-        f"WHEN NOT {ok} THEN {say(shown, column, bad_form)} "
-        f"WHEN {y} = 0 THEN {say(shown, column, 'has no year (0000); a date needs at least a year')} "
-        f"WHEN ({hi}) IS NULL THEN {say(shown, column, 'is not a real calendar date')} END"
+        f"CASE WHEN {d} IS NULL OR {d} = '0000-00-00' OR {exact} IS NOT NULL THEN NULL "
+        f"WHEN NOT {full_match(d, DATE_RE)} THEN {say(shown, column, bad_form)} "
+        f"WHEN {d} < '0001' THEN {say(shown, column, 'has no year (0000); a date needs at least a year')} "
+        f"WHEN {hi} IS NULL THEN {say(shown, column, 'is not a real calendar date')} END"
     )
     return PartialDateSql(
-        f"CAST({lo} AS DATE)",
-        f"CAST({hi} AS DATE)",
-        f"CAST({exact} AS DATE)",
-        f"CAST({partial} AS BOOLEAN)",
-        problem,
+        lo=f"CAST(coalesce({exact}, {lo}) AS DATE)",
+        hi=f"CAST(coalesce({exact}, {hi}) AS DATE)",
+        exact=f"CAST({exact} AS DATE)",
+        partial=f"CASE WHEN {exact} IS NOT NULL OR {d} IS NULL THEN false ELSE {partial} END",
+        problem=problem,
     )
 
 
@@ -89,7 +104,7 @@ def csv_layer(scan: str, present: set[str]) -> str:
     def t(c: str) -> str:
         return trimmed(q(c)) if c in present else "CAST(NULL AS VARCHAR)"
 
-    return (
+    return _with_exact(
         f"SELECT *, dod AS dod_text, dob AS dob_text FROM (SELECT {t('ssn')} AS ssn, "
         f"{t('last_name')} AS last_name, {t('first_name')} AS first_name, "
         f"{t('middle_name')} AS middle_name, {t('date_of_death')} AS dod, "
@@ -119,9 +134,16 @@ def dmf_layer(scan: str) -> str:
         f"SELECT {fields}, CAST(length(l) AS INTEGER) AS line_len, "
         f"coalesce(trim(l) = '' OR upper(left(l, 1)) = 'D', true) AS {SKIP} FROM ({lines})"
     )
-    return (
+    return _with_exact(
         f"SELECT ssn, last_name, first_name, middle_name, {_iso('dod_text')} AS dod, "
         f"{_iso('dob_text')} AS dob, dod_text, dob_text, line_len, {SKIP} FROM ({parsed})"
+    )
+
+
+def _with_exact(layer1: str) -> str:
+    """Add the complete dates, computed once for the several columns that use them."""
+    return (
+        f"SELECT *, {iso_date('dod')} AS dod_exact, {iso_date('dob')} AS dob_exact FROM ({layer1})"
     )
 
 
@@ -150,8 +172,8 @@ def _date_check(layer1: str, output: str, column: str, dmf: bool) -> Check:
 
 def deaths_columns(file_name: str, dmf: bool) -> list[OutColumn]:
     """Output columns of one deaths file, typed; problem texts name its date layout."""
-    dod = partial_date("dod", "dod_text", "date_of_death", "")
-    dob = partial_date("dob", "dob_text", "date_of_birth", "")
+    dod = partial_date("dod", "dod_text", "date_of_death", "", exact="dod_exact")
+    dob = partial_date("dob", "dob_text", "date_of_birth", "", exact="dob_exact")
     cols: list[OutColumn] = []
     if dmf:
         short = Check(

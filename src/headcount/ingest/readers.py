@@ -100,7 +100,7 @@ def create_from_file(
 ) -> None:
     """Run the CREATE TABLE `build(scan_sql)` for `target`; raise DatasetError if the file
     cannot be read, leaving neither `target` nor the rejects tables behind."""
-    rejects = f"{target}_rejects"
+    rejects = f"_hc_rejects_{target}"  # temporary; see dataset.HELPER_PREFIX
     first = None
     try:
         con.execute(build(scan_sql(source, rejects)))
