@@ -16,7 +16,7 @@ import pytest
 from headcount.contract.findings import FINDING_COLUMNS
 from headcount.report import RuleInfo, render_report, write_report
 from headcount.report.charts import SEVERITY_COLOURS, STATUS_COLOURS
-from headcount.report.html import format_money
+from headcount.report.formatting import format_money
 
 FINDINGS_SCHEMA = pa.schema(
     [

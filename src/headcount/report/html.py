@@ -10,10 +10,9 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -21,11 +20,21 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 from jinja2 import Environment, PackageLoader, StrictUndefined
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 import headcount
 from headcount.contract.findings import FINDING_COLUMNS, SEVERITY_ORDER, PayeeStatus
 from headcount.report import charts
+from headcount.report.formatting import (
+    Money,
+    as_int,
+    dig,
+    format_count,
+    format_money,
+    format_pct,
+    to_money,
+    wrappable,
+)
 
 SEVERITIES = tuple(s.value for s in SEVERITY_ORDER)  # high first
 STATUSES = tuple(s.value for s in PayeeStatus)
@@ -33,8 +42,6 @@ STATUSES = tuple(s.value for s in PayeeStatus)
 # must not turn a 2,000-row page into hundreds of megabytes.
 EVIDENCE_MAX_CHARS = 20_000
 EMPLOYEES_IN_CELL = 3
-
-Money = Decimal | float
 
 
 @dataclass(frozen=True)
@@ -77,61 +84,6 @@ class FindingRow:
 
 
 # ---------------------------------------------------------------- formatting
-
-
-def to_money(value: Any) -> Money | None:
-    """A dollar figure from summary.json or Arrow (Decimal, float, int or numeric str)."""
-    if value is None or isinstance(value, bool):
-        return None
-    if isinstance(value, Decimal | float):
-        return value if math.isfinite(value) else None  # NaN/inf are "unknown", not figures
-    try:
-        return Decimal(str(value))
-    except (InvalidOperation, ValueError):
-        return None
-
-
-def format_money(value: Any) -> str:
-    m = to_money(value)
-    if m is None:
-        return "—"
-    d = m if isinstance(m, Decimal) else Decimal(repr(m))
-    sign = "-" if d < 0 else ""
-    return f"{sign}${abs(d):,.2f}"
-
-
-def _int(value: Any) -> int | None:
-    if value is None or isinstance(value, bool):
-        return None
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
-
-
-def format_count(value: Any) -> str:
-    n = _int(value)
-    return "—" if n is None else f"{n:,}"
-
-
-def format_pct(part: Any, whole: Any) -> str:
-    p, w = _int(part), _int(whole)
-    if p is None or not w:
-        return "—"
-    return f"{100 * p / w:.1f}%"
-
-
-def wrappable(value: Any) -> Markup:
-    """Escaped text that may wrap after underscores, so long rule codes break between words."""
-    return escape(str(value)).replace("_", Markup("_<wbr>"))
-
-
-def _get(d: Any, *keys: str) -> Any:
-    for k in keys:
-        if not isinstance(d, Mapping):
-            return None
-        d = d.get(k)
-    return d
 
 
 # ---------------------------------------------------------------- findings table
@@ -232,7 +184,7 @@ def _rules(
     from_table: Mapping[str, RuleRow], summary: Mapping[str, Any], catalogue: Sequence[RuleInfo]
 ) -> tuple[list[RuleRow], list[RuleInfo]]:
     """Rules with findings (summary.json figures win, the table fills gaps), and quiet rules."""
-    from_summary = _get(summary, "findings", "by_rule")
+    from_summary = dig(summary, "findings", "by_rule")
     from_summary = from_summary if isinstance(from_summary, Mapping) else {}
     info = {r.code: r for r in catalogue}
     rows: list[RuleRow] = []
@@ -242,11 +194,11 @@ def _rules(
         s = s if isinstance(s, Mapping) else {}
         sev = s.get("by_severity")
         by_sev = (
-            {str(k): _int(v) or 0 for k, v in sev.items()}
+            {str(k): as_int(v) or 0 for k, v in sev.items()}
             if isinstance(sev, Mapping)
             else t.by_severity
         )
-        findings_n = _int(s.get("findings"))
+        findings_n = as_int(s.get("findings"))
         amount = to_money(s.get("amount_at_risk"))
         rule = info.get(code)
         row = RuleRow(
@@ -256,7 +208,7 @@ def _rules(
             findings=t.findings if findings_n is None else findings_n,
             by_severity=by_sev,
             amount=t.amount if amount is None else amount,
-            payments=_int(s.get("payments")) if "payments" in s else t.payments,
+            payments=as_int(s.get("payments")) if "payments" in s else t.payments,
         )
         if row.findings:
             rows.append(row)
@@ -271,9 +223,9 @@ def _severity_rows(
 ) -> list[dict[str, Any]]:
     out = []
     for sev in SEVERITIES:
-        s = _get(summary, "findings", "by_severity", sev)
-        n = _int(_get(s, "findings"))
-        amount = to_money(_get(s, "amount_at_risk"))
+        s = dig(summary, "findings", "by_severity", sev)
+        n = as_int(dig(s, "findings"))
+        amount = to_money(dig(s, "amount_at_risk"))
         out.append(
             {
                 "severity": sev,
@@ -285,14 +237,14 @@ def _severity_rows(
 
 
 def _campaigns(summary: Mapping[str, Any]) -> list[dict[str, Any]]:
-    campaigns = _get(summary, "checkins", "campaigns")
+    campaigns = dig(summary, "checkins", "campaigns")
     if not isinstance(campaigns, Sequence) or isinstance(campaigns, str):
         return []
     out = []
     for c in campaigns:
         if not isinstance(c, Mapping):
             continue
-        roster, replied = _int(c.get("roster")), _int(c.get("replied"))
+        roster, replied = as_int(c.get("roster")), as_int(c.get("replied"))
         rate = c.get("response_rate")
         if isinstance(rate, int | float) and not isinstance(rate, bool):
             rate_text = f"{100 * rate:.1f}%"
@@ -312,28 +264,28 @@ def _campaigns(summary: Mapping[str, Any]) -> list[dict[str, Any]]:
 
 
 def _payees(summary: Mapping[str, Any]) -> dict[str, Any] | None:
-    p = _get(summary, "payees")
+    p = dig(summary, "payees")
     if not isinstance(p, Mapping):
         return None
-    counts = {s: _int(_get(p, "by_status", s)) for s in STATUSES}
-    total = _int(p.get("total"))
+    counts = {s: as_int(dig(p, "by_status", s)) for s in STATUSES}
+    total = as_int(p.get("total"))
     if total is None and any(v is not None for v in counts.values()):
         total = sum(v or 0 for v in counts.values())
     return {"total": total, "total_paid": to_money(p.get("total_paid")), "by_status": counts}
 
 
 def _inputs(summary: Mapping[str, Any]) -> list[dict[str, Any]]:
-    inputs = _get(summary, "inputs")
+    inputs = dig(summary, "inputs")
     if not isinstance(inputs, Mapping):
         return []
     return [
-        {"name": str(name), "file": _get(item, "file"), "rows": _int(_get(item, "rows"))}
+        {"name": str(name), "file": dig(item, "file"), "rows": as_int(dig(item, "rows"))}
         for name, item in inputs.items()
     ]
 
 
 def _timings(summary: Mapping[str, Any]) -> list[tuple[str, str]]:
-    timings = _get(summary, "timings_seconds")
+    timings = dig(summary, "timings_seconds")
     if not isinstance(timings, Mapping):
         return []
     out = []
@@ -408,12 +360,12 @@ def render_report(
     from_table, severity_amounts = _rule_stats(findings)
     rule_rows, quiet = _rules(from_table, summary, rules)
     # A rule that could not run (its optional input was absent) found nothing by default only.
-    skipped = _get(summary, "rules", "skipped")
+    skipped = dig(summary, "rules", "skipped")
     skipped = skipped if isinstance(skipped, Mapping) else {}
     payees = _payees(summary)
     rows = _top_findings(findings, max_rows)
-    total = _int(_get(summary, "findings", "total"))
-    sum_by_rule = to_money(_get(summary, "amount_at_risk", "sum_by_rule"))
+    total = as_int(dig(summary, "findings", "total"))
+    sum_by_rule = to_money(dig(summary, "amount_at_risk", "sum_by_rule"))
     if sum_by_rule is None and rule_rows:
         sum_by_rule = Decimal(0)
         for r in rule_rows:
@@ -427,16 +379,16 @@ def render_report(
         "css": Markup(css),
         "js": Markup(js),
         "meta": {
-            "dataset": _get(summary, "dataset"),
-            "engine": _get(summary, "engine"),
-            "started_at": _get(summary, "started_at"),
-            "version": _get(summary, "headcount_version") or headcount.__version__,
+            "dataset": dig(summary, "dataset"),
+            "engine": dig(summary, "engine"),
+            "started_at": dig(summary, "started_at"),
+            "version": dig(summary, "headcount_version") or headcount.__version__,
         },
         "payees": payees,
         "findings_total": findings.num_rows if total is None else total,
         "severities": _severity_rows(rule_rows, severity_amounts, summary),
         "amount_sum": sum_by_rule,
-        "amount_distinct": to_money(_get(summary, "amount_at_risk", "distinct")),
+        "amount_distinct": to_money(dig(summary, "amount_at_risk", "distinct")),
         "rules": rule_rows,
         "quiet_rules": [r for r in quiet if r.code not in skipped],
         "skipped_rules": [(r, str(skipped[r.code])) for r in quiet if r.code in skipped],
