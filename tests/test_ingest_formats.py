@@ -413,3 +413,17 @@ def test_parquet_names_with_blanks_and_text_stored_as_bytes(tmp_path: Path) -> N
     assert rows(con, "SELECT ssn, last_name FROM roster") == [
         {"ssn": "900000001", "last_name": "Person"}
     ]
+
+
+def test_parquet_with_bad_utf8_text_is_refused_without_echo(tmp_path: Path) -> None:
+    folder = make_dataset(tmp_path / "ds")
+    (folder / "roster.csv").unlink()
+    from test_ingest_support import ROSTER_DEFAULT
+
+    columns: dict[str, Any] = {c: [v] for c, v in ROSTER_DEFAULT.items()}
+    columns["home_address"] = pa.array([b"1 Rue de Montr\xe9al 900-00-0001"], pa.binary())
+    pq.write_table(pa.table(columns), folder / "roster.parquet")
+    err = refused(folder)
+    assert err.file == "roster.parquet"
+    assert "UTF-8" in err.problem
+    assert "Montr" not in str(err) and "0001" not in str(err)

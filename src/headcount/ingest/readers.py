@@ -159,6 +159,8 @@ def _reject_error(
 
 def _read_failure(source: Source, exc: BaseException) -> str:
     if source.fmt == "parquet":
+        if "UTF8" in str(exc) or "UTF-8" in str(exc):
+            return "contains text that is not valid UTF-8; write its strings as UTF-8"
         return f"is not a readable Parquet file ({_first_line(exc)})"
     if "invalid state" in str(exc):
         # What DuckDB's strict RFC 4180 parser says about mixed line endings.
@@ -170,10 +172,13 @@ def _read_failure(source: Source, exc: BaseException) -> str:
 
 
 def _first_line(exc: BaseException) -> str:
-    # Only the first line: DuckDB's later lines quote the offending record, which may hold
-    # personal data.
+    """DuckDB's message, made safe to show: only its first line (later lines quote the
+    offending record) and with anything in quotes (a value, a path) left out, since a
+    value may be personal data."""
     lines = str(exc).strip().splitlines()
-    return lines[0][:200] if lines else type(exc).__name__
+    if not lines:
+        return type(exc).__name__
+    return re.sub(r"\"[^\"]*\"|'[^']*'", "...", lines[0])[:200]
 
 
 def _drop(con: duckdb.DuckDBPyConnection, *tables: str) -> None:
