@@ -469,3 +469,11 @@ def test_dataset_is_frozen(tmp_path: Path) -> None:
     _, ds = load(make_dataset(tmp_path / "ds"))
     with pytest.raises(dataclasses.FrozenInstanceError):
         ds.data_quality = 5  # type: ignore[misc]
+
+
+def test_a_file_without_line_breaks(tmp_path: Path) -> None:
+    folder = make_dataset(tmp_path / "ds")
+    (folder / "roster.csv").write_text("employee_id," + "x," * 700_000)
+    err = refused(folder)
+    assert err.file == "roster.csv"
+    assert "no line break" in err.problem

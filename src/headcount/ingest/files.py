@@ -20,6 +20,7 @@ from headcount.ingest.mapping import CONFIG_FILE, Mapping
 Format = Literal["csv", "parquet", "dmf"]
 DMF_SUFFIX = ".dmf"
 _SNIFF_BYTES = 64 * 1024
+_HEADER_BYTES = 1024 * 1024  # a header longer than this is not a header
 
 
 @dataclass(frozen=True)
@@ -110,11 +111,14 @@ def sniff_text(path: Path) -> None:
 def read_csv_header(path: Path) -> tuple[str, ...]:
     """The first record of a CSV file (RFC 4180, so a quoted header may span lines)."""
     sniff_text(path)
+    with path.open("rb") as fh:
+        head = fh.read(_HEADER_BYTES)
+    if len(head) == _HEADER_BYTES and b"\n" not in head:
+        raise DatasetError(path.name, "has no line break in its first megabyte; is it CSV?")
+    # surrogateescape: a bad byte further down is DuckDB's to report, with its row.
+    text = head.decode("utf-8-sig", errors="surrogateescape")
     try:
-        with path.open("rb") as raw:
-            # surrogateescape: a bad byte further down is DuckDB's to report, with its row.
-            text = io.TextIOWrapper(raw, encoding="utf-8-sig", errors="surrogateescape", newline="")
-            header = next(csv.reader(text, strict=True))
+        header = next(csv.reader(io.StringIO(text, newline=""), strict=True))
     except (csv.Error, StopIteration) as exc:
         raise DatasetError(path.name, f"the header (first line) is not valid CSV ({exc})") from None
     if any("\udc80" <= ch <= "\udcff" for name in header for ch in name):
