@@ -427,3 +427,13 @@ def test_parquet_with_bad_utf8_text_is_refused_without_echo(tmp_path: Path) -> N
     assert err.file == "roster.parquet"
     assert "UTF-8" in err.problem
     assert "Montr" not in str(err) and "0001" not in str(err)
+
+
+def test_blank_lines_are_not_records(tmp_path: Path) -> None:
+    # DuckDB skips blank lines, so `_row` counts records only; a fatal error's row, taken
+    # from DuckDB's line count, does count them (documented in the report of decisions).
+    folder = make_dataset(tmp_path / "ds")
+    edit_text(folder / "payroll.csv", lambda t: t.replace("\nP2,", "\n\nP2,", 1) + "\n")
+    con, ds = load(folder)
+    assert ds.rows["payroll"] == 3
+    assert [r["_row"] for r in rows(con, "SELECT _row FROM payroll ORDER BY _row")] == [1, 2, 3]
