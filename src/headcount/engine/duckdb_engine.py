@@ -25,6 +25,8 @@ class DuckDBEngine(Engine):
     ) -> None:
         self.dialect = Dialect()
         self.con = connection if connection is not None else duckdb.connect(str(database))
+        # Our own Rich bars report progress; DuckDB's would draw over them.
+        self.con.execute("SET enable_progress_bar = false")
         if memory_limit:
             self.con.execute(f"SET memory_limit = '{memory_limit}'")
         if temp_directory:
