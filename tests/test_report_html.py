@@ -14,22 +14,10 @@ import pyarrow as pa
 import pytest
 
 from headcount.contract.findings import FINDING_COLUMNS
+from headcount.pipeline.findings import FINDINGS_SCHEMA
 from headcount.report import RuleInfo, render_report, write_report
 from headcount.report.charts import SEVERITY_COLOURS, STATUS_COLOURS
 from headcount.report.formatting import format_money
-
-FINDINGS_SCHEMA = pa.schema(
-    [
-        ("finding_id", pa.string()),
-        ("rule", pa.string()),
-        ("severity", pa.string()),
-        ("employee_ids", pa.string()),
-        ("payment_ids", pa.string()),
-        ("amount_at_risk", pa.decimal128(18, 2)),
-        ("summary", pa.string()),
-        ("evidence", pa.string()),
-    ]
-)
 
 RULES = (
     RuleInfo(

@@ -64,3 +64,20 @@ def norm_text(d: Dialect, column: str) -> str:
 
 def full_name(alias: str) -> str:
     return f"trim(coalesce({alias}.first_name, '') || ' ' || coalesce({alias}.last_name, ''))"
+
+
+def death_record(d: Dialect, alias: str) -> str:
+    """A `death_matches` row as evidence: where the record is, what it says, what agrees."""
+    return d.struct(
+        source=f"{alias}.death_source",
+        row=f"{alias}.death_row",
+        last_name=f"{alias}.death_last_name",
+        first_name=f"{alias}.death_first_name",
+        middle_name=f"{alias}.death_middle_name",
+        date_of_death=f"{alias}.date_of_death",
+        date_of_death_partial=f"{alias}.date_of_death_partial",
+        ssn_matches_roster="TRUE",
+        surname_agrees=f"{alias}.surname_agrees",
+        given_name_agrees=f"{alias}.given_name_agrees",
+        date_of_birth_agrees=f"{alias}.date_of_birth_agrees",
+    )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from headcount.contract.findings import Severity
 from headcount.engine.dialect import Dialect
 from headcount.rules.base import Rule, RuleRow
-from headcount.rules.sql import masked_ssn
+from headcount.rules.sql import death_record, masked_ssn
 
 
 def query(d: Dialect) -> str:
@@ -17,18 +17,7 @@ def query(d: Dialect) -> str:
            CAST(0 AS DECIMAL(18,2)) AS amount_at_risk,
            m.roster_first_name || ' ' || m.roster_last_name AS roster_name,
            {masked_ssn("r.ssn")} AS ssn,
-           {
-        d.struct(
-            source="m.death_source",
-            row="m.death_row",
-            last_name="m.death_last_name",
-            first_name="m.death_first_name",
-            date_of_death="m.date_of_death",
-            surname_agrees="m.surname_agrees",
-            given_name_agrees="m.given_name_agrees",
-            date_of_birth_agrees="m.date_of_birth_agrees",
-        )
-    } AS death_record,
+           {death_record(d, "m")} AS death_record,
            m.agreements
     FROM death_matches m JOIN roster r ON r.employee_id = m.employee_id
     WHERE m.agreements < 2

@@ -5,7 +5,7 @@ from __future__ import annotations
 from headcount.contract.findings import Severity
 from headcount.engine.dialect import Dialect
 from headcount.rules.base import Rule, RuleRow, money, plural
-from headcount.rules.sql import REGULAR, masked_ssn, payments_list, period_start
+from headcount.rules.sql import REGULAR, death_record, masked_ssn, payments_list, period_start
 
 # The latest date among PAID_AFTER_DEATH-grade records wins, so no payment is called
 # improper on the strength of an earlier, possibly wrong, record.
@@ -36,21 +36,7 @@ def query(d: Dialect) -> str:
            paid.amount_at_risk,
            r.roster_first_name || ' ' || r.roster_last_name AS roster_name,
            {masked_ssn("ro.ssn")} AS ssn,
-           {
-        d.struct(
-            source="r.death_source",
-            row="r.death_row",
-            last_name="r.death_last_name",
-            first_name="r.death_first_name",
-            middle_name="r.death_middle_name",
-            date_of_death="r.date_of_death",
-            date_of_death_partial="r.date_of_death_partial",
-            ssn_matches_roster="TRUE",
-            surname_agrees="r.surname_agrees",
-            given_name_agrees="r.given_name_agrees",
-            date_of_birth_agrees="r.date_of_birth_agrees",
-        )
-    } AS death_record,
+           {death_record(d, "r")} AS death_record,
            paid.payments
     FROM record r JOIN paid ON paid.employee_id = r.employee_id
     JOIN roster ro ON ro.employee_id = r.employee_id
