@@ -1,0 +1,68 @@
+"""Fixtures for the check-in tests: a migrated store on SQLite and on PostgreSQL.
+
+PostgreSQL is the real server at 127.0.0.1:5432 (user postgres, trust auth; override with
+HEADCOUNT_TEST_POSTGRES). Each test gets its own throw-away database `headcount_test_<hex>`,
+dropped afterwards. Without a server the PostgreSQL half is skipped, except under CI=true,
+where a missing server is a broken set-up (.ci/run starts it).
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from headcount.store import Store
+
+PG_ADMIN = os.environ.get(
+    "HEADCOUNT_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres"
+)
+BACKENDS = ("sqlite", "postgresql")
+
+
+def _pg_admin() -> object:
+    import psycopg
+
+    try:
+        return psycopg.connect(PG_ADMIN, autocommit=True, connect_timeout=5)
+    except psycopg.OperationalError as exc:
+        if os.environ.get("CI"):
+            pytest.fail(f"PostgreSQL is not reachable ({exc}); .ci/run should start it")
+        pytest.skip(f"PostgreSQL is not reachable: {exc}")
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A fresh, empty PostgreSQL database for one test."""
+    from sqlalchemy import make_url
+
+    name = f"headcount_test_{secrets.token_hex(6)}"
+    admin = _pg_admin()
+    admin.execute(f'CREATE DATABASE "{name}"')  # type: ignore[attr-defined]
+    try:
+        yield make_url(PG_ADMIN).set(database=name).render_as_string(hide_password=False)
+    finally:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')  # type: ignore[attr-defined]
+        admin.close()  # type: ignore[attr-defined]
+
+
+@pytest.fixture(params=BACKENDS)
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """An empty database URL on each backend in turn."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'headcount.db'}"
+    return str(request.getfixturevalue("postgres_url"))
+
+
+@pytest.fixture
+def store(database_url: str) -> Iterator[Store]:
+    """A migrated store on each backend in turn."""
+    opened = Store.open(database_url)
+    opened.upgrade()
+    try:
+        yield opened
+    finally:
+        opened.close()
