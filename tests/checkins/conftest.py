@@ -66,3 +66,20 @@ def store(database_url: str) -> Iterator[Store]:
         yield opened
     finally:
         opened.close()
+
+
+@pytest.fixture
+def roster(tmp_path: Path) -> Path:
+    """A small agency folder: VA (3 in service, 1 separated), GSA (2, one without an email),
+    DOD (2). Policies are the tests' to choose."""
+    from builders import Agency
+
+    agency = Agency(tmp_path / "agency")
+    for n in (1, 2, 3):
+        agency.employee(f"VA{n}", agency="VA", org_code="VA-01" if n < 3 else "VA-02")
+    agency.employee("VA9", agency="VA", separation_date="2020-01-31")
+    agency.employee("GSA1", agency="GSA", org_code="GSA-10")
+    agency.employee("GSA2", agency="GSA", org_code="GSA-10", work_email="")
+    agency.employee("DOD1", agency="DOD", org_code="DOD-7")
+    agency.employee("DOD2", agency="DOD", org_code="DOD-7")
+    return agency.write()

@@ -191,3 +191,10 @@ def main() -> None:
 
 
 _: Callable[[], None] = main
+
+
+# Check-in commands (issue 5) live in their own module; registered here so `headcount
+# campaign …` and `headcount serve` share the one console script.
+from headcount.cli.campaign_cmds import campaign_app  # noqa: E402
+
+app.add_typer(campaign_app, name="campaign")

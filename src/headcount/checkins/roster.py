@@ -1,0 +1,78 @@
+"""Read a roster file (or a dataset folder's roster) for a campaign, with ingest's checks.
+
+Only the columns a check-in needs leave this module: employee_id, names, work email,
+agency, organisation, and whether the employee is still in service on the given day.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import duckdb
+
+from headcount.contract.tables import ROSTER
+from headcount.ingest import DatasetError
+from headcount.ingest.files import open_source
+from headcount.ingest.mapping import load_mapping
+from headcount.ingest.typed import DQ_DDL
+
+BATCH = 10_000
+
+
+@dataclass(frozen=True)
+class RosterRow:
+    employee_id: str
+    first_name: str
+    last_name: str
+    work_email: str | None
+    agency: str
+    org_code: str
+
+
+def _locate(path: Path) -> tuple[Path, str]:
+    if path.is_dir():
+        for name, fmt in (("roster.csv", "csv"), ("roster.parquet", "parquet")):
+            if (path / name).is_file():
+                return path / name, fmt
+        raise DatasetError(str(path), "has no roster.csv or roster.parquet")
+    if not path.is_file():
+        raise DatasetError(str(path), "no such file")
+    fmt = "parquet" if path.suffix.lower() == ".parquet" else "csv"
+    return path, fmt
+
+
+def read_roster(path: Path, *, active_on: date) -> Iterator[RosterRow]:
+    """Yield the employees in service on `active_on` (no separation date, or one on or after
+    it): people who have left are not asked. Raises DatasetError for an unreadable roster."""
+    from headcount.ingest.dataset import _load_table  # one table, with all of ingest's checks
+
+    file, fmt = _locate(path)
+    source = open_source(ROSTER, file, fmt, load_mapping(file.parent))  # type: ignore[arg-type]
+    con = duckdb.connect()
+    try:
+        con.execute(DQ_DDL)
+        _load_table(con, ROSTER, [source])
+        missing = con.execute(
+            "SELECT _row FROM roster WHERE agency IS NULL ORDER BY _row LIMIT 1"
+        ).fetchone()
+        if missing:
+            raise DatasetError(
+                file.name,
+                "agency is empty; every employee needs an agency for its policy",
+                row=int(missing[0]),
+                column="agency",
+            )
+        cursor = con.execute(
+            "SELECT employee_id, coalesce(first_name, ''), coalesce(last_name, ''), "
+            "lower(work_email), agency, coalesce(org_code, '') FROM roster "
+            "WHERE separation_date IS NULL OR separation_date >= ? ORDER BY _row",
+            [active_on],
+        )
+        while batch := cursor.fetchmany(BATCH):
+            for row in batch:
+                yield RosterRow(*row)
+    finally:
+        con.close()
