@@ -14,7 +14,7 @@ $(BIN)/python:
 
 # uv.lock pins every package; --inexact keeps uv itself in the venv.
 install: $(BIN)/python
-	$(UV) sync --frozen --inexact --extra dev
+	$(UV) sync --frozen --inexact --extra dev --extra bench --extra spark
 
 demo: install
 	$(BIN)/headcount demo --employees $(DEMO_EMPLOYEES) --dir $(DEMO_DIR)

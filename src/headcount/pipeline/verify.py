@@ -93,6 +93,8 @@ def run_rules(engine: Engine, present: frozenset[str], progress: Progress) -> li
     findings: list[Finding] = []
     for done, rule in enumerate(rules):
         progress(f"rules: {rule.code}", done, len(rules))
+        if rule.prepare is not None:
+            rule.prepare(engine)
         for row in engine.fetch_arrow(rule.query(engine.dialect)).to_pylist():
             findings.append(build_finding(rule, row))
     progress("rules: done", len(rules), len(rules))

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from headcount.contract.findings import Severity
+from headcount.engine.base import Engine
 from headcount.engine.dialect import Dialect
 
 RuleRow = Mapping[str, Any]
@@ -46,6 +47,9 @@ class Rule:
     proper: tuple[str, ...] = ()  # look-alikes the rule deliberately does not flag
     needs: frozenset[str] = field(default_factory=lambda: frozenset({"roster", "payroll"}))
     other_severities: tuple[Severity, ...] = ()  # when `severity` varies per finding
+    # Work to do before the query, such as fitting a model whose output the query reads;
+    # run once per verify, after the shared relations of rules/prepare.py.
+    prepare: Callable[[Engine], None] | None = None
 
     @property
     def severities(self) -> tuple[Severity, ...]:

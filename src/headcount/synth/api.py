@@ -15,6 +15,7 @@ from headcount.synth import plants_checkin as pc_
 from headcount.synth import plants_identity as pi
 from headcount.synth import plants_life as plife
 from headcount.synth import plants_pay as ppay
+from headcount.synth import plants_people as ppl
 from headcount.synth.activity import activity_table
 from headcount.synth.checkins import active_at_sent, campaigns_table, replies
 from headcount.synth.payroll import Extras, background_extras, write_payroll
@@ -68,6 +69,11 @@ def _plant_everything(pl: Planter, n: int) -> None:
     pc_.checkin_template(pl, n)
     pc_.short_identical(pl, n)
     pc_.check_forced(pl)
+    ppl.duplicate_person(pl, n)
+    ppl.twins(pl, n)
+    ppl.spouses(pl, n)
+    ppl.common_name_strangers(pl, n)
+    ppl.possible_death_match(pl, n)
 
 
 def generate(

@@ -64,11 +64,16 @@ def _email_suffix(p: People) -> I32:
     return np.where(rank > 0, rank + 1, 0).astype(np.int32)
 
 
+def _patched(arr: pa.Array, texts: dict[int, str]) -> pa.Array:
+    positions = sorted(texts)
+    return af.patch(arr, positions, [texts[i] for i in positions])
+
+
 def build(p: People, places: Places) -> PersonText:
     nm = names()
-    first = af.vocab_take(nm.first_arr, p.first)
+    first = _patched(af.vocab_take(nm.first_arr, p.first), p.first_text)
     middle = af.vocab_take(nm.first_arr, p.middle)
-    last = af.vocab_take(nm.last_arr, p.last)
+    last = _patched(af.vocab_take(nm.last_arr, p.last), p.last_text)
     roster_ssn = ssnmod.text(p.ssn)
     positions = sorted(p.roster_ssn_text)
     roster_ssn = af.patch(roster_ssn, positions, [p.roster_ssn_text[i] for i in positions])

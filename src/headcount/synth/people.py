@@ -99,6 +99,8 @@ class People:
     no_withholding: Bool = field(default_factory=lambda: np.empty(0, bool))
     # Sparse per-person exceptions (planted cases only).
     roster_ssn_text: dict[int, str] = field(default_factory=dict)
+    first_text: dict[int, str] = field(default_factory=dict)  # a name outside the vocabulary
+    last_text: dict[int, str] = field(default_factory=dict)
     ssn_dashless_on_payments: set[int] = field(default_factory=set)
     pay_ssn_switch: dict[int, tuple[int, str]] = field(default_factory=dict)  # from period, ssn
     payee_switch: dict[int, tuple[int, str]] = field(default_factory=dict)  # from period, name

@@ -83,14 +83,14 @@ class Planter:
 
     # --- reading a person back as text --------------------------------------------------
     def first(self, i: int) -> str:
-        return str(names().first[self.p.first[i]])
+        return self.p.first_text.get(i) or str(names().first[self.p.first[i]])
 
     def middle(self, i: int) -> str | None:
         m = int(self.p.middle[i])
         return names().first[m] if m >= 0 else None
 
     def last(self, i: int) -> str:
-        return str(names().last[self.p.last[i]])
+        return self.p.last_text.get(i) or str(names().last[self.p.last[i]])
 
     def payee(self, i: int, last: str | None = None) -> str:
         """The payee name as payroll prints it (see columns.payee_names)."""

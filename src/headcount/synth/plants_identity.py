@@ -122,7 +122,7 @@ def household_account(pl: Planter, count: int) -> None:
                      must_not_flag=("SHARED_BANK_ACCOUNT", "DUPLICATE_PERSON")))  # fmt: skip
 
 
-def _swap_adjacent(pl: Planter, ssn: int) -> int:
+def swap_adjacent(pl: Planter, ssn: int) -> int:
     digits = list(f"{ssn:09d}")
     spots = [i for i in range(8) if digits[i] != digits[i + 1]]
     i = spots[int(pl.rng.integers(0, len(spots)))]
@@ -138,7 +138,7 @@ def identity_mismatch(pl: Planter, count: int) -> None:
         if i % 2 == 0:
             variant, k0, other = "other_ssn", int(pl.rng.integers(4, 21)), pl.spare_ssn()
         else:
-            variant, k0, other = "transposed_digits", 0, _swap_adjacent(pl, int(p.ssn[person]))
+            variant, k0, other = "transposed_digits", 0, swap_adjacent(pl, int(p.ssn[person]))
         p.pay_ssn_switch[person] = (k0, ssnmod.fmt(other))
 
         def keep(r: PersonPayments, k0: int = k0) -> np.ndarray:

@@ -97,14 +97,14 @@ def separation_lookalikes(pl: Planter, count: int) -> None:
                      must_not_flag=("PAID_AFTER_SEPARATION",), select=listed([person], lump)))  # fmt: skip
 
 
-def _ymd(d: int) -> tuple[int, int, int]:
+def ymd(d: int) -> tuple[int, int, int]:
     x = to_date(d)
     return x.year, x.month, x.day
 
 
 def _record(pl: Planter, person: int, variant: str, dod: tuple[int, int, int]) -> DeathRecord:
     first, middle, last = pl.first(person), pl.middle(person), pl.last(person)
-    dob: tuple[int, int, int] | None = _ymd(int(pl.p.dob[person]))
+    dob: tuple[int, int, int] | None = ymd(int(pl.p.dob[person]))
     if variant == "surname_typo":
         last = typo(pl.rng, last)
     elif variant == "upper_case":
@@ -117,7 +117,7 @@ def _record(pl: Planter, person: int, variant: str, dod: tuple[int, int, int]) -
 
 
 @functools.cache
-def _has_nickname() -> np.ndarray:
+def has_nickname() -> np.ndarray:
     """Per given-name vocabulary entry: has a nickname usable for the nickname variant."""
     return np.array([distinct_nickname(n) is not None for n in names().first])
 
@@ -128,7 +128,7 @@ def paid_after_death(
     """Pay that continues after a matching death record (early: died before the campaign)."""
     p = pl.p
     base = np.ones(p.n, dtype=bool) if where is None else where
-    nick = _has_nickname()
+    nick = has_nickname()
     out: list[int] = []
     for i in range(count if early else max(count, len(DEATH_VARIANTS))):
         variant = "exact" if early else DEATH_VARIANTS[i % len(DEATH_VARIANTS)]
@@ -137,7 +137,7 @@ def paid_after_death(
             died = pl.day_between(day(2025, 1, 13), day(2025, 2, 12))
         else:
             died = pl.day_between(day(2025, 3, 3), day(2025, 9, 26))
-        dod = _ymd(died)
+        dod = ymd(died)
         effective = died
         if variant == "partial_date_of_death":
             y, m, _ = dod
@@ -185,7 +185,7 @@ def death_record_conflict(pl: Planter, count: int) -> None:
             dob -= int(pl.rng.integers(20, 40)) * 365 + int(pl.rng.integers(1, 300))
         died = pl.day_between(day(2024, 2, 1), day(2025, 10, 31))
         pl.deaths.append(DeathRecord(int(p.ssn[person]), last.upper(), first.upper(), None,
-                                     _ymd(died), _ymd(dob), "V"))  # fmt: skip
+                                     ymd(died), ymd(dob), "V"))  # fmt: skip
         pl.add(Plant("anomaly", "DEATH_RECORD_CONFLICT", [person], "low", variant,
                      "a death record under this SSN names someone else"))  # fmt: skip
         pl.add(Plant("lookalike", "mis_keyed_death_record", [person], variant=variant,
@@ -202,7 +202,7 @@ def death_lookalikes(pl: Planter, count: int) -> None:
         died = int(PERIOD_STARTS[k]) + int(pl.rng.integers(0, 14))
         p.death[person], p.sep[person] = died, died
         _lump(pl, person, k + 1)
-        pl.deaths.append(_record(pl, person, "exact", _ymd(died)))
+        pl.deaths.append(_record(pl, person, "exact", ymd(died)))
 
         def final(r: PersonPayments, k: int = k) -> np.ndarray:
             return np.asarray((r.k == k) & (r.ptype == REGULAR))

@@ -1,0 +1,220 @@
+"""The Fellegi–Sunter model: which fields are compared, at which levels, and which pairs.
+
+Each comparison is a list of levels from most to least alike; Splink learns for every level
+how often true duplicates land there (m) and how often two different people do (u), and a
+pair's evidence is the sum of log2(m/u) over the comparisons. Levels are written as DuckDB
+SQL (`base_dialect_str`) so Splink can translate them for Spark.
+
+Blocking rules decide which pairs are scored at all. Each is an equality on a combination
+of fields that is rare among strangers, so the number of pairs grows about linearly with
+the roster; together they still meet every kind of duplicate the model is meant to find
+(nickname, typo in either name, typo or transposition in the birth date, a new address, a
+different SSN). The SSN is compared, never blocked on: a different SSN is the point.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import splink.comparison_level_library as cll
+import splink.comparison_library as cl
+from splink import SettingsCreator, block_on
+from splink.internals.blocking_rule_creator import BlockingRuleCreator
+from splink.internals.comparison_creator import ComparisonCreator
+from splink.internals.comparison_level_creator import ComparisonLevelCreator
+
+DIALECT = "duckdb"
+
+# Pairs are kept for review at this match probability and above. See
+# docs/identity-resolution.md for the evidence: on FEBRL3/4 pairwise F1 is flat from 0.9 to
+# 0.999, and on synthetic agencies no stranger, twin or spouse scores above 0.5.
+THRESHOLD = 0.99
+# Predictions below this are not even written (they can never reach THRESHOLD).
+PREDICT_FLOOR = 0.5
+
+
+def level(sql: str, label: str) -> ComparisonLevelCreator:
+    return cll.CustomLevel(sql, label_for_charts=label, base_dialect_str=DIALECT)
+
+
+def null_level(*columns: str) -> ComparisonLevelCreator:
+    sql = " OR ".join(f"{c}_l IS NULL OR {c}_r IS NULL" for c in columns)
+    return cll.CustomLevel(sql, label_for_charts="missing", base_dialect_str=DIALECT).configure(
+        is_null_level=True
+    )
+
+
+def given_name() -> ComparisonCreator:
+    return cl.CustomComparison(
+        output_column_name="given_name",
+        comparison_description="Given name",
+        comparison_levels=[
+            null_level("given_name"),
+            cll.ExactMatchLevel("given_name", term_frequency_adjustments=True).configure(
+                label_for_charts="exact"
+            ),
+            level("list_contains(given_nicknames_l, given_name_r)", "nickname"),
+            level("damerau_levenshtein(given_name_l, given_name_r) <= 1", "one typo"),
+            level("given_name_l = surname_r OR surname_l = given_name_r", "swapped with surname"),
+            level("jaro_winkler_similarity(given_name_l, given_name_r) >= 0.9", "similar"),
+            level(
+                "left(given_name_l, 1) = left(given_name_r, 1) AND "
+                "(length(given_name_l) = 1 OR length(given_name_r) = 1)",
+                "initial",
+            ),
+            level("jaro_winkler_similarity(given_name_l, given_name_r) >= 0.7", "a little alike"),
+            cll.ElseLevel().configure(label_for_charts="different"),
+        ],
+    )
+
+
+def surname() -> ComparisonCreator:
+    return cl.CustomComparison(
+        output_column_name="surname",
+        comparison_description="Surname",
+        comparison_levels=[
+            null_level("surname"),
+            cll.ExactMatchLevel("surname", term_frequency_adjustments=True).configure(
+                label_for_charts="exact"
+            ),
+            level("damerau_levenshtein(surname_l, surname_r) <= 1", "one typo or transposition"),
+            level("surname_l = given_name_r OR given_name_l = surname_r", "swapped with given name"),
+            level("jaro_winkler_similarity(surname_l, surname_r) >= 0.9", "similar"),
+            level("jaro_winkler_similarity(surname_l, surname_r) >= 0.7", "a little alike"),
+            cll.ElseLevel().configure(label_for_charts="different"),
+        ],
+    )
+
+
+def date_of_birth() -> ComparisonCreator:
+    return cl.CustomComparison(
+        output_column_name="date_of_birth",
+        comparison_description="Date of birth",
+        comparison_levels=[
+            null_level("dob"),
+            level("dob_l = dob_r", "exact"),
+            level(
+                "dob_year_l = dob_year_r AND dob_month_l = dob_day_r AND dob_day_l = dob_month_r",
+                "day and month transposed",
+            ),
+            level("damerau_levenshtein(dob_text_l, dob_text_r) <= 1", "one typo"),
+            level(
+                "abs(dob_year_l - dob_year_r) = 1 AND dob_month_l = dob_month_r "
+                "AND dob_day_l = dob_day_r",
+                "year off by one",
+            ),
+            level("damerau_levenshtein(dob_text_l, dob_text_r) <= 2", "two typos"),
+            cll.ElseLevel().configure(label_for_charts="different"),
+        ],
+    )
+
+
+def address() -> ComparisonCreator:
+    # Street line, ZIP and city in one comparison: they agree together, and counting them
+    # as independent would add up the same evidence two or three times.
+    similar = (
+        "((house_number_l = house_number_r AND "
+        "jaro_winkler_similarity(street_l, street_r) >= 0.9) OR "
+        "jaro_winkler_similarity(address_key_l, address_key_r) >= 0.9)"
+    )
+    return cl.CustomComparison(
+        output_column_name="address",
+        comparison_description="Home address, ZIP and city",
+        comparison_levels=[
+            cll.CustomLevel(
+                "(address_key_l IS NULL OR address_key_r IS NULL) AND "
+                "(zip_l IS NULL OR zip_r IS NULL) AND (city_l IS NULL OR city_r IS NULL)",
+                label_for_charts="missing",
+                base_dialect_str=DIALECT,
+            ).configure(is_null_level=True),
+            level("address_key_l = address_key_r AND zip_l = zip_r", "same address and ZIP"),
+            level("address_key_l = address_key_r", "same street address, ZIP differs"),
+            level(f"{similar} AND zip_l = zip_r", "similar address, same ZIP"),
+            level(similar, "similar street address"),
+            level("zip_l = zip_r", "same ZIP only"),
+            level(
+                "damerau_levenshtein(zip_l, zip_r) <= 1 OR city_l = city_r",
+                "same city or ZIP one typo",
+            ),
+            cll.ElseLevel().configure(label_for_charts="different"),
+        ],
+    )
+
+
+def ssn() -> ComparisonCreator:
+    return cl.CustomComparison(
+        output_column_name="ssn",
+        comparison_description="SSN",
+        comparison_levels=[
+            null_level("ssn"),
+            level("ssn_l = ssn_r", "same"),
+            level("damerau_levenshtein(ssn_l, ssn_r) <= 1", "one digit or transposition"),
+            level("damerau_levenshtein(ssn_l, ssn_r) <= 2", "two digits"),
+            cll.ElseLevel().configure(label_for_charts="different"),
+        ],
+    )
+
+
+def work_email() -> ComparisonCreator:
+    return cl.CustomComparison(
+        output_column_name="work_email",
+        comparison_description="Work email",
+        comparison_levels=[
+            null_level("email"),
+            level("email_l = email_r", "same"),
+            cll.ElseLevel().configure(label_for_charts="different"),
+        ],
+    )
+
+
+def comparisons() -> list[ComparisonCreator]:
+    return [given_name(), surname(), date_of_birth(), address(), ssn(), work_email()]
+
+
+def blocking_rules() -> list[BlockingRuleCreator | str]:
+    return [
+        block_on("given_name", "surname", "dob_year"),
+        block_on("surname", "dob"),
+        block_on("given_name", "dob"),
+        block_on("dob", "zip"),
+        block_on("given_name", "surname", "dob_month", "dob_day"),
+        block_on("surname", "address"),
+        "l.given_name = r.surname AND l.surname = r.given_name",
+        block_on("given_name", "surname", "zip"),
+        block_on("given_name", "surname", "house_number"),
+        block_on("surname", "zip", "house_number"),
+        block_on("dob", "house_number"),
+        block_on("dob", "street"),
+        block_on("dob", "city"),
+        block_on("surname", "street"),
+        block_on("ssn_head", "surname"),
+        block_on("ssn_tail", "surname"),
+        block_on("ssn_head", "given_name"),
+        block_on("ssn_tail", "given_name"),
+    ]
+
+
+# Rules for EM. Each leaves the fields it blocks on untrained and trains the rest, so
+# together they train every comparison; each admits pairs that are mostly duplicates.
+EM_RULES = (
+    ("surname", "dob"),
+    ("given_name", "surname", "dob_year"),
+    ("dob", "zip"),
+)
+
+# Rules that admit almost no strangers: the share of pairs they find, scaled by how many
+# duplicates they are thought to catch, estimates the prior probability of a match.
+DETERMINISTIC = (("given_name", "surname", "dob"),)
+
+
+def settings(**overrides: Any) -> SettingsCreator:
+    return SettingsCreator(
+        link_type="dedupe_only",
+        unique_id_column_name="unique_id",
+        comparisons=comparisons(),
+        blocking_rules_to_generate_predictions=blocking_rules(),
+        retain_intermediate_calculation_columns=True,
+        retain_matching_columns=True,  # keeps the level (gamma) of each comparison
+        additional_columns_to_retain=["ssn"],
+        **overrides,
+    )

@@ -1,0 +1,208 @@
+"""Identity resolution for one run: train, score, apply the hard rules, cluster.
+
+Writes three tables into the run's database, which DUPLICATE_PERSON then reads:
+
+- `person_links`: every pair judged one person, with its match probability and the
+  per-comparison evidence (level, Bayes factor, log2 weight) that adds up to it;
+- `person_clusters(cluster_id, employee_id)`: the connected groups of those pairs;
+- `linkage_model`: one row saying how the model was fitted and with which prior.
+
+Hard rules after scoring, whatever the score: two records with the same SSN are never a
+DUPLICATE_PERSON pair (that is DUPLICATE_SSN), and twins — same surname, birth date and
+home address, given names not equivalent — are two people.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import pyarrow as pa
+from splink import DuckDBAPI, Linker
+from splink.clustering import cluster_pairwise_predictions_at_threshold
+
+from headcount.engine.base import Engine, EngineError
+from headcount.linkage import model
+from headcount.linkage.records import RECORDS_TABLE, build_records
+from headcount.linkage.train import (
+    MIN_TRAIN_RECORDS,
+    duplicates_per_record,
+    quiet_splink,
+    reference_settings,
+    train,
+)
+
+LINKS_TABLE = "person_links"
+CLUSTERS_TABLE = "person_clusters"
+MODEL_TABLE = "linkage_model"
+
+COMPARISON = pa.struct(
+    [
+        ("comparison", pa.string()),
+        ("level", pa.string()),
+        ("bayes_factor", pa.float64()),
+        ("log2_weight", pa.float64()),
+    ]
+)
+LINKS_SCHEMA = pa.schema(
+    [
+        ("employee_id_l", pa.string()),
+        ("employee_id_r", pa.string()),
+        ("match_probability", pa.float64()),
+        ("match_weight", pa.float64()),
+        ("prior_weight", pa.float64()),
+        ("comparisons", pa.list_(COMPARISON)),
+    ]
+)
+
+
+@dataclass(frozen=True)
+class Fitted:
+    linker: Linker
+    records: int
+    trained: bool
+
+    @property
+    def prior(self) -> float:
+        return float(self.linker._settings_obj._probability_two_random_records_match)
+
+
+def _given_differs(a: str, b: str) -> str:
+    """Both given names present and not equivalent under the contract: not equal, not a
+    nickname of each other, not within one typo (a swapped pair of letters is one typo).
+    A missing given name proves nothing, so it never makes two records twins."""
+    return (
+        f"({a}.given_name IS NOT NULL AND {b}.given_name IS NOT NULL"
+        f" AND {a}.given_name <> {b}.given_name"
+        f" AND damerau_levenshtein({a}.given_name, {b}.given_name) > 1"
+        f" AND NOT list_contains({a}.given_nicknames, {b}.given_name)"
+        f" AND NOT list_contains({b}.given_nicknames, {a}.given_name))"
+    )
+
+
+def twins(a: str, b: str) -> str:
+    """SQL: same surname (or one typo/transposition), birth date and home address, yet
+    given names that are not equivalent: two people, whatever the model says."""
+    return (
+        f"(coalesce(damerau_levenshtein({a}.surname, {b}.surname) <= 1, FALSE)"
+        f" AND coalesce({a}.dob = {b}.dob, FALSE)"
+        f" AND coalesce({a}.address_key = {b}.address_key, FALSE)"
+        f" AND {_given_differs(a, b)})"
+    )
+
+
+def fit(engine: Engine) -> Fitted:
+    con = getattr(engine, "con", None)
+    if engine.name != "duckdb" or con is None:
+        raise EngineError(f"identity resolution has no {engine.name} backend yet")
+    quiet_splink()
+    build_records(engine)
+    records = engine.count(RECORDS_TABLE)
+    db_api = DuckDBAPI(connection=con)
+    table = db_api.register(RECORDS_TABLE, table_name="hc_linkage_input")
+    if records >= MIN_TRAIN_RECORDS:
+        linker = Linker(table, model.settings())
+        train(linker, records)
+        return Fitted(linker, records, trained=True)
+    return Fitted(Linker(table, reference_settings(records)), records, trained=False)
+
+
+def _levels(linker: Linker) -> list[tuple[str, str, dict[int, str]]]:
+    """(output column, gamma column, gamma value -> level label) for every comparison."""
+    out = []
+    for c in linker._settings_obj.comparisons:
+        labels = {lv.comparison_vector_value: lv.label_for_charts for lv in c.comparison_levels}
+        out.append((c.output_column_name, c._gamma_column_name, labels))
+    return out
+
+
+def _comparisons(row: dict[str, Any], levels: list[tuple[str, str, dict[int, str]]]) -> list[Any]:
+    out = []
+    for name, gamma_col, labels in levels:
+        gamma = int(row[gamma_col])
+        # Term-frequency adjustment: a match on a rare name counts for more than on a
+        # common one. Splink keeps it as a separate weight; the reviewer sees the sum.
+        weight = float(row.get(f"mw_{name}") or 0.0) + float(row.get(f"mw_tf_adj_{name}") or 0.0)
+        out.append(
+            {
+                "comparison": name,
+                "level": labels.get(gamma, str(gamma)),
+                "bayes_factor": 2.0**weight,
+                "log2_weight": weight,
+            }
+        )
+    return out
+
+
+def resolve(engine: Engine) -> None:
+    """The `prepare` hook of DUPLICATE_PERSON: build person_links and person_clusters."""
+    fitted = fit(engine)
+    linker = fitted.linker
+    prior_weight = math.log2(fitted.prior / (1 - fitted.prior))
+    predictions = linker.inference.predict(
+        threshold_match_probability=model.PREDICT_FLOOR, warning_mode="never"
+    )
+    kept = engine.fetch_arrow(
+        f"""
+        SELECT p.* FROM {predictions.physical_name} p
+        JOIN {RECORDS_TABLE} l ON l.unique_id = p.unique_id_l
+        JOIN {RECORDS_TABLE} r ON r.unique_id = p.unique_id_r
+        WHERE p.match_probability >= {model.THRESHOLD}
+          AND NOT coalesce(l.ssn = r.ssn, FALSE)
+          AND NOT {twins("l", "r")}
+        ORDER BY p.unique_id_l, p.unique_id_r
+        """
+    ).to_pylist()
+    levels = _levels(linker)
+    links = {
+        "employee_id_l": [r["unique_id_l"] for r in kept],
+        "employee_id_r": [r["unique_id_r"] for r in kept],
+        "match_probability": [float(r["match_probability"]) for r in kept],
+        "match_weight": [float(r["match_weight"]) for r in kept],
+        "prior_weight": [prior_weight] * len(kept),
+        "comparisons": [_comparisons(r, levels) for r in kept],
+    }
+    engine.register_arrow(LINKS_TABLE, pa.table(links, schema=LINKS_SCHEMA))
+    _cluster(engine, linker)
+    engine.register_arrow(
+        MODEL_TABLE,
+        pa.table(
+            {
+                "records": [fitted.records],
+                "trained_on_this_roster": [fitted.trained],
+                "probability_two_random_records_match": [fitted.prior],
+                "duplicates_per_record": [duplicates_per_record(linker, fitted.records)],
+                "threshold": [model.THRESHOLD],
+            }
+        ),
+    )
+    predictions.drop_table_from_database_and_remove_from_cache()
+
+
+def _cluster(engine: Engine, linker: Linker) -> None:
+    if engine.count(LINKS_TABLE) == 0:
+        engine.create_table(
+            CLUSTERS_TABLE,
+            "SELECT CAST(NULL AS VARCHAR) AS cluster_id, CAST(NULL AS VARCHAR) AS employee_id "
+            "WHERE FALSE",
+        )
+        return
+    engine.create_table(
+        "hc_link_nodes",
+        f"SELECT employee_id_l AS unique_id FROM {LINKS_TABLE} "
+        f"UNION SELECT employee_id_r FROM {LINKS_TABLE}",
+    )
+    engine.create_table(
+        "hc_link_edges",
+        f"SELECT employee_id_l AS unique_id_l, employee_id_r AS unique_id_r FROM {LINKS_TABLE}",
+    )
+    clusters = cluster_pairwise_predictions_at_threshold(
+        "hc_link_nodes", "hc_link_edges", linker._db_api, node_id_column_name="unique_id"
+    )
+    engine.create_table(
+        CLUSTERS_TABLE,
+        f"SELECT CAST(cluster_id AS VARCHAR) AS cluster_id, unique_id AS employee_id "
+        f"FROM {clusters.physical_name}",
+    )
+    clusters.drop_table_from_database_and_remove_from_cache()

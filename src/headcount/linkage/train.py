@@ -1,0 +1,96 @@
+"""Fitting the model to the agency's own roster, without labels.
+
+1. The prior: how many pairs the near-certain rules in `model.DETERMINISTIC` find, scaled
+   up by the share of duplicates they are thought to catch (RECALL).
+2. u (how often strangers agree at each level) from pairs drawn at random: strangers are
+   almost every random pair.
+3. m (how often duplicates agree at each level) by expectation maximisation on pairs
+   blocked by each rule of `model.EM_RULES` in turn; Splink averages the rounds.
+
+A roster too small to learn from (MIN_TRAIN_RECORDS) has nothing to estimate u and m with;
+it is scored with the parameters of the reference model (`reference_model.json`, fitted the
+same way on a synthetic agency of REFERENCE_EMPLOYEES) and its prior rescaled to its size.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from splink import Linker, block_on
+
+from headcount.linkage import model
+from headcount.linkage.priors import expected_duplicate_pairs, shrink_m
+
+MIN_TRAIN_RECORDS = 1_000
+U_MAX_PAIRS = 5e6
+EM_MAX_PAIRS = 2e6
+RECALL = 0.6  # share of duplicates the deterministic rules are thought to catch
+# A roster where no pair meets the deterministic rules still gets a small prior: one
+# duplicate per this many records, so a strong enough pair can still be reported.
+FLOOR_RECORDS_PER_DUPLICATE = 10_000
+SEED = 7
+REFERENCE = "reference_model.json"
+
+log = logging.getLogger(__name__)
+
+
+def quiet_splink() -> None:
+    """Splink narrates every step at INFO; the CLI has its own progress bars."""
+    for name in ("splink", "splink.internals"):
+        logging.getLogger(name).setLevel(logging.WARNING)
+
+
+def prior_floor(records: int) -> float:
+    pairs = max(records * (records - 1) / 2, 1.0)
+    return max(records / FLOOR_RECORDS_PER_DUPLICATE, 1.0) / pairs
+
+
+def train(linker: Linker, records: int) -> None:
+    training = linker.training
+    training.estimate_probability_two_random_records_match(
+        [block_on(*rule) for rule in model.DETERMINISTIC], recall=RECALL
+    )
+    settings = linker._settings_obj
+    floor = prior_floor(records)
+    if settings._probability_two_random_records_match < floor:
+        settings._probability_two_random_records_match = floor
+    training.estimate_u_using_random_sampling(max_pairs=U_MAX_PAIRS, seed=SEED)
+    for rule in model.EM_RULES:
+        training.estimate_parameters_using_expectation_maximisation(
+            block_on(*rule),
+            estimate_without_term_frequencies=True,
+            max_pairs=EM_MAX_PAIRS,
+        )
+    shrink_m(linker, expected_duplicate_pairs(linker, records))
+
+
+@cache
+def reference_model() -> dict[str, Any]:
+    text = resources.files("headcount.linkage").joinpath(REFERENCE).read_text("utf-8")
+    loaded: dict[str, Any] = json.loads(text)
+    return loaded
+
+
+def reference_settings(records: int) -> dict[str, Any]:
+    """The reference model with its prior rescaled: the same duplicates per record."""
+    ref = dict(reference_model())
+    per_record = ref.pop("headcount_duplicates_per_record")
+    pairs = max(records * (records - 1) / 2, 1.0)
+    ref["probability_two_random_records_match"] = min(
+        max(per_record * records / pairs, prior_floor(records)), 0.5
+    )
+    return ref
+
+
+def duplicates_per_record(linker: Linker, records: int) -> float:
+    prior = float(linker._settings_obj._probability_two_random_records_match)
+    return prior * records * (records - 1) / 2 / max(records, 1)
+
+
+def match_weight(probability: float) -> float:
+    return math.log2(probability / (1 - probability))
