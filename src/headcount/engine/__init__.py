@@ -3,7 +3,9 @@
 from headcount.engine.base import Engine, EngineError
 from headcount.engine.dialect import Dialect, DuckDBDialect
 
-__all__ = ["Dialect", "DuckDBDialect", "Engine", "EngineError", "open_engine"]
+__all__ = ["ENGINES", "Dialect", "DuckDBDialect", "Engine", "EngineError", "open_engine"]
+
+ENGINES = ("duckdb", "spark")
 
 
 def open_engine(name: str, **options: object) -> Engine:
@@ -12,4 +14,8 @@ def open_engine(name: str, **options: object) -> Engine:
         from headcount.engine.duckdb_engine import DuckDBEngine
 
         return DuckDBEngine(**options)  # type: ignore[arg-type]
-    raise EngineError(f"unknown engine {name!r}; available: duckdb")
+    if name == "spark":
+        from headcount.engine.spark_engine import SparkEngine
+
+        return SparkEngine(**options)  # type: ignore[arg-type]
+    raise EngineError(f"unknown engine {name!r}; available: {', '.join(ENGINES)}")

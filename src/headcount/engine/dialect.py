@@ -16,9 +16,11 @@ class Dialect:
         """Levenshtein distance: one typo is one insertion, deletion or substitution."""
         return f"levenshtein({a}, {b})"
 
-    def osa_distance(self, a: str, b: str) -> str:
-        """Optimal string alignment distance: like Levenshtein, plus adjacent transpositions."""
-        return f"damerau_levenshtein({a}, {b})"
+    def osa_within_one(self, a: str, b: str) -> str:
+        """SQL boolean: within one typo or one swap of adjacent characters (a Damerau
+        distance of at most 1; NULL when either side is). A predicate rather than a
+        distance, since no engine but DuckDB has the distance built in."""
+        return f"(damerau_levenshtein({a}, {b}) <= 1)"
 
     def sorted_list(self, expr: str) -> str:
         """Aggregate distinct non-null values into a sorted list."""
@@ -67,6 +69,10 @@ class Dialect:
         for extra in lists:
             combined = f"list_concat({combined}, {extra})"
         return self.join_list(combined, sep)
+
+    def as_text(self, expr: str) -> str:
+        """A value cast to text (e.g. a row number inside a finding key)."""
+        return f"CAST({expr} AS VARCHAR)"
 
     def year(self, date: str) -> str:
         return f"CAST(year({date}) AS INTEGER)"

@@ -62,4 +62,4 @@ def given_equivalent(d: Dialect, a: str, b: str, nickname_alias: str) -> str:
 
 def surname_equivalent(d: Dialect, a: str, b: str) -> str:
     na, nb = norm(a), norm(b)
-    return f"coalesce({na} = {nb} OR {d.osa_distance(na, nb)} <= 1, FALSE)"
+    return f"coalesce({na} = {nb} OR {d.osa_within_one(na, nb)}, FALSE)"

@@ -9,7 +9,7 @@ from headcount.rules.base import Rule, RuleRow
 
 def query(d: Dialect) -> str:
     return f"""
-    SELECT 'DATA_QUALITY|' || q.file || '|' || CAST(q."row" AS VARCHAR) || '|' || q."column"
+    SELECT 'DATA_QUALITY|' || q.file || '|' || {d.as_text('q."row"')} || '|' || q."column"
                AS finding_key,
            CASE WHEN q.employee_id IS NULL THEN {d.empty_text_list()}
                 ELSE {d.array("q.employee_id")} END AS employee_ids,

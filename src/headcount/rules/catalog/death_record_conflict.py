@@ -11,7 +11,7 @@ from headcount.rules.sql import death_record, masked_ssn
 def query(d: Dialect) -> str:
     return f"""
     SELECT 'DEATH_RECORD_CONFLICT|' || m.employee_id || '|' || m.death_source || '|'
-               || CAST(m.death_row AS VARCHAR) AS finding_key,
+               || {d.as_text("m.death_row")} AS finding_key,
            {d.array("m.employee_id")} AS employee_ids,
            {d.empty_text_list()} AS payment_ids,
            CAST(0 AS DECIMAL(18,2)) AS amount_at_risk,

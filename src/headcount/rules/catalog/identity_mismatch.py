@@ -37,7 +37,7 @@ def _name_agreement(d: Dialect) -> str:
     judged AS (
         SELECT w.employee_id, w.payee_name,
                max(CASE WHEN ' ' || w.collapsed || ' ' LIKE '% ' || w.surname || ' %'
-                          OR coalesce({d.osa_distance("w.word", "w.surname")} <= 1, FALSE)
+                          OR coalesce({d.osa_within_one("w.word", "w.surname")}, FALSE)
                         THEN 1 ELSE 0 END) = 1
                AND max(CASE WHEN w.word = w.given OR w.word = substr(w.given, 1, 1)
                               OR coalesce({d.edit_distance("w.word", "w.given")} <= 1, FALSE)
