@@ -83,3 +83,10 @@ def roster(tmp_path: Path) -> Path:
     agency.employee("DOD1", agency="DOD", org_code="DOD-7")
     agency.employee("DOD2", agency="DOD", org_code="DOD-7")
     return agency.write()
+
+
+@pytest.fixture
+def signer() -> object:
+    from headcount.checkins.links import Signer
+
+    return Signer(b"test-secret-" + b"k" * 40)

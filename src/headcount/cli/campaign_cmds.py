@@ -9,13 +9,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from headcount.store import ENV_URL, Policy, Store
+
+if TYPE_CHECKING:
+    from headcount.checkins.links import Signer
 
 EXIT_BAD_INPUT = 2
 console = Console()
@@ -120,3 +123,131 @@ def create(
         f"(nobody in an exempt agency or without a work email is contacted). "
         f"Deadline {summary.deadline.isoformat()}. Not replying has no consequence."
     )
+
+
+SmtpHost = Annotated[
+    str | None, typer.Option("--smtp-host", envvar="HEADCOUNT_SMTP_HOST", help="SMTP server.")
+]
+SmtpPort = Annotated[
+    int | None, typer.Option("--smtp-port", envvar="HEADCOUNT_SMTP_PORT", help="SMTP port.")
+]
+StartTls = Annotated[
+    bool | None,
+    typer.Option(
+        "--starttls/--no-starttls", envvar="HEADCOUNT_SMTP_STARTTLS", help="Upgrade with STARTTLS."
+    ),
+]
+ImplicitTls = Annotated[
+    bool | None,
+    typer.Option("--smtp-ssl", envvar="HEADCOUNT_SMTP_SSL", help="TLS from the start (port 465)."),
+]
+SmtpUser = Annotated[
+    str | None,
+    typer.Option(
+        "--smtp-user",
+        envvar="HEADCOUNT_SMTP_USERNAME",
+        help="SMTP AUTH user; the password is read from $HEADCOUNT_SMTP_PASSWORD only.",
+    ),
+]
+Sender = Annotated[
+    str | None, typer.Option("--from", envvar="HEADCOUNT_SMTP_FROM", help="From address.")
+]
+CaFile = Annotated[
+    Path | None,
+    typer.Option(
+        "--smtp-ca-file", envvar="HEADCOUNT_SMTP_CA_FILE", help="CA certificate to trust."
+    ),
+]
+BaseUrl = Annotated[
+    str,
+    typer.Option(
+        "--base-url",
+        envvar="HEADCOUNT_BASE_URL",
+        help="Address of `headcount serve` as employees reach it; links start with it.",
+    ),
+]
+SecretFile = Annotated[
+    Path | None,
+    typer.Option(
+        "--secret-file",
+        envvar="HEADCOUNT_SECRET_FILE",
+        help="Key that signs links (default ./headcount.key, created if missing; or "
+        "$HEADCOUNT_SECRET_KEY). `serve` must use the same.",
+    ),
+]
+
+
+def _signer(secret_file: Path | None) -> Signer:
+    from headcount.checkins.keys import SecretKeyError, load_secret
+    from headcount.checkins.links import Signer
+
+    try:
+        return Signer(load_secret(secret_file))
+    except SecretKeyError as exc:
+        _fail(str(exc))
+
+
+def _mail(
+    kind: str,
+    campaign: str,
+    database: str | None,
+    base_url: str,
+    secret_file: Path | None,
+    **smtp: object,
+) -> None:
+    from headcount.checkins.mail_out import SmtpSettings, send_invitations, send_reminders
+
+    settings = SmtpSettings.from_env(**smtp)
+    run = send_invitations if kind == "invitation" else send_reminders
+    with _store(database) as store:
+        report = run(store, campaign, settings, _signer(secret_file), base_url)
+    console.print(
+        f"{kind.capitalize()}s sent: {report.sent:,}; failed: {report.failed:,} "
+        "(failed ones are retried by the next run). Nobody in an exempt agency was contacted."
+    )
+    for error, count in sorted(report.errors.items()):
+        console.print(f"  {count:,}: {error}", highlight=False)
+
+
+@campaign_app.command("send")
+def send(
+    campaign: Annotated[str, typer.Argument(help="Campaign id.")],
+    base_url: BaseUrl = "http://127.0.0.1:8000",
+    smtp_host: SmtpHost = None,
+    smtp_port: SmtpPort = None,
+    starttls: StartTls = None,
+    smtp_ssl: ImplicitTls = None,
+    smtp_user: SmtpUser = None,
+    sender: Sender = None,
+    smtp_ca_file: CaFile = None,
+    secret_file: SecretFile = None,
+    database: Database = None,
+) -> None:
+    """Email every employee asked (not exempt) their personal link; retry failed ones."""
+    _mail(
+        "invitation", campaign, database, base_url, secret_file,
+        host=smtp_host, port=smtp_port, starttls=starttls, implicit_tls=smtp_ssl,
+        username=smtp_user, sender=sender, ca_file=str(smtp_ca_file) if smtp_ca_file else None,
+    )  # fmt: skip
+
+
+@campaign_app.command("remind")
+def remind(
+    campaign: Annotated[str, typer.Argument(help="Campaign id.")],
+    base_url: BaseUrl = "http://127.0.0.1:8000",
+    smtp_host: SmtpHost = None,
+    smtp_port: SmtpPort = None,
+    starttls: StartTls = None,
+    smtp_ssl: ImplicitTls = None,
+    smtp_user: SmtpUser = None,
+    sender: Sender = None,
+    smtp_ca_file: CaFile = None,
+    secret_file: SecretFile = None,
+    database: Database = None,
+) -> None:
+    """Remind those invited who have not replied, with a new link (before the deadline)."""
+    _mail(
+        "reminder", campaign, database, base_url, secret_file,
+        host=smtp_host, port=smtp_port, starttls=starttls, implicit_tls=smtp_ssl,
+        username=smtp_user, sender=sender, ca_file=str(smtp_ca_file) if smtp_ca_file else None,
+    )  # fmt: skip

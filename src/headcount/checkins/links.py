@@ -1,0 +1,114 @@
+"""Signed, single-use, expiring check-in links.
+
+A token is `itsdangerous`-signed `[recipient_id, jti, expiry]`: the signature proves it was
+issued here for that employee, the expiry ends it at the campaign deadline, and the `links`
+row with that jti makes it single-use — redeeming sets `used_at` in one conditional UPDATE,
+so of two simultaneous clicks exactly one wins.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import ClassVar
+
+from itsdangerous import BadSignature, URLSafeSerializer
+from sqlalchemy import update
+from sqlalchemy.orm import Session
+
+from headcount.store import Link, utcnow
+
+LINK_PATH = "/c/"
+
+
+class LinkError(Exception):
+    """A link that cannot be used. `reason` is invalid, expired or used."""
+
+    MESSAGES: ClassVar[dict[str, str]] = {
+        "invalid": "This link is not valid. Use the link from your email exactly as sent.",
+        "expired": "This link has expired: the deadline for this check-in has passed.",
+        "used": "This link has already been used. A link works once: it signed you in on the "
+        "device where it was first opened. To reply from here, ask for a new link.",
+    }
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+        super().__init__(self.MESSAGES[reason])
+
+
+@dataclass(frozen=True)
+class Claims:
+    recipient_id: int
+    jti: str
+    expires_at: datetime
+
+
+class Signer:
+    def __init__(self, secret: bytes, purpose: str = "checkin-link") -> None:
+        self.secret = secret
+        self._serializer = URLSafeSerializer(secret, salt=f"headcount.{purpose}")
+
+    def dumps(self, value: object) -> str:
+        return str(self._serializer.dumps(value))
+
+    def loads(self, token: str) -> object:
+        try:
+            return self._serializer.loads(token)
+        except BadSignature:
+            raise LinkError("invalid") from None
+
+
+def issue_link(session: Session, signer: Signer, recipient_id: int, expires_at: datetime) -> str:
+    """Record a new link for the recipient and return its token."""
+    jti = secrets.token_urlsafe(12)
+    session.add(Link(jti=jti, recipient_id=recipient_id, expires_at=expires_at))
+    return signer.dumps([recipient_id, jti, int(expires_at.timestamp())])
+
+
+def read_token(signer: Signer, token: str, now: datetime | None = None) -> Claims:
+    """Check signature and expiry (no database): raises LinkError invalid/expired."""
+    value = signer.loads(token)
+    if not (
+        isinstance(value, list)
+        and len(value) == 3
+        and isinstance(value[0], int)
+        and isinstance(value[1], str)
+        and isinstance(value[2], int)
+    ):
+        raise LinkError("invalid")
+    claims = Claims(value[0], value[1], datetime.fromtimestamp(value[2], UTC))
+    if (now or utcnow()) >= claims.expires_at:
+        raise LinkError("expired")
+    return claims
+
+
+def redeem(session: Session, signer: Signer, token: str, now: datetime | None = None) -> Claims:
+    """Spend the link: exactly one caller ever succeeds. Raises LinkError."""
+    now = now or utcnow()
+    claims = read_token(signer, token, now)
+    spent = session.execute(
+        update(Link)
+        .where(
+            Link.jti == claims.jti,
+            Link.recipient_id == claims.recipient_id,
+            Link.used_at.is_(None),
+            Link.expires_at > now,
+        )
+        .values(used_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if spent.rowcount != 1:  # type: ignore[attr-defined]
+        raise LinkError("used" if session.get(Link, claims.jti) is not None else "invalid")
+    return claims
+
+
+def check_unused(session: Session, signer: Signer, token: str) -> Claims:
+    """Signature, expiry and not yet spent, without spending it (the page before the button)."""
+    claims = read_token(signer, token)
+    link = session.get(Link, claims.jti)
+    if link is None or link.recipient_id != claims.recipient_id:
+        raise LinkError("invalid")
+    if link.used_at is not None:
+        raise LinkError("used")
+    return claims
