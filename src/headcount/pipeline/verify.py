@@ -26,6 +26,7 @@ from headcount.pipeline.findings import (
     sort_key,
 )
 from headcount.pipeline.payees import payees_table
+from headcount.pipeline.staging import check_engine, run_hooks_in_duckdb, spark_engine
 from headcount.pipeline.summary import (
     amount_summary,
     checkin_summary,
@@ -88,12 +89,15 @@ def runnable(rule: Rule, present: frozenset[str]) -> bool:
     return rule.needs <= present
 
 
-def run_rules(engine: Engine, present: frozenset[str], progress: Progress) -> list[Finding]:
+def run_rules(
+    engine: Engine, present: frozenset[str], progress: Progress, *, hooks: bool = True
+) -> list[Finding]:
+    """Every runnable rule on `engine`; `hooks=False` when their `prepare` ran elsewhere."""
     rules = [r for r in all_rules() if runnable(r, present)]
     findings: list[Finding] = []
     for done, rule in enumerate(rules):
         progress(f"rules: {rule.code}", done, len(rules))
-        if rule.prepare is not None:
+        if hooks and rule.prepare is not None:
             rule.prepare(engine)
         for row in engine.fetch_arrow(rule.query(engine.dialect)).to_pylist():
             findings.append(build_finding(rule, row))
@@ -107,34 +111,48 @@ def verify(
     *,
     strict: bool = False,
     memory_limit: str | None = None,
+    engine: str = "duckdb",
+    spark_master: str | None = None,
     progress: Progress = _quiet,
 ) -> VerifyResult:
-    """Verify `dataset` into `out`. Raises DatasetError on unreadable input (nothing written)."""
+    """Verify `dataset` into `out`. Raises DatasetError on unreadable input (nothing written).
+
+    Ingest is always DuckDB's; `engine="spark"` runs prepare, rules, payees and the check-in
+    summary on Spark (`spark_master`, default local mode) over the same typed tables.
+    """
     check_output_folder(out)
+    check_engine(engine)
     clock = _Clock()
     started = dt.datetime.now(dt.UTC)
     with tempfile.TemporaryDirectory(prefix="headcount-spill-") as spill:
-        engine = DuckDBEngine(
-            duckdb.connect(), memory_limit=memory_limit, temp_directory=Path(spill)
-        )
+        duck = DuckDBEngine(duckdb.connect(), memory_limit=memory_limit, temp_directory=Path(spill))
+        run: Engine = duck
         try:
             with clock.stage("ingest"):
                 ds = load_dataset(
                     dataset,
-                    engine.con,
+                    duck.con,
                     strict=strict,
                     progress=lambda table, done, total: progress(f"read: {table}", done, total),
                 )
+            if engine == "spark":
+                with clock.stage("stage"):
+                    progress("stage: tables for spark", 0, 1)
+                    run = spark_engine(duck, Path(spill) / "staged", spark_master)
             with clock.stage("rules"):
-                prepare(engine)
-                findings = run_rules(engine, ds.present, progress)
+                prepare(run)
+                if run is not duck:
+                    run_hooks_in_duckdb(duck, run, ds.present)
+                findings = run_rules(run, ds.present, progress, hooks=run is duck)
             with clock.stage("payees"):
-                engine.register_arrow("findings_index", index_table(findings))
-                payees = payees_table(engine, "deaths" in ds.present)
-                checkins = checkin_summary(engine) if "campaigns" in ds.present else None
+                run.register_arrow("findings_index", index_table(findings))
+                payees = payees_table(run, "deaths" in ds.present)
+                checkins = checkin_summary(run) if "campaigns" in ds.present else None
         finally:
-            engine.close()
-        summary = _summary(ds, findings, payees_summary(payees), checkins, started)
+            if run is not duck:
+                run.close()
+            duck.close()
+        summary = _summary(ds, findings, payees_summary(payees), checkins, started, run.name)
         with atomic_directory(out) as tmp:
             outputs_started = time.perf_counter()
             progress("write: results", 0, 1)
@@ -162,6 +180,7 @@ def _summary(
     payees: dict[str, Any],
     checkins: dict[str, Any] | None,
     started: dt.datetime,
+    engine: str,
 ) -> dict[str, Any]:
     ran = [r.code for r in all_rules() if runnable(r, ds.present)]
     skipped = {
@@ -172,7 +191,7 @@ def _summary(
     summary: dict[str, Any] = {
         "headcount_version": __version__,
         "dataset": str(ds.folder),
-        "engine": "duckdb",
+        "engine": engine,
         "started_at": started.isoformat(timespec="seconds").replace("+00:00", "Z"),
         "inputs": {
             name: {"file": ds.files[name], "rows": ds.rows[name]} for name in sorted(ds.present)
