@@ -1,0 +1,142 @@
+"""Submitting a reply: 3-5 bullets, checked by the guard, before the deadline, idempotent.
+
+One row per recipient (a unique key); a resubmission replaces the text and bumps
+`revision`, and a retried request carrying the same `submission_id` changes nothing — done
+in one INSERT … ON CONFLICT statement, so concurrent submits cannot make two rows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from headcount.checkins.guard import ADVICE, Finding, check
+from headcount.store import Campaign, CampaignAgency, Recipient, Reply, Source, utcnow
+
+MIN_BULLETS, MAX_BULLETS, MAX_BULLET_CHARS = 3, 5, 500
+
+
+class ReplyError(Exception):
+    """A reply that cannot be accepted; the message says why (never quoting the reply)."""
+
+    def __init__(self, message: str, code: str) -> None:
+        self.code = code
+        super().__init__(message)
+
+
+class SensitiveDataError(ReplyError):
+    def __init__(self, findings: list[Finding]) -> None:
+        self.findings = findings
+        lines = " ".join(f.explanation for f in findings)
+        super().__init__(f"{lines} {ADVICE}", "sensitive_data")
+
+
+@dataclass(frozen=True)
+class Saved:
+    bullets: list[str]
+    revision: int
+    submitted_at: datetime
+    updated_at: datetime
+    deadline: datetime
+
+
+def clean_bullets(raw: list[str]) -> list[str]:
+    """Trim, collapse line breaks and blank runs, drop empty bullets; enforce 3-5."""
+    bullets = [" ".join(b.split()) for b in raw]
+    bullets = [b.removeprefix("- ").removeprefix("* ").strip() for b in bullets if b]
+    bullets = [b for b in bullets if b]
+    if not MIN_BULLETS <= len(bullets) <= MAX_BULLETS:
+        raise ReplyError(
+            f"Please write between {MIN_BULLETS} and {MAX_BULLETS} bullets "
+            f"(you wrote {len(bullets)}).",
+            "bullet_count",
+        )
+    if any(len(b) > MAX_BULLET_CHARS for b in bullets):
+        raise ReplyError(
+            f"Each bullet can be at most {MAX_BULLET_CHARS} characters.", "bullet_length"
+        )
+    return bullets
+
+
+def split_text(text: str) -> list[str]:
+    return text.split("\n") if text else []
+
+
+def submit(
+    session: Session,
+    recipient_id: int,
+    raw_bullets: list[str],
+    *,
+    source: Source,
+    submission_id: str | None = None,
+    now: datetime | None = None,
+) -> Saved:
+    """Check and save a reply. Raises ReplyError / SensitiveDataError, storing nothing."""
+    now = now or utcnow()
+    bullets = clean_bullets(raw_bullets)
+    findings = check(bullets)
+    if findings:
+        raise SensitiveDataError(findings)
+    row = session.execute(
+        select(Campaign.deadline, CampaignAgency.policy)
+        .select_from(Recipient)
+        .join(Campaign, Campaign.id == Recipient.campaign_id)
+        .join(
+            CampaignAgency,
+            (CampaignAgency.campaign_id == Recipient.campaign_id)
+            & (CampaignAgency.agency == Recipient.agency),
+        )
+        .where(Recipient.id == recipient_id)
+    ).one()
+    deadline, policy = row
+    if policy == "exempt":
+        raise ReplyError(
+            "Your agency has told its staff not to reply to this request; nothing was kept.",
+            "exempt",
+        )
+    if now >= deadline:
+        raise ReplyError("The deadline for this check-in has passed.", "deadline_passed")
+    text = "\n".join(bullets)
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    stmt = insert(Reply).values(
+        recipient_id=recipient_id,
+        text=text,
+        source=source.value,
+        submitted_at=now,
+        updated_at=now,
+        revision=1,
+        submission_id=submission_id,
+    )
+    stmt = stmt.on_conflict_do_update(
+        index_elements=[Reply.recipient_id],
+        set_={
+            "text": stmt.excluded.text,
+            "source": stmt.excluded.source,
+            "updated_at": stmt.excluded.updated_at,
+            "revision": Reply.revision + 1,
+            "submission_id": stmt.excluded.submission_id,
+        },
+        # A retry of the same submission is a no-op; a submission without an id always counts.
+        where=(
+            Reply.submission_id.is_(None)
+            | Reply.submission_id.is_distinct_from(stmt.excluded.submission_id)
+        ),
+    )
+    session.execute(stmt)
+    reply = session.execute(
+        select(Reply.text, Reply.revision, Reply.submitted_at, Reply.updated_at).where(
+            Reply.recipient_id == recipient_id
+        )
+    ).one()
+    return Saved(
+        split_text(reply.text), reply.revision, reply.submitted_at, reply.updated_at, deadline
+    )
+
+
+def current(session: Session, recipient_id: int) -> Reply | None:
+    return session.scalars(select(Reply).where(Reply.recipient_id == recipient_id)).first()

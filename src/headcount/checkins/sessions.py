@@ -1,0 +1,62 @@
+"""Check-in sessions: opened by a link's first use, valid until the campaign deadline.
+
+The browser holds a random secret; the database holds only its SHA-256, so reading the
+database is not enough to act as an employee.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from headcount.checkins.links import Claims, Signer, redeem
+from headcount.store import Campaign, CheckinSession, Recipient, utcnow
+
+
+def _hash(secret: str) -> str:
+    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
+
+
+def open_session(session: Session, recipient_id: int, expires_at: datetime) -> str:
+    secret = secrets.token_urlsafe(32)
+    session.add(
+        CheckinSession(id_hash=_hash(secret), recipient_id=recipient_id, expires_at=expires_at)
+    )
+    return secret
+
+
+def redeem_link(session: Session, signer: Signer, token: str) -> tuple[Claims, str]:
+    """Spend the link and open a session for its employee: (claims, session secret)."""
+    claims = redeem(session, signer, token)
+    return claims, open_session(session, claims.recipient_id, claims.expires_at)
+
+
+def recipient_for(session: Session, secret: str | None, now: datetime | None = None) -> int | None:
+    """The recipient id behind a live session secret, or None."""
+    if not secret or len(secret) > 128:
+        return None
+    row = session.scalars(
+        select(CheckinSession).where(CheckinSession.id_hash == _hash(secret))
+    ).first()
+    if row is None or row.expires_at <= (now or utcnow()):
+        return None
+    return row.recipient_id
+
+
+def end_session(session: Session, secret: str | None) -> None:
+    if secret:
+        row = session.get(CheckinSession, _hash(secret))
+        if row is not None:
+            session.delete(row)
+
+
+def context_for(session: Session, recipient_id: int) -> tuple[Recipient, Campaign]:
+    recipient = session.get(Recipient, recipient_id)
+    assert recipient is not None
+    campaign = session.get(Campaign, recipient.campaign_id)
+    assert campaign is not None
+    return recipient, campaign
