@@ -89,4 +89,40 @@ def roster(tmp_path: Path) -> Path:
 def signer() -> object:
     from headcount.checkins.links import Signer
 
-    return Signer(b"test-secret-" + b"k" * 40)
+    return Signer(SECRET)
+
+
+SECRET = b"test-secret-" + b"k" * 40
+
+
+@pytest.fixture
+def links(store: Store, roster: Path) -> dict[str, str]:
+    """Campaign wk8 (VA mandatory, DOD exempt, GSA voluntary; deadline in 2 days) with one
+    fresh link per contactable employee: employee_id -> token."""
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
+    from headcount.checkins.campaigns import contactable_filter, create_campaign
+    from headcount.checkins.links import Signer, issue_link
+    from headcount.store import Policy, Recipient, utcnow
+
+    deadline = utcnow() + timedelta(days=2)
+    create_campaign(
+        store, "wk8", roster, deadline=deadline,
+        policies={"VA": Policy.MANDATORY, "DOD": Policy.EXEMPT},
+    )  # fmt: skip
+    signer = Signer(SECRET)
+    with store.begin() as s:
+        people = s.scalars(select(Recipient).where(*contactable_filter("wk8"))).all()
+        return {r.employee_id: issue_link(s, signer, r.id, deadline) for r in people}
+
+
+@pytest.fixture
+def client(store: Store) -> Iterator[object]:
+    from fastapi.testclient import TestClient
+
+    from headcount.web import create_app
+
+    with TestClient(create_app(store, SECRET), base_url="https://testserver") as c:
+        yield c

@@ -1,0 +1,96 @@
+"""Response rates by agency, organisation and over time — counts only, never names.
+
+"Asked" is everyone who could be contacted (not exempt, with a work email); replies from
+anyone else cannot exist. Exempt agencies are listed with their policy and no rate.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from headcount.checkins.campaigns import contactable_filter, get_campaign
+from headcount.store import CampaignAgency, Recipient, Reply
+
+
+@dataclass(frozen=True)
+class Rate:
+    label: str
+    policy: str
+    asked: int
+    replied: int
+
+    @property
+    def rate(self) -> float | None:
+        return self.replied / self.asked if self.asked else None
+
+
+@dataclass
+class Rates:
+    campaign_id: str
+    title: str
+    overall: Rate
+    by_agency: list[Rate] = field(default_factory=list)
+    by_org: list[Rate] = field(default_factory=list)
+    over_time: list[tuple[str, int]] = field(default_factory=list)  # (UTC hour, cumulative)
+
+
+def _bucket(session: Session) -> object:
+    if session.get_bind().dialect.name == "postgresql":
+        return func.to_char(func.timezone("UTC", Reply.submitted_at), 'YYYY-MM-DD"T"HH24":00Z"')
+    return func.substr(Reply.submitted_at, 1, 13).op("||")(":00Z")
+
+
+def response_rates(session: Session, campaign_id: str) -> Rates:
+    campaign = get_campaign(session, campaign_id)
+    policies: dict[str, str] = {
+        agency: policy
+        for agency, policy in session.execute(
+            select(CampaignAgency.agency, CampaignAgency.policy).where(
+                CampaignAgency.campaign_id == campaign_id
+            )
+        )
+    }
+    asked = (
+        select(
+            Recipient.agency,
+            Recipient.org_code,
+            func.count().label("asked"),
+            func.count(Reply.id).label("replied"),
+        )
+        .select_from(Recipient)
+        .outerjoin(Reply, Reply.recipient_id == Recipient.id)
+        .where(*contactable_filter(campaign_id))
+        .group_by(Recipient.agency, Recipient.org_code)
+        .order_by(Recipient.agency, Recipient.org_code)
+    )
+    by_org: list[Rate] = []
+    agency_totals: dict[str, list[int]] = {a: [0, 0] for a in policies}
+    for agency, org, n_asked, n_replied in session.execute(asked):
+        by_org.append(Rate(f"{agency} {org}".strip(), policies[agency], n_asked, n_replied))
+        agency_totals[agency][0] += n_asked
+        agency_totals[agency][1] += n_replied
+    by_agency = [Rate(a, policies[a], *agency_totals[a]) for a in sorted(policies)]
+    bucket = _bucket(session)
+    hourly = session.execute(
+        select(bucket, func.count())  # type: ignore[call-overload]
+        .select_from(Reply)
+        .join(Recipient, Recipient.id == Reply.recipient_id)
+        .where(Recipient.campaign_id == campaign_id)
+        .group_by(bucket)
+        .order_by(bucket)
+    )
+    over_time: list[tuple[str, int]] = []
+    running = 0
+    for hour, count in hourly:
+        running += count
+        over_time.append((str(hour), running))
+    total = Rate(
+        "All agencies",
+        "",
+        sum(r.asked for r in by_agency),
+        sum(r.replied for r in by_agency),
+    )
+    return Rates(campaign_id, campaign.title, total, by_agency, by_org, over_time)

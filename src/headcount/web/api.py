@@ -1,0 +1,240 @@
+"""The JSON API (OpenAPI at /openapi.json): reply with a link, read and edit a reply with a
+session token, read a campaign's response rates.
+
+Credentials travel only in the body (the one-time link token) or the Authorization header
+(the session token), never in a URL or a cookie. Errors never quote what was sent.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+
+from headcount.checkins import replies, sessions
+from headcount.checkins.campaigns import CampaignError
+from headcount.checkins.links import LinkError, Signer, read_token
+from headcount.checkins.policy import NO_CONSEQUENCE, policy_statement
+from headcount.checkins.stats import Rate, response_rates
+from headcount.store import CampaignAgency, Link, Reply, Source, Store
+from headcount.web.security import bearer
+
+router = APIRouter(prefix="/api/v1", tags=["check-ins"])
+Bullet = Annotated[str, Field(max_length=2000)]
+
+
+class ReplyIn(BaseModel):
+    bullets: Annotated[list[Bullet], Field(min_length=1, max_length=10)]
+    submission_id: Annotated[str | None, Field(max_length=64)] = None
+
+
+class LinkReplyIn(ReplyIn):
+    token: Annotated[str, Field(min_length=1, max_length=512)]
+
+
+class ReplyOut(BaseModel):
+    bullets: list[str]
+    revision: int
+    submitted_at: datetime
+    updated_at: datetime
+    deadline: datetime
+    session_token: str | None = None
+    note: str = NO_CONSEQUENCE
+
+
+class CheckinOut(BaseModel):
+    campaign_id: str
+    title: str
+    question: str
+    deadline: datetime
+    policy: str
+    policy_statement: str
+    reply: ReplyOut | None
+
+
+class Problem(BaseModel):
+    code: str
+    message: str
+    findings: list[dict[str, int | str]] = []
+
+
+class RateOut(BaseModel):
+    label: str
+    policy: str
+    asked: int
+    replied: int
+    rate: float | None
+
+
+class RatesOut(BaseModel):
+    campaign_id: str
+    overall: RateOut
+    by_agency: list[RateOut]
+    by_org: list[RateOut]
+    over_time: list[tuple[str, int]]
+    note: str = NO_CONSEQUENCE
+
+
+ERRORS: dict[int | str, dict[str, object]] = {
+    400: {"model": Problem, "description": "Invalid link"},
+    401: {"model": Problem, "description": "No valid session"},
+    409: {"model": Problem, "description": "Deadline passed or agency exempt"},
+    410: {"model": Problem, "description": "Link used or expired"},
+    422: {"model": Problem, "description": "Refused: sensitive data, or not 3-5 bullets"},
+}
+
+
+def _store(request: Request) -> Store:
+    store: Store = request.app.state.store
+    return store
+
+
+def _problem(exc: Exception) -> JSONResponse:
+    if isinstance(exc, LinkError):
+        status = 400 if exc.reason == "invalid" else 410
+        return JSONResponse({"code": f"link_{exc.reason}", "message": str(exc)}, status)
+    if isinstance(exc, replies.SensitiveDataError):
+        findings = [{"bullet": f.bullet, "kind": f.kind} for f in exc.findings]
+        return JSONResponse({"code": exc.code, "message": str(exc), "findings": findings}, 422)
+    assert isinstance(exc, replies.ReplyError)
+    status = 409 if exc.code in ("deadline_passed", "exempt") else 422
+    return JSONResponse({"code": exc.code, "message": str(exc)}, status)
+
+
+def _out(saved: replies.Saved, session_token: str | None = None) -> ReplyOut:
+    return ReplyOut(
+        bullets=saved.bullets,
+        revision=saved.revision,
+        submitted_at=saved.submitted_at,
+        updated_at=saved.updated_at,
+        deadline=saved.deadline,
+        session_token=session_token,
+    )
+
+
+@router.post("/replies", response_model=ReplyOut, status_code=201, responses=ERRORS)
+def reply_with_link(body: LinkReplyIn, request: Request) -> ReplyOut | JSONResponse:
+    """Reply in one request with the emailed link's token. Spends the link and returns a
+    session token for later edits. Retrying with the same `submission_id` after the link
+    was spent returns the saved reply (200) instead of an error."""
+    store, signer = _store(request), request.app.state.signer
+    try:
+        with store.begin() as s:
+            claims, secret = sessions.redeem_link(s, signer, body.token)
+            saved = replies.submit(
+                s, claims.recipient_id, body.bullets, source=Source.WEB,
+                submission_id=body.submission_id,
+            )  # fmt: skip
+        return _out(saved, secret)
+    except LinkError as exc:
+        retry = _retried(store, signer, body) if exc.reason == "used" else None
+        return JSONResponse(retry.model_dump(mode="json"), 200) if retry else _problem(exc)
+    except replies.ReplyError as exc:
+        return _problem(exc)
+
+
+def _retried(store: Store, signer: Signer, body: LinkReplyIn) -> ReplyOut | None:
+    if not body.submission_id:
+        return None
+    claims = read_token(signer, body.token)
+    with store.begin() as s:
+        link = s.get(Link, claims.jti)
+        reply = replies.current(s, claims.recipient_id)
+        if link is None or reply is None or reply.submission_id != body.submission_id:
+            return None
+        _, campaign = sessions.context_for(s, claims.recipient_id)
+        return _out(
+            replies.Saved(
+                replies.split_text(reply.text), reply.revision, reply.submitted_at,
+                reply.updated_at, campaign.deadline,
+            )
+        )  # fmt: skip
+
+
+def session_recipient(request: Request) -> int:
+    with _store(request).begin() as s:
+        recipient_id = sessions.recipient_for(s, bearer(request))
+    if recipient_id is None:
+        raise HTTPException(
+            401, "A valid session token is required.", {"WWW-Authenticate": "Bearer"}
+        )
+    return recipient_id
+
+
+@router.get("/checkin", response_model=CheckinOut, responses=ERRORS)
+def read_checkin(
+    request: Request, recipient_id: Annotated[int, Depends(session_recipient)]
+) -> CheckinOut:
+    """The campaign, its policy in plain words, and the reply so far."""
+    with _store(request).begin() as s:
+        recipient, campaign = sessions.context_for(s, recipient_id)
+        agency = s.get(CampaignAgency, (campaign.id, recipient.agency))
+        assert agency is not None
+        reply: Reply | None = replies.current(s, recipient_id)
+        out = None
+        if reply is not None:
+            out = _out(
+                replies.Saved(
+                    replies.split_text(reply.text), reply.revision, reply.submitted_at,
+                    reply.updated_at, campaign.deadline,
+                )
+            )  # fmt: skip
+        return CheckinOut(
+            campaign_id=campaign.id,
+            title=campaign.title,
+            question=campaign.question,
+            deadline=campaign.deadline,
+            policy=agency.policy,
+            policy_statement=policy_statement(agency.policy, recipient.agency),
+            reply=out,
+        )
+
+
+@router.put("/checkin", response_model=ReplyOut, responses=ERRORS)
+def edit_checkin(
+    body: ReplyIn, request: Request, recipient_id: Annotated[int, Depends(session_recipient)]
+) -> ReplyOut | JSONResponse:
+    """Create or replace the reply until the deadline (idempotent per `submission_id`)."""
+    try:
+        with _store(request).begin() as s:
+            saved = replies.submit(
+                s, recipient_id, body.bullets, source=Source.WEB, submission_id=body.submission_id
+            )
+    except replies.ReplyError as exc:
+        return _problem(exc)
+    return _out(saved)
+
+
+@router.get(
+    "/campaigns/{campaign_id}/rates",
+    response_model=RatesOut,
+    responses={404: {"model": Problem, "description": "No such campaign"}},
+)
+def rates(campaign_id: Annotated[str, Field(max_length=64)], request: Request) -> RatesOut:
+    """Response rates (counts only). Not replying has no consequence."""
+    try:
+        with _store(request).begin() as s:
+            r = response_rates(s, campaign_id)
+    except CampaignError:
+        raise HTTPException(404, "There is no campaign with that id.") from None
+
+    def one(x: Rate) -> RateOut:
+        return RateOut(
+            label=x.label, policy=x.policy, asked=x.asked, replied=x.replied, rate=x.rate
+        )
+
+    return RatesOut(
+        campaign_id=r.campaign_id,
+        overall=one(r.overall),
+        by_agency=[one(x) for x in r.by_agency],
+        by_org=[one(x) for x in r.by_org],
+        over_time=r.over_time,
+    )
+
+
+@router.get("/health", include_in_schema=True)
+def health() -> dict[str, str]:
+    return {"status": "ok"}

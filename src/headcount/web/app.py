@@ -1,0 +1,99 @@
+"""The FastAPI application: pages, API, static files, security headers, quiet logging.
+
+    app = create_app(store, secret)                 # tests, embedding
+    uvicorn headcount.web.app:app_from_env --factory  # what `headcount serve` runs
+
+Access log lines name the route *template* (`GET /c/{token} 200`), never the path, so a
+link's token, a query string or anything typed into a URL is never written to a log.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+from fastapi import FastAPI, Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+import headcount
+from headcount.checkins.keys import load_secret
+from headcount.checkins.links import Signer
+from headcount.store import Store
+from headcount.web.security import HEADERS
+
+access_log = logging.getLogger("headcount.web.access")
+STATIC = Path(__file__).parent / "static"
+
+
+def create_app(store: Store, secret: bytes) -> FastAPI:
+    from headcount.web.api import router as api_router
+    from headcount.web.pages import error_page
+    from headcount.web.pages import router as pages_router
+
+    app = FastAPI(
+        title="headcount check-ins",
+        version=headcount.__version__,
+        description="Accomplishment check-ins. Not replying is never a finding and has no "
+        "consequence in this system.",
+        docs_url=None,  # the interactive docs page loads scripts from a CDN
+        redoc_url=None,
+    )
+    app.state.store = store
+    app.state.signer = Signer(secret)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.include_router(api_router)
+    app.include_router(pages_router)
+
+    @app.middleware("http")
+    async def headers_and_log(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        started = time.perf_counter()
+        response = await call_next(request)
+        for name, value in HEADERS.items():
+            response.headers.setdefault(name, value)
+        route = request.scope.get("route")
+        template = getattr(route, "path", "<unmatched>")
+        access_log.info(
+            "%s %s %s %.1fms",
+            request.method,
+            template,
+            response.status_code,
+            (time.perf_counter() - started) * 1000,
+        )
+        return response
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError) -> Response:
+        # FastAPI's default echoes the input back; a refused reply must not travel anywhere.
+        detail = [
+            {"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")}
+            for e in exc.errors()
+        ]
+        return JSONResponse({"code": "invalid_request", "detail": detail}, status_code=422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        if request.url.path.startswith("/api/"):
+            return JSONResponse(
+                {"code": "error", "message": str(exc.detail)},
+                status_code=exc.status_code,
+                headers=getattr(exc, "headers", None),
+            )
+        return error_page(request, exc.status_code, str(exc.detail))
+
+    return app
+
+
+def app_from_env() -> FastAPI:
+    """The app for uvicorn workers: database from HEADCOUNT_DATABASE_URL, key as the CLI finds
+    it (HEADCOUNT_SECRET_KEY / HEADCOUNT_SECRET_FILE / ./headcount.key)."""
+    import os
+
+    pool = int(os.environ.get("HEADCOUNT_DB_POOL", "10"))
+    return create_app(Store.open(pool_size=pool), load_secret())

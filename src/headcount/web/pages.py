@@ -1,0 +1,190 @@
+"""Server-rendered pages: the link page, the reply form, the confirmation, the dashboard.
+
+Everything works without JavaScript (there is none), every value is autoescaped by Jinja2,
+and a refused reply is shown back only to the person who typed it, in a no-store response,
+so they can remove what the guard found — it is never stored or logged.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import HTMLResponse, RedirectResponse
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from headcount.checkins import replies, sessions
+from headcount.checkins.campaigns import CampaignError
+from headcount.checkins.links import LinkError, check_unused
+from headcount.checkins.messages import deadline_text
+from headcount.checkins.policy import NO_CONSEQUENCE, policy_statement
+from headcount.checkins.stats import response_rates
+from headcount.store import CampaignAgency, Source, Store, utcnow
+from headcount.web import charts
+from headcount.web.security import (
+    CSRF_FIELD,
+    SESSION_COOKIE,
+    csrf_ok,
+    csrf_token,
+    set_csrf_cookie,
+    set_session_cookie,
+)
+
+router = APIRouter(include_in_schema=False)
+templates = Environment(
+    loader=PackageLoader("headcount.web", "templates"),
+    autoescape=select_autoescape(default=True, default_for_string=True),
+)
+templates.globals.update(NO_CONSEQUENCE=NO_CONSEQUENCE, deadline_text=deadline_text)
+
+
+def render(request: Request, name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
+    context.setdefault("csrf", csrf_token(request))
+    context.setdefault("csrf_field", CSRF_FIELD)
+    response = HTMLResponse(templates.get_template(name).render(**context), status_code=status_code)
+    set_csrf_cookie(request, response)
+    return response
+
+
+def error_page(request: Request, status: int, message: str) -> HTMLResponse:
+    return render(request, "error.html.j2", status, status=status, message=message)
+
+
+def _store(request: Request) -> Store:
+    store: Store = request.app.state.store
+    return store
+
+
+@router.get("/", response_class=HTMLResponse)
+def index(request: Request) -> HTMLResponse:
+    return render(request, "index.html.j2")
+
+
+@router.get("/c/{token}", response_class=HTMLResponse)
+def link_page(request: Request, token: str) -> HTMLResponse:
+    """Shows a button rather than spending the link on GET: mail scanners that fetch links
+    must not use up an employee's one click."""
+    try:
+        with _store(request).begin() as s:
+            check_unused(s, request.app.state.signer, token)
+    except LinkError as exc:
+        return render(
+            request, "link_error.html.j2", 400 if exc.reason == "invalid" else 410, message=str(exc)
+        )
+    return render(request, "link.html.j2", token=token)
+
+
+@router.post("/c", response_class=HTMLResponse)
+async def open_link(request: Request) -> Response:
+    form = await request.form()
+    if not csrf_ok(request, form.get(CSRF_FIELD)):
+        return error_page(request, 403, "This form has expired. Open your link again.")
+    token = form.get("token")
+    if not isinstance(token, str):
+        return render(request, "link_error.html.j2", 400, message=LinkError.MESSAGES["invalid"])
+    try:
+        with _store(request).begin() as s:
+            claims, secret = sessions.redeem_link(s, request.app.state.signer, token)
+    except LinkError as exc:
+        return render(
+            request, "link_error.html.j2", 400 if exc.reason == "invalid" else 410, message=str(exc)
+        )
+    response = RedirectResponse("/checkin", status_code=303)
+    set_session_cookie(request, response, secret, claims.expires_at)
+    return response
+
+
+def _form_context(s: Any, recipient_id: int) -> dict[str, Any]:
+    recipient, campaign = sessions.context_for(s, recipient_id)
+    policy = s.get(CampaignAgency, (campaign.id, recipient.agency)).policy
+    reply = replies.current(s, recipient_id)
+    return {
+        "campaign": campaign,
+        "first_name": recipient.first_name,
+        "policy_text": policy_statement(policy, recipient.agency),
+        "bullets": replies.split_text(reply.text) if reply else [],
+        "reply": reply,
+        "open": utcnow() < campaign.deadline,
+    }
+
+
+@router.get("/checkin", response_class=HTMLResponse)
+def checkin_form(request: Request) -> HTMLResponse:
+    with _store(request).begin() as s:
+        recipient_id = sessions.recipient_for(s, request.cookies.get(SESSION_COOKIE))
+        if recipient_id is None:
+            return render(request, "signed_out.html.j2", 401)
+        context = _form_context(s, recipient_id)
+    return render(request, "form.html.j2", submission_id=uuid.uuid4().hex, **context)
+
+
+@router.post("/checkin", response_class=HTMLResponse)
+async def checkin_submit(request: Request) -> Response:
+    form = await request.form()
+    if not csrf_ok(request, form.get(CSRF_FIELD)):
+        return error_page(request, 403, "This form has expired. Reload the page and try again.")
+    bullets = [str(form.get(f"bullet{i}") or "") for i in range(1, replies.MAX_BULLETS + 1)]
+    submission_id = str(form.get("submission_id") or "")[:64] or None
+    store = _store(request)
+    with store.begin() as s:
+        recipient_id = sessions.recipient_for(s, request.cookies.get(SESSION_COOKIE))
+        if recipient_id is None:
+            return render(request, "signed_out.html.j2", 401)
+        context = _form_context(s, recipient_id)
+    try:
+        with store.begin() as s:
+            replies.submit(s, recipient_id, bullets, source=Source.WEB, submission_id=submission_id)
+    except replies.SensitiveDataError as exc:
+        flagged = {f.bullet for f in exc.findings}
+        return render(
+            request, "form.html.j2", 422, submission_id=uuid.uuid4().hex, error=str(exc),
+            findings=exc.findings, flagged=flagged, typed=bullets, **context,
+        )  # fmt: skip
+    except replies.ReplyError as exc:
+        return render(
+            request, "form.html.j2", 422, submission_id=uuid.uuid4().hex, error=str(exc),
+            findings=[], flagged=set(), typed=bullets, **context,
+        )  # fmt: skip
+    return RedirectResponse("/checkin/done", status_code=303)
+
+
+@router.get("/checkin/done", response_class=HTMLResponse)
+def checkin_done(request: Request) -> HTMLResponse:
+    with _store(request).begin() as s:
+        recipient_id = sessions.recipient_for(s, request.cookies.get(SESSION_COOKIE))
+        if recipient_id is None:
+            return render(request, "signed_out.html.j2", 401)
+        context = _form_context(s, recipient_id)
+    return render(request, "done.html.j2", **context)
+
+
+@router.post("/signout", response_class=HTMLResponse)
+async def sign_out(request: Request) -> Response:
+    form = await request.form()
+    if not csrf_ok(request, form.get(CSRF_FIELD)):
+        return error_page(request, 403, "This form has expired. Reload the page and try again.")
+    with _store(request).begin() as s:
+        sessions.end_session(s, request.cookies.get(SESSION_COOKIE))
+    response = render(request, "signed_out.html.j2", signed_out=True)
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response
+
+
+@router.get("/campaigns/{campaign_id}", response_class=HTMLResponse)
+def dashboard(request: Request, campaign_id: str) -> HTMLResponse:
+    try:
+        with _store(request).begin() as s:
+            rates = response_rates(s, campaign_id)
+    except CampaignError:
+        return error_page(request, 404, "There is no campaign with that id.")
+    return render(
+        request,
+        "dashboard.html.j2",
+        rates=rates,
+        agency_chart=charts.rate_bars(rates.by_agency, "Response rate by agency"),
+        org_chart=charts.rate_bars(rates.by_org, "Response rate by organisation"),
+        time_chart=charts.cumulative_line(
+            rates.over_time, rates.overall.asked, "Share of those asked who had replied, by hour"
+        ),
+    )
