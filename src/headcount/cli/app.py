@@ -42,12 +42,15 @@ def _fail(message: str, code: int = EXIT_BAD_INPUT) -> NoReturn:
 @contextmanager
 def _explained_errors() -> Iterator[None]:
     """Library exceptions become one plain sentence and an exit code, never a traceback."""
+    from headcount.engine.spark_engine import SparkUnavailableError
     from headcount.ingest import DatasetError
     from headcount.report.outputs import OutputError
 
     try:
         yield
     except DatasetError as exc:
+        _fail(f"{exc}\nNothing was written.")
+    except SparkUnavailableError as exc:
         _fail(f"{exc}\nNothing was written.")
     except OutputError as exc:
         _fail(str(exc))
@@ -72,6 +75,11 @@ def _root(
     """headcount: evidence before claims."""
 
 
+class EngineName(StrEnum):
+    duckdb = "duckdb"
+    spark = "spark"
+
+
 class DeathsFormat(StrEnum):
     csv = "csv"
     dmf = "dmf"
@@ -90,6 +98,18 @@ def verify(
         str | None,
         typer.Option(help="DuckDB memory limit, e.g. 8GB; beyond it work spills to disk."),
     ] = None,
+    engine: Annotated[
+        EngineName,
+        typer.Option(help="Where the rules run: embedded DuckDB, or Apache Spark (pyspark extra)."),
+    ] = EngineName.duckdb,
+    spark_master: Annotated[
+        str | None,
+        typer.Option(
+            "--spark-master",
+            metavar="URL",
+            help="Spark master for --engine spark, e.g. spark://host:7077 (default local[2]).",
+        ),
+    ] = None,
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="No progress bars or tables.")
     ] = False,
@@ -99,9 +119,17 @@ def verify(
 
     if not dataset.is_dir():
         _fail(f"{dataset}: no such dataset folder")
+    if spark_master and engine != EngineName.spark:
+        _fail("--spark-master needs --engine spark")
     with _explained_errors(), RichProgress(errors, enabled=not quiet) as progress:
         result = run_verify(
-            dataset, out, strict=strict, memory_limit=memory_limit, progress=progress
+            dataset,
+            out,
+            strict=strict,
+            memory_limit=memory_limit,
+            engine=engine.value,
+            spark_master=spark_master,
+            progress=progress,
         )
     if not quiet:
         print_verify_summary(console, result.summary, str(result.report))
@@ -195,6 +223,7 @@ _: Callable[[], None] = main
 
 # Check-in commands (issue 5) live in their own module; registered here so `headcount
 # campaign …` and `headcount serve` share the one console script.
-from headcount.cli.campaign_cmds import campaign_app  # noqa: E402
+from headcount.cli import campaign_cmds as _campaign_cmds  # noqa: E402
 
-app.add_typer(campaign_app, name="campaign")
+app.add_typer(_campaign_cmds.campaign_app, name="campaign")
+app.command("serve")(_campaign_cmds.serve)

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from headcount.checkins.links import Signer
 
 EXIT_BAD_INPUT = 2
-console = Console()
+console = Console(soft_wrap=True)
 errors = Console(stderr=True)
 
 campaign_app = typer.Typer(
@@ -251,3 +251,93 @@ def remind(
         host=smtp_host, port=smtp_port, starttls=starttls, implicit_tls=smtp_ssl,
         username=smtp_user, sender=sender, ca_file=str(smtp_ca_file) if smtp_ca_file else None,
     )  # fmt: skip
+
+
+@campaign_app.command("ingest-mail")
+def ingest_mail(
+    campaign: Annotated[str, typer.Argument(help="Campaign id.")],
+    mailbox: Annotated[Path, typer.Argument(help="A Maildir folder or an mbox file of replies.")],
+    delete_refused: Annotated[
+        bool,
+        typer.Option(
+            "--delete-refused",
+            help="Remove refused messages (sensitive data) from the mailbox afterwards.",
+        ),
+    ] = False,
+    secret_file: SecretFile = None,
+    database: Database = None,
+) -> None:
+    """Read emailed replies, match each to its employee, and save or refuse it."""
+    from headcount.checkins.keys import SecretKeyError, load_secret
+    from headcount.checkins.mail_in import delete_messages, ingest_mailbox
+
+    try:
+        secret = load_secret(secret_file)
+    except SecretKeyError as exc:
+        _fail(str(exc))
+    if not mailbox.exists():
+        _fail(f"{mailbox}: no such Maildir or mbox")
+    with _store(database) as store:
+        report = ingest_mailbox(store, campaign, mailbox, secret)
+    if delete_refused and report.refused_keys:
+        delete_messages(mailbox, report.refused_keys)
+    for outcome, count in sorted(report.outcomes.items()):
+        console.print(f"{count:,} {outcome}", highlight=False)
+    if report.refused_keys and not delete_refused:
+        console.print(
+            f"{len(report.refused_keys):,} refused messages held sensitive data and are still "
+            "in the mailbox; rerun with --delete-refused or remove them."
+        )
+
+
+@campaign_app.command("export")
+def export(
+    campaign: Annotated[str, typer.Argument(help="Campaign id.")],
+    out: Annotated[
+        Path, typer.Option("--out", "-o", help="Folder for campaigns.csv and checkins.csv.")
+    ],
+    database: Database = None,
+) -> None:
+    """Write campaigns.csv and checkins.csv in the data contract's format (for `verify`)."""
+    from headcount.checkins.export import export_campaign
+
+    with _store(database) as store:
+        done = export_campaign(store, campaign, out)
+    console.print(
+        f"Wrote {done.campaigns_csv} ({done.agencies} agencies) and {done.checkins_csv} "
+        f"({done.checkins:,} check-ins)."
+    )
+
+
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    workers: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 1,
+    database: Database = None,
+    secret_file: SecretFile = None,
+    log_level: Annotated[str, typer.Option(help="uvicorn log level.")] = "info",
+) -> None:
+    """Run the web app (check-in pages, dashboard, JSON API) with uvicorn."""
+    import os
+
+    import uvicorn
+
+    from headcount.store import database_url
+
+    os.environ["HEADCOUNT_DATABASE_URL"] = database_url(database)
+    if secret_file is not None:
+        os.environ["HEADCOUNT_SECRET_FILE"] = str(secret_file)
+    _signer(secret_file)  # create or check the key once, before any worker starts
+    with _store(database):  # migrate once, before any worker starts
+        pass
+    # access_log off: our own middleware logs route templates, never paths with tokens.
+    uvicorn.run(
+        "headcount.web.app:app_from_env",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        access_log=False,
+        log_level=log_level,
+        proxy_headers=True,
+    )
