@@ -86,7 +86,7 @@ def response_rates(session: Session, campaign_id: str) -> Rates:
     running = 0
     for hour, count in hourly:
         running += count
-        over_time.append((str(hour), running))
+        over_time.append((str(hour).replace(" ", "T"), running))
     total = Rate(
         "All agencies",
         "",

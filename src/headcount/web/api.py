@@ -59,6 +59,7 @@ class Problem(BaseModel):
     code: str
     message: str
     findings: list[dict[str, int | str]] = []
+    detail: list[dict[str, object]] = []
 
 
 class RateOut(BaseModel):
@@ -211,7 +212,10 @@ def edit_checkin(
 @router.get(
     "/campaigns/{campaign_id}/rates",
     response_model=RatesOut,
-    responses={404: {"model": Problem, "description": "No such campaign"}},
+    responses={
+        404: {"model": Problem, "description": "No such campaign"},
+        422: {"model": Problem, "description": "Invalid campaign id"},
+    },
 )
 def rates(campaign_id: Annotated[str, Field(max_length=64)], request: Request) -> RatesOut:
     """Response rates (counts only). Not replying has no consequence."""

@@ -75,7 +75,10 @@ def create_app(store: Store, secret: bytes) -> FastAPI:
             {"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")}
             for e in exc.errors()
         ]
-        return JSONResponse({"code": "invalid_request", "detail": detail}, status_code=422)
+        return JSONResponse(
+            {"code": "invalid_request", "message": "The request is not valid.", "detail": detail},
+            status_code=422,
+        )
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:

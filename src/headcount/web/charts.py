@@ -44,9 +44,17 @@ def cumulative_line(points: list[tuple[str, int]], asked: int, label: str) -> Ma
         return Markup("")
     plot_w, plot_h = width - left - 10, height - bottom - 10
     step = plot_w / max(len(points) - 1, 1)
-    coords = " ".join(
-        f"{left + i * step:.1f},{10 + plot_h * (1 - n / asked):.1f}"
-        for i, (_, n) in enumerate(points)
+    xy = [(left + i * step, 10 + plot_h * (1 - n / asked)) for i, (_, n) in enumerate(points)]
+    coords = " ".join(f"{x:.1f},{y:.1f}" for x, y in xy)
+    # Markers keep a campaign with replies in only one or two hours visible.
+    dots = (
+        "".join(
+            f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4" fill="{BAR}"><title>{escape(h)}: '
+            f"{n:,} replies</title></circle>"
+            for (x, y), (h, n) in zip(xy, points, strict=True)
+        )
+        if len(points) <= 72
+        else ""
     )
     first, last = escape(points[0][0]), escape(points[-1][0])
     return Markup(
@@ -56,7 +64,7 @@ def cumulative_line(points: list[tuple[str, int]], asked: int, label: str) -> Ma
         f'<line x1="{left}" y1="10" x2="{left}" y2="{10 + plot_h}" stroke="#555"/>'
         f'<text x="0" y="16" font-size="12">100%</text>'
         f'<text x="0" y="{10 + plot_h}" font-size="12">0%</text>'
-        f'<polyline points="{coords}" fill="none" stroke="{BAR}" stroke-width="2"/>'
+        f'<polyline points="{coords}" fill="none" stroke="{BAR}" stroke-width="2"/>{dots}'
         f'<text x="{left}" y="{height - 8}" font-size="12">{first}</text>'
         f'<text x="{width - 10}" y="{height - 8}" font-size="12" text-anchor="end">{last}</text>'
         "</svg>"
