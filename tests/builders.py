@@ -16,6 +16,12 @@ from typing import Any
 
 from headcount.contract.tables import TABLES_BY_NAME
 
+# Default identities differ in given name and birth date, so that records a test did not
+# make alike never look like one person to the linkage model (DUPLICATE_PERSON).
+GIVEN_NAMES = (
+    "Jordan", "Avery", "Quinn", "Morgan", "Riley", "Casey", "Harper", "Rowan", "Emerson",
+    "Finley", "Hayden", "Kendall", "Marlowe", "Peyton", "Sawyer", "Tatum",
+)  # fmt: skip
 PERIOD_ENDS_2025 = [dt.date(2025, 1, 11) + dt.timedelta(days=14 * k) for k in range(26)]
 
 
@@ -40,11 +46,12 @@ class Agency:
         n = next(self._ssn)
         row = {
             "employee_id": employee_id,
-            "ssn": f"123-{n // 10000 % 100 + 10:02d}-{n % 10000:04d}",
-            "first_name": "Jordan",
+            # Spread over the serials, so no two defaults are one mistyped digit apart.
+            "ssn": f"123-{n // 10000 % 100 + 10:02d}-{(n * 7919) % 9000 + 1000:04d}",
+            "first_name": GIVEN_NAMES[n % len(GIVEN_NAMES)],
             "middle_name": "",
             "last_name": f"Tester{employee_id}",
-            "date_of_birth": "1980-05-17",
+            "date_of_birth": (dt.date(1960, 1, 1) + dt.timedelta(days=397 * (n % 90))).isoformat(),
             "hire_date": "2015-03-02",
             "separation_date": "",
             "agency": "VA",

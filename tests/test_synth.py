@@ -162,6 +162,26 @@ def reference_findings(folder: Path) -> list[Finding]:
                 trim(regexp_replace(lower(text), '[^a-z0-9]+', ' ', 'g')) AS t FROM raw_checkins)
             SELECT 'medium', string_agg(DISTINCT employee_id, ';'), NULL, 0 FROM n
             GROUP BY campaign_id, t HAVING count(DISTINCT employee_id) >= 5 AND length(t) >= 60""",
+        # Not the linkage model: the plain contract test its planted cases meet (equivalent
+        # names, the same or a transposed birth date, different SSNs).
+        "DUPLICATE_PERSON": """
+            SELECT 'medium', a.employee_id || ';' || b.employee_id, NULL, 0
+            FROM r a JOIN r b ON a.employee_id < b.employee_id AND a.ssn <> b.ssn
+             AND (a.dob = b.dob OR (year(a.dob) = year(b.dob) AND month(a.dob) = day(b.dob)
+                                    AND day(a.dob) = month(b.dob)))
+            WHERE (a.ln = b.ln OR damerau_levenshtein(a.ln, b.ln) <= 1)
+              AND (a.fn = b.fn OR damerau_levenshtein(a.fn, b.fn) <= 1
+                   OR EXISTS (SELECT 1 FROM nick WHERE nick.a = a.fn AND nick.b = b.fn))""",
+        "POSSIBLE_DEATH_MATCH": """
+            SELECT 'low', r.employee_id, string_agg(DISTINCT p.payment_id, ';'), 0
+            FROM d JOIN r ON d.dob = r.dob AND d.ssn <> r.ssn
+            JOIN pay p ON p.employee_id = r.employee_id AND p.ptype = 'REGULAR'
+             AND p.pstart > d.dod
+            WHERE (d.ln = r.ln OR damerau_levenshtein(d.ln, r.ln) <= 1)
+              AND (d.fn = r.fn OR damerau_levenshtein(d.fn, r.fn) <= 1
+                   OR EXISTS (SELECT 1 FROM nick WHERE nick.a = r.fn AND nick.b = d.fn))
+              AND r.employee_id NOT IN (SELECT employee_id FROM dm WHERE agree >= 2)
+            GROUP BY ALL""",
     }
     found: list[Finding] = []
     for rule, sql in queries.items():
@@ -303,13 +323,14 @@ REQUIRED_ANOMALIES = {
     "PAID_AFTER_DEATH", "DEATH_RECORD_CONFLICT", "PAID_AFTER_SEPARATION", "PAYEE_NOT_IN_ROSTER",
     "DUPLICATE_SSN", "SHARED_BANK_ACCOUNT", "INVALID_SSN", "DUPLICATE_PAYMENT", "NO_WITHHOLDING",
     "IDENTITY_MISMATCH", "PAY_ABOVE_CAP", "CHECKIN_FROM_INACTIVE", "CHECKIN_TEMPLATE",
+    "DUPLICATE_PERSON", "POSSIBLE_DEATH_MATCH",
 }  # fmt: skip
 REQUIRED_LOOKALIKES = {
     "lump_sum_after_separation", "final_pay_in_separation_period", "final_pay_in_period_of_death",
     "partial_date_of_death", "household_shared_account", "award_same_period",
     "retro_same_period", "waived_health_benefits", "surname_change",
     "senior_executive_above_gs_cap", "gs15_at_cap", "non_responder", "short_identical_replies",
-    "ssn_without_dashes", "mis_keyed_death_record",
+    "ssn_without_dashes", "mis_keyed_death_record", "twins", "spouses", "common_name_strangers",
 }  # fmt: skip
 
 
@@ -447,11 +468,28 @@ def test_background_pay_within_caps(synth_dataset: SynthResult) -> None:
 
 
 def test_no_two_roster_people_share_name_and_birth_date(synth_dataset: SynthResult) -> None:
+    """Only planted duplicate people share name and birth date (one person, two records)."""
+    twice = planted_ids(truth_of(synth_dataset), "DUPLICATE_PERSON")
     keys = [
         (r["first_name"].lower(), r["last_name"].lower(), r["date_of_birth"])
         for r in rows(synth_dataset.out_dir / "roster.csv")
+        if r["employee_id"] not in twice
     ]
     assert len(keys) == len(set(keys))
+
+
+def test_duplicate_people_come_in_every_variant(synth_dataset: SynthResult) -> None:
+    truth = truth_of(synth_dataset)
+    roster = {r["employee_id"]: r for r in rows(synth_dataset.out_dir / "roster.csv")}
+    variants = set()
+    for a in truth["anomalies"]:
+        if a["rule"] == "DUPLICATE_PERSON":
+            first, second = (roster[e] for e in a["employee_ids"])
+            assert first["ssn"] != second["ssn"]
+            variants.add(a["variant"])
+    assert variants == {
+        "nickname", "surname_typo", "transposed_birth_date", "different_ssn", "moved_address",
+    }  # fmt: skip
 
 
 def test_checkins_respect_policy_and_activity(synth_dataset: SynthResult) -> None:

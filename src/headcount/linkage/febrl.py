@@ -106,9 +106,7 @@ def true_pairs(rec_ids: Iterable[str]) -> set[tuple[str, str]]:
 def group_pairs(groups: Iterable[Iterable[str]]) -> set[tuple[str, str]]:
     """The pairs a list of groups (findings' employee_ids) implies, each pair sorted."""
     return {
-        (a, b)
-        for members in groups
-        for a, b in itertools.combinations(sorted(set(members)), 2)
+        (a, b) for members in groups for a, b in itertools.combinations(sorted(set(members)), 2)
     }
 
 

@@ -25,6 +25,7 @@ M_PRIORS: dict[str, dict[str, float]] = {
         "exact": 0.80, "nickname": 0.05, "one typo": 0.06, "swapped with surname": 0.01,
         "similar": 0.03, "initial": 0.01, "a little alike": 0.02, "different": 0.02,
     },
+    "middle_name": {"exact": 0.85, "initial": 0.08, "one typo": 0.04, "different": 0.03},
     "surname": {
         "exact": 0.85, "one typo or transposition": 0.07, "swapped with given name": 0.01,
         "similar": 0.03, "a little alike": 0.02, "different": 0.02,
@@ -36,7 +37,7 @@ M_PRIORS: dict[str, dict[str, float]] = {
     "address": {
         "same address and ZIP": 0.65, "same street address, ZIP differs": 0.02,
         "similar address, same ZIP": 0.08, "similar street address": 0.02,
-        "same ZIP only": 0.05, "same city or ZIP one typo": 0.03, "different": 0.15,
+        "same words in another order, same ZIP": 0.01, "same ZIP only": 0.04, "same city or ZIP one typo": 0.03, "different": 0.15,
     },
     "ssn": {"same": 0.40, "one digit or transposition": 0.10, "two digits": 0.05,
             "different": 0.45},

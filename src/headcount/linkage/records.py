@@ -33,6 +33,9 @@ def records_sql(d: Dialect) -> str:
                -- Halves of the SSN for blocking only: one mistyped digit leaves one whole.
                nullif(left(r.ssn, length(r.ssn) // 2), '') AS ssn_head,
                nullif(right(r.ssn, length(r.ssn) - length(r.ssn) // 2), '') AS ssn_tail,
+               -- Thirds, for a cheap test before the edit distance in the comparison.
+               substr(r.ssn, 1, 3) AS ssn_a, substr(r.ssn, 4, 3) AS ssn_b,
+               substr(r.ssn, 7) AS ssn_c,
                {_name(d, "r.first_name")} AS given_name,
                {_name(d, "r.middle_name")} AS middle_name,
                {_name(d, "r.last_name")} AS surname,
@@ -48,6 +51,8 @@ def records_sql(d: Dialect) -> str:
                nullif(left(regexp_replace(coalesce(r.zip, ''), '[^0-9]', '', 'g'), 5), '')
                    AS zip,
                replace({address}, ' ', '') AS address_key,
+               -- The words of the address line, for lines keyed in another order.
+               list_sort(list_distinct(string_split({address}, ' '))) AS address_words,
                {_text(d, "r.city")} AS city,
                nullif(lower(trim(r.work_email)), '') AS email
         FROM roster r

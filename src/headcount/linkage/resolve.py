@@ -33,6 +33,7 @@ from headcount.linkage.train import (
     train,
 )
 
+AGREES = ("date_of_birth_agrees", "home_address_agrees", "zip_agrees")
 LINKS_TABLE = "person_links"
 CLUSTERS_TABLE = "person_clusters"
 MODEL_TABLE = "linkage_model"
@@ -52,6 +53,9 @@ LINKS_SCHEMA = pa.schema(
         ("match_probability", pa.float64()),
         ("match_weight", pa.float64()),
         ("prior_weight", pa.float64()),
+        ("date_of_birth_agrees", pa.bool_()),
+        ("home_address_agrees", pa.bool_()),
+        ("zip_agrees", pa.bool_()),
         ("comparisons", pa.list_(COMPARISON)),
     ]
 )
@@ -145,7 +149,11 @@ def resolve(engine: Engine) -> None:
     )
     kept = engine.fetch_arrow(
         f"""
-        SELECT p.* FROM {predictions.physical_name} p
+        SELECT p.*,
+               coalesce(l.dob = r.dob, FALSE) AS date_of_birth_agrees,
+               coalesce(l.address_key = r.address_key, FALSE) AS home_address_agrees,
+               coalesce(l.zip = r.zip, FALSE) AS zip_agrees
+        FROM {predictions.physical_name} p
         JOIN {RECORDS_TABLE} l ON l.unique_id = p.unique_id_l
         JOIN {RECORDS_TABLE} r ON r.unique_id = p.unique_id_r
         WHERE p.match_probability >= {model.THRESHOLD}
@@ -161,6 +169,7 @@ def resolve(engine: Engine) -> None:
         "match_probability": [float(r["match_probability"]) for r in kept],
         "match_weight": [float(r["match_weight"]) for r in kept],
         "prior_weight": [prior_weight] * len(kept),
+        **{k: [r[k] for r in kept] for k in AGREES},
         "comparisons": [_comparisons(r, levels) for r in kept],
     }
     engine.register_arrow(LINKS_TABLE, pa.table(links, schema=LINKS_SCHEMA))
@@ -178,6 +187,9 @@ def resolve(engine: Engine) -> None:
         ),
     )
     predictions.drop_table_from_database_and_remove_from_cache()
+    # Only the three tables above outlive the hook (another engine may receive them).
+    for table in ("hc_link_nodes", "hc_link_edges", RECORDS_TABLE):
+        engine.execute(f"DROP TABLE IF EXISTS {table}")
 
 
 def _cluster(engine: Engine, linker: Linker) -> None:

@@ -47,7 +47,7 @@ def quiet_splink() -> None:
 
 def prior_floor(records: int) -> float:
     pairs = max(records * (records - 1) / 2, 1.0)
-    return max(records / FLOOR_RECORDS_PER_DUPLICATE, 1.0) / pairs
+    return records / FLOOR_RECORDS_PER_DUPLICATE / pairs
 
 
 def train(linker: Linker, records: int) -> None:
@@ -78,8 +78,8 @@ def reference_model() -> dict[str, Any]:
 
 def reference_settings(records: int) -> dict[str, Any]:
     """The reference model with its prior rescaled: the same duplicates per record."""
-    ref = dict(reference_model())
-    per_record = ref.pop("headcount_duplicates_per_record")
+    ref = {k: v for k, v in reference_model().items() if not k.startswith("headcount_")}
+    per_record = reference_model()["headcount_duplicates_per_record"]
     pairs = max(records * (records - 1) / 2, 1.0)
     ref["probability_two_random_records_match"] = min(
         max(per_record * records / pairs, prior_floor(records)), 0.5

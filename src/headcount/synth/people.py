@@ -295,4 +295,7 @@ def dedupe_name_dob(p: People, frozen: Bool) -> None:
         # Move whichever of the two is not a plant; plants keep their planned data.
         move = np.where(frozen[later], earlier, later)
         dup[move[~frozen[move]]] = True
-        p.dob = np.where(dup, p.dob - 1 - (p.emp_num % 7), p.dob).astype(np.int32)
+        # Far enough (one to five years, any day) that the two are plainly two people to a
+        # linkage model, not one person with a mistyped birth date.
+        shift = 400 + (p.emp_num * 7919) % 1500
+        p.dob = np.where(dup, p.dob - shift, p.dob).astype(np.int32)

@@ -7,6 +7,8 @@ the cases a linkage model must leave apart: twins, spouses, strangers with a com
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 from headcount.synth.common import PERIOD_STARTS, REGULAR, day, to_date
@@ -40,6 +42,29 @@ def _swappable(dob: int) -> bool:
     return x.day <= 12 and x.day != x.month
 
 
+def _elsewhere(city: np.ndarray, a: int) -> Callable[[int], bool]:
+    def ok(c: int) -> bool:
+        return bool(city[c] != city[a])
+
+    return ok
+
+
+def _other_sex(female: np.ndarray, a: int) -> Callable[[int], bool]:
+    def ok(c: int) -> bool:
+        return bool(female[c] != female[a])
+
+    return ok
+
+
+def _stranger(city: np.ndarray, dob: np.ndarray, a: int) -> Callable[[int], bool]:
+    """Lives elsewhere and was born more than two years apart."""
+
+    def ok(c: int) -> bool:
+        return bool(city[c] != city[a] and abs(int(dob[c]) - int(dob[a])) > 800)
+
+    return ok
+
+
 def duplicate_person(pl: Planter, count: int) -> None:
     """A second roster record for one person, under another SSN and employee number."""
     p = pl.p
@@ -52,7 +77,7 @@ def duplicate_person(pl: Planter, count: int) -> None:
             a = pl.one(lambda c: _swappable(int(p.dob[c])))
         else:
             a = pl.one()
-        b = pl.one(lambda c, a=a: bool(p.city[c] != p.city[a]))
+        b = pl.one(_elsewhere(p.city, a))
         _copy(pl, a, b, ("first", "middle", "last", "female", "dob"))
         if variant != "moved_address":
             _copy(pl, a, b, ADDRESS)
@@ -95,7 +120,7 @@ def spouses(pl: Planter, count: int) -> None:
     p = pl.p
     for _ in range(count):
         a = pl.one()
-        b = pl.one(lambda c, a=a: bool(p.female[c] != p.female[a]))
+        b = pl.one(_other_sex(p.female, a))
         _copy(pl, a, b, ("last", *ADDRESS))
         p.first[b] = _other_first(pl, b)
         p.dob[b] = p.dob[a] + int(pl.rng.integers(400, 3000)) * (1 if pl.rng.random() < 0.5 else -1)
@@ -112,9 +137,7 @@ def common_name_strangers(pl: Planter, count: int) -> None:
     last = int(np.argmax(nm.p_last))
     for i in range(count):
         a = pl.one()
-        b = pl.one(
-            lambda c, a=a: bool(p.city[c] != p.city[a] and abs(int(p.dob[c]) - int(p.dob[a])) > 800)
-        )
+        b = pl.one(_stranger(p.city, p.dob, a))
         for person in (a, b):
             p.female[person] = bool(i % 2)
             p.first[person] = first[i % 2]
@@ -131,10 +154,11 @@ def possible_death_match(pl: Planter, count: int) -> None:
         person = pl.one()
         died = pl.day_between(day(2025, 3, 3), day(2025, 9, 26))
         record_ssn = swap_adjacent(pl, int(p.ssn[person]))
-        pl.deaths.append(
-            DeathRecord(record_ssn, pl.last(person).upper(), pl.first(person).upper(), None,
-                        ymd(died), ymd(int(p.dob[person])))  # fmt: skip
-        )
+        record = DeathRecord(
+            record_ssn, pl.last(person).upper(), pl.first(person).upper(), None, ymd(died),
+            ymd(int(p.dob[person])),
+        )  # fmt: skip
+        pl.deaths.append(record)
 
         def after(r: PersonPayments, died: int = died) -> np.ndarray:
             return np.asarray((r.ptype == REGULAR) & (PERIOD_STARTS[r.k] > died))

@@ -9,7 +9,7 @@ from __future__ import annotations
 from headcount.contract.findings import Severity
 from headcount.engine.base import Engine
 from headcount.engine.dialect import Dialect
-from headcount.rules.base import Rule, RuleRow
+from headcount.rules.base import Rule, RuleRow, plural
 from headcount.rules.sql import finding_head, masked_ssn
 
 
@@ -39,9 +39,9 @@ def query(d: Dialect) -> str:
         match_probability="round(l.match_probability, 6)",
         match_weight="round(l.match_weight, 3)",
         prior_weight="round(l.prior_weight, 3)",
-        date_of_birth_agrees="coalesce(a.dob = b.dob, FALSE)",
-        home_address_agrees="coalesce(a.address_key = b.address_key, FALSE)",
-        zip_agrees="coalesce(a.zip = b.zip, FALSE)",
+        date_of_birth_agrees="l.date_of_birth_agrees",
+        home_address_agrees="l.home_address_agrees",
+        zip_agrees="l.zip_agrees",
         ssn_agrees="FALSE",
         comparisons="l.comparisons",
     )
@@ -51,7 +51,8 @@ def query(d: Dialect) -> str:
         FROM person_clusters GROUP BY cluster_id HAVING count(*) >= 2
     ),
     records AS (
-        SELECT c.cluster_id, {d.ordered_list(record, "r.employee_id")} AS roster_records
+        SELECT c.cluster_id, {d.ordered_list(record, "r.employee_id")} AS roster_records,
+               count(DISTINCT r.ssn) AS ssns
         FROM person_clusters c JOIN roster r ON r.employee_id = c.employee_id
         GROUP BY c.cluster_id
     ),
@@ -61,13 +62,11 @@ def query(d: Dialect) -> str:
                    AS linked_pairs
         FROM person_links l
         JOIN person_clusters c ON c.employee_id = l.employee_id_l
-        JOIN linkage_records a ON a.unique_id = l.employee_id_l
-        JOIN linkage_records b ON b.unique_id = l.employee_id_r
         GROUP BY c.cluster_id
     )
     SELECT {finding_head(d, "DUPLICATE_PERSON", d.join_list("g.ids", ";"), "g.ids")},
            round(k.best, 6) AS match_probability,
-           r.roster_records,
+           r.roster_records, r.ssns AS _ssns,
            k.linked_pairs,
            (SELECT {
         d.struct(
@@ -88,15 +87,17 @@ def _name(record: RuleRow) -> str:
 
 
 def summary(row: RuleRow) -> str:
-    people = ", ".join(f"{r['employee_id']} ({_name(r)})" for r in row["roster_records"])
+    records = row["roster_records"]
+    people = ", ".join(f"{r['employee_id']} ({_name(r)})" for r in records)
+    ssns = int(row["_ssns"])
     return (
-        f"{len(row['roster_records'])} roster records with different SSNs look like one "
+        f"{len(records)} roster records under {plural(ssns, 'different SSN')} look like one "
         f"person (match probability {100 * float(row['match_probability']):.2f}%): {people}."
     )
 
 
 WHY = (
-    "A probabilistic record-linkage model (Fellegi–Sunter, fitted by Splink on this roster) "
+    "A probabilistic record-linkage model (Fellegi-Sunter, fitted by Splink on this roster) "
     "judges these records to be one person: each linked pair's match weight is the prior "
     "plus the log2 Bayes factor of every comparison listed with it. Their SSNs differ, so "
     "this is not DUPLICATE_SSN. A lead for HR to confirm, not proof."
