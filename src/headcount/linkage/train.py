@@ -60,6 +60,7 @@ def train(linker: Linker, records: int) -> None:
     if settings._probability_two_random_records_match < floor:
         settings._probability_two_random_records_match = floor
     training.estimate_u_using_random_sampling(max_pairs=U_MAX_PAIRS, seed=SEED)
+    floor_u(linker, min(U_MAX_PAIRS, records * (records - 1) / 2))
     for rule in model.EM_RULES:
         training.estimate_parameters_using_expectation_maximisation(
             block_on(*rule),
@@ -67,6 +68,19 @@ def train(linker: Linker, records: int) -> None:
             max_pairs=EM_MAX_PAIRS,
         )
     shrink_m(linker, expected_duplicate_pairs(linker, records))
+
+
+def floor_u(linker: Linker, sampled_pairs: float) -> None:
+    """A level no random pair reached (two strangers at one address and ZIP, say) gets u
+    of half a pair in the sample, not Splink's placeholder: rare, but not impossible."""
+    floor = 0.5 / max(sampled_pairs, 1.0)
+    for comparison in linker._settings_obj.comparisons:
+        for lv in comparison.comparison_levels:
+            if lv.is_null_level:
+                continue
+            raw = lv._u_probability
+            if not isinstance(raw, float) or raw < floor:
+                lv.u_probability = floor
 
 
 @cache

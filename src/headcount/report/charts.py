@@ -182,3 +182,97 @@ def payees_by_status(counts: Sequence[tuple[str, int, str]]) -> Markup:
         colours=STATUS_COLOURS,
         legend=False,
     )
+
+
+WEIGHT_FOR = "#166534"  # a comparison that makes one person more likely
+WEIGHT_AGAINST = "#9b1c1c"
+WEIGHT_TOTAL = MONEY_COLOUR
+_STEP_W = 560.0
+
+
+@dataclass(frozen=True)
+class Step:
+    """One bar of a match-weight waterfall: a label and its log2 Bayes factor."""
+
+    label: str
+    weight: float
+
+
+def _pct(p: float) -> str:
+    """Probabilities near certainty read as such, not as a rounded 100%."""
+    return "over 99.99%" if p > 0.9999 else f"{100 * p:.2f}%"
+
+
+def _signed(x: float) -> str:
+    return f"{x:+.1f}"
+
+
+def waterfall(
+    *, chart_id: str, title: str, prior: float, steps: Sequence[Step], probability: float
+) -> Markup:
+    """How one pair's match weight is built: the prior, then each comparison's log2 Bayes
+    factor stacked on the running total, then the total and its match probability.
+
+    Bars for evidence go right (green), against go left (red); the last bar is the total.
+    """
+    total = prior + sum(s.weight for s in steps)
+    rows = [
+        ("prior (before comparing)", 0.0, prior, "prior"),
+        *((s.label, 0.0, s.weight, "step") for s in steps),
+    ]
+    # Running start of each bar: the total before that step.
+    bars: list[tuple[str, float, float, str]] = []
+    running = 0.0
+    for label, _, weight, kind in rows:
+        bars.append((label, running, running + weight, kind))
+        running += weight
+    bars.append((f"match weight (probability {_pct(probability)})", 0.0, total, "total"))
+    points = [0.0, *(b[1] for b in bars), *(b[2] for b in bars)]
+    lo, hi = min(points), max(points)
+    span = max(hi - lo, 1.0)
+    label_w = max(len(b[0]) for b in bars) * _CHAR_W + 12
+    value_w = 60.0
+    width = label_w + _STEP_W + value_w
+    height = 6 + len(bars) * _ROW_H + 22
+
+    def x(v: float) -> float:
+        return label_w + (v - lo) / span * _STEP_W
+
+    parts: list[str] = []
+    zero = x(0.0)
+    parts.append(
+        f'<line x1="{_fmt(zero)}" y1="4" x2="{_fmt(zero)}" y2="{_fmt(height - 20)}" '
+        'stroke="#4a4f55" stroke-dasharray="3 3"/>'
+        f'<text x="{_fmt(zero)}" y="{_fmt(height - 6)}" text-anchor="middle" '
+        'class="chart-legend">0 (even odds)</text>'
+    )
+    for i, (label, start, end, kind) in enumerate(bars):
+        y = 6 + i * _ROW_H
+        bar_y = y + (_ROW_H - _BAR_H) / 2
+        left, right = sorted((x(start), x(end)))
+        w = max(right - left, 2.0)
+        weight = end - start
+        colour = WEIGHT_TOTAL if kind == "total" else WEIGHT_FOR if weight >= 0 else WEIGHT_AGAINST
+        parts.append(
+            f'<text x="{_fmt(label_w - 8)}" y="{_fmt(y + _ROW_H / 2 + 4)}" text-anchor="end" '
+            f'class="chart-label">{escape(label)}</text>'
+            f'<rect x="{_fmt(left)}" y="{_fmt(bar_y)}" width="{_fmt(w)}" height="{_BAR_H}" '
+            f'fill="{colour}"><title>{escape(label)}: {_signed(weight)}</title></rect>'
+            f'<text x="{_fmt(max(left, right) + 6)}" y="{_fmt(y + _ROW_H / 2 + 4)}" '
+            f'class="chart-value">{_signed(weight)}</text>'
+        )
+    words = "; ".join(f"{s.label} {_signed(s.weight)}" for s in steps)
+    description = (
+        f"Match weight in log2 units: prior {_signed(prior)}; {words}; total {_signed(total)}, "
+        f"a match probability of {_pct(probability)}."
+    )
+    svg = (
+        f'<svg class="chart waterfall" id="{escape(chart_id)}" role="img" '
+        f'aria-label="{escape(title)}" aria-describedby="{escape(chart_id)}-desc" '
+        f'width="{_fmt(width)}" height="{_fmt(height)}" '
+        f'viewBox="0 0 {_fmt(width)} {_fmt(height)}">'
+        f"<title>{escape(title)}</title>"
+        f'<desc id="{escape(chart_id)}-desc">{escape(description)}</desc>'
+        f"{''.join(parts)}</svg>"
+    )
+    return Markup(svg)

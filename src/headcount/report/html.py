@@ -42,6 +42,7 @@ STATUSES = tuple(s.value for s in PayeeStatus)
 # must not turn a 2,000-row page into hundreds of megabytes.
 EVIDENCE_MAX_CHARS = 20_000
 EMPLOYEES_IN_CELL = 3
+MAX_WATERFALLS = 6  # linked pairs charted per finding; the evidence JSON lists them all
 
 
 @dataclass(frozen=True)
@@ -81,6 +82,7 @@ class FindingRow:
     evidence: str
     evidence_is_json: bool
     evidence_truncated: bool
+    waterfalls: tuple[Markup, ...] = ()
 
 
 # ---------------------------------------------------------------- formatting
@@ -155,10 +157,39 @@ def _split(ids: Any) -> list[str]:
     return [s for s in str(ids or "").split(";") if s]
 
 
+def _waterfalls(finding_id: str, evidence: Any) -> tuple[Markup, ...]:
+    """A match-weight waterfall per linked pair (DUPLICATE_PERSON evidence), a few at most."""
+    pairs = evidence.get("linked_pairs") if isinstance(evidence, Mapping) else None
+    if not isinstance(pairs, list):
+        return ()
+    out = []
+    for i, pair in enumerate(pairs[:MAX_WATERFALLS]):
+        try:
+            steps = [
+                charts.Step(f"{c['comparison']}: {c['level']}", float(c["log2_weight"]))
+                for c in pair["comparisons"]
+            ]
+            ids = " and ".join(str(e) for e in pair["employee_ids"])
+            out.append(
+                charts.waterfall(
+                    chart_id=f"waterfall-{finding_id}-{i}",
+                    title=f"Why {ids} look like one person",
+                    prior=float(pair["prior_weight"]),
+                    steps=steps,
+                    probability=float(pair["match_probability"]),
+                )
+            )
+        except (KeyError, TypeError, ValueError):
+            continue  # evidence written by something else: the JSON below still shows it
+    return tuple(out)
+
+
 def _finding_row(r: Mapping[str, Any]) -> FindingRow:
     raw = "" if r["evidence"] is None else str(r["evidence"])
+    parsed: Any = None
     try:
-        pretty = json.dumps(json.loads(raw), indent=2, ensure_ascii=False)
+        parsed = json.loads(raw)
+        pretty = json.dumps(parsed, indent=2, ensure_ascii=False)
         is_json = True
     except ValueError:
         pretty, is_json = raw, False
@@ -174,6 +205,7 @@ def _finding_row(r: Mapping[str, Any]) -> FindingRow:
         evidence=pretty[:EVIDENCE_MAX_CHARS],
         evidence_is_json=is_json,
         evidence_truncated=truncated,
+        waterfalls=_waterfalls(str(r["finding_id"] or ""), parsed),
     )
 
 
