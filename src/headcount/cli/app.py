@@ -15,6 +15,7 @@ from typing import Annotated, NoReturn
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from headcount import __version__
 from headcount.cli.progress import RichProgress
@@ -35,7 +36,8 @@ errors = Console(stderr=True)
 
 
 def _fail(message: str, code: int = EXIT_BAD_INPUT) -> NoReturn:
-    errors.print(f"[bold red]Error:[/] {message}", highlight=False, soft_wrap=True)
+    # Escaped: messages quote user text and `headcount[spark]`, which Rich reads as markup.
+    errors.print(f"[bold red]Error:[/] {escape(message)}", highlight=False, soft_wrap=True)
     raise typer.Exit(code)
 
 

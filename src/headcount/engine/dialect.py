@@ -46,9 +46,13 @@ class Dialect:
     def days_before(self, date: str, days: int) -> str:
         return f"CAST({date} - INTERVAL {days} DAY AS DATE)"
 
+    def lower(self, text: str) -> str:
+        """Lower case as DuckDB's Unicode tables give it (names compare case-insensitively)."""
+        return f"lower({text})"
+
     def collapse_non_alnum(self, text: str) -> str:
         """Lower-case and turn every run of characters other than letters and digits into one space."""
-        return f"trim(regexp_replace(lower({text}), '[^[:alnum:]]+', ' ', 'g'))"
+        return f"trim(regexp_replace({self.lower(text)}, '[^[:alnum:]]+', ' ', 'g'))"
 
     def words(self, text: str) -> str:
         """The list of words in already-collapsed text."""

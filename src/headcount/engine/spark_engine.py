@@ -159,9 +159,14 @@ class SparkDialect(Dialect):
     def days_before(self, date: str, days: int) -> str:
         return f"date_sub({date}, {days})"
 
+    def lower(self, text: str) -> str:
+        # Java lower-cases the Turkish dotted capital I to "i" plus a combining dot, DuckDB
+        # to plain "i"; every other character of the Unicode version both know agrees.
+        return f"lower(replace({text}, '\u0130', 'I'))"
+
     def collapse_non_alnum(self, text: str) -> str:
         # DuckDB's (RE2's) [:alnum:] is ASCII letters and digits only; so is this class.
-        return f"trim(regexp_replace(lower({text}), '[^0-9A-Za-z]+', ' '))"
+        return f"trim(regexp_replace({self.lower(text)}, '[^0-9A-Za-z]+', ' '))"
 
     def words(self, text: str) -> str:
         return f"split({text}, ' ')"
@@ -265,6 +270,9 @@ class SparkEngine(Engine):
             raise EngineError(f"Spark could not run a query: {exc}\n{sql}") from exc
 
     def register_arrow(self, name: str, table: pa.Table) -> None:
+        if table.num_rows == 0:
+            # pyspark cannot convert a column with no chunks (an empty query result).
+            table = table.schema.empty_table()
         self._view(name, self.spark.createDataFrame(table))
 
     def register_parquet(self, name: str, path: str | Path) -> None:

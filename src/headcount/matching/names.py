@@ -19,9 +19,9 @@ from headcount.engine.dialect import Dialect
 NICKNAME_TABLE = "nickname_pairs"
 
 
-def norm(expr: str) -> str:
+def norm(d: Dialect, expr: str) -> str:
     """SQL: a name compared case-insensitively with surrounding spaces trimmed."""
-    return f"lower(trim({expr}))"
+    return d.lower(f"trim({expr})")
 
 
 @cache
@@ -46,14 +46,17 @@ def install_nicknames(engine: Engine) -> None:
     )
 
 
-def nickname_join(alias: str, a: str, b: str) -> str:
+def nickname_join(d: Dialect, alias: str, a: str, b: str) -> str:
     """LEFT JOIN that finds (a, b) in the nickname list; test with `{alias}.a IS NOT NULL`."""
-    return f"LEFT JOIN {NICKNAME_TABLE} {alias} ON {alias}.a = {norm(a)} AND {alias}.b = {norm(b)}"
+    return (
+        f"LEFT JOIN {NICKNAME_TABLE} {alias} "
+        f"ON {alias}.a = {norm(d, a)} AND {alias}.b = {norm(d, b)}"
+    )
 
 
 def given_equivalent(d: Dialect, a: str, b: str, nickname_alias: str) -> str:
     """SQL boolean (NULL-safe: missing names never agree); needs `nickname_join` in FROM."""
-    na, nb = norm(a), norm(b)
+    na, nb = norm(d, a), norm(d, b)
     return (
         f"(coalesce({na} = {nb} OR {d.edit_distance(na, nb)} <= 1, FALSE)"
         f" OR {nickname_alias}.a IS NOT NULL)"
@@ -61,5 +64,5 @@ def given_equivalent(d: Dialect, a: str, b: str, nickname_alias: str) -> str:
 
 
 def surname_equivalent(d: Dialect, a: str, b: str) -> str:
-    na, nb = norm(a), norm(b)
+    na, nb = norm(d, a), norm(d, b)
     return f"coalesce({na} = {nb} OR {d.osa_within_one(na, nb)}, FALSE)"

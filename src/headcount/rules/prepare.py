@@ -101,7 +101,7 @@ def prepare(engine: Engine) -> None:
                    AS date_of_birth_agrees
         FROM roster r
         JOIN deaths d ON d.ssn = r.ssn
-        {nickname_join("nk", "r.first_name", "d.first_name")}
+        {nickname_join(d, "nk", "r.first_name", "d.first_name")}
         ) matched
         """,
     )

@@ -13,7 +13,7 @@ MIN_LENGTH = 60
 
 
 def query(d: Dialect) -> str:
-    sender = "coalesce(c.eid, lower(c.work_email))"
+    sender = f"coalesce(c.eid, {d.lower('c.work_email')})"
     return f"""
     WITH c AS (
         SELECT a.*, {d.collapse_non_alnum("a.text")} AS normalised

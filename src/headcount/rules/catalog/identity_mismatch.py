@@ -16,7 +16,7 @@ def _name_agreement(d: Dialect) -> str:
     some word must be the given name, a nickname of it, within one typo, or its initial.
     Names that carry both exactly are settled without splitting them into words.
     """
-    surname, given = norm_text(d, "r.last_name"), norm("r.first_name")
+    surname, given = norm_text(d, "r.last_name"), norm(d, "r.first_name")
     padded = "' ' || n.collapsed || ' '"
     return f"""
     WITH names AS (
