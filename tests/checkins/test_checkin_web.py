@@ -227,3 +227,30 @@ def test_dashboard_says_no_consequence_next_to_every_rate(
         "VA": 2 / 3,
     }
     assert client.get("/campaigns/nope").status_code == 404
+
+
+def test_api_refusals_leave_the_link_unspent(
+    client: TestClient, links: dict[str, str], store: Store
+) -> None:
+    from datetime import timedelta
+
+    from conftest import SECRET
+    from headcount.checkins.links import Signer, issue_link, read_token
+    from headcount.store import Campaign, Link, Recipient, utcnow
+
+    with store.begin() as s:
+        dod1 = s.scalars(select(Recipient).where(Recipient.employee_id == "DOD1")).one()
+        exempt = issue_link(s, Signer(SECRET), dod1.id, utcnow() + timedelta(days=1))
+    refused = client.post("/api/v1/replies", json={"token": exempt, "bullets": BULLETS})
+    assert refused.status_code == 409 and refused.json()["code"] == "exempt"
+    with store.begin() as s:
+        campaign = s.get(Campaign, "wk8")
+        assert campaign is not None
+        campaign.deadline = utcnow() - timedelta(minutes=1)
+    late = client.post("/api/v1/replies", json={"token": links["VA1"], "bullets": BULLETS})
+    assert late.status_code == 409 and late.json()["code"] == "deadline_passed"
+    with store.begin() as s:
+        for token in (exempt, links["VA1"]):
+            link = s.get(Link, read_token(Signer(SECRET), token).jti)
+            assert link is not None and link.used_at is None
+        assert s.scalars(select(Reply)).all() == []

@@ -18,6 +18,8 @@ from headcount.checkins.guard import ADVICE, Finding, check
 from headcount.store import Campaign, CampaignAgency, Recipient, Reply, Source, utcnow
 
 MIN_BULLETS, MAX_BULLETS, MAX_BULLET_CHARS = 3, 5, 500
+EXEMPT_MESSAGE = "Your agency has told its staff not to reply to this request; nothing was kept."
+DEADLINE_MESSAGE = "The deadline for this check-in has passed."
 
 
 class ReplyError(Exception):
@@ -94,12 +96,9 @@ def submit(
     ).one()
     deadline, policy = row
     if policy == "exempt":
-        raise ReplyError(
-            "Your agency has told its staff not to reply to this request; nothing was kept.",
-            "exempt",
-        )
+        raise ReplyError(EXEMPT_MESSAGE, "exempt")
     if now >= deadline:
-        raise ReplyError("The deadline for this check-in has passed.", "deadline_passed")
+        raise ReplyError(DEADLINE_MESSAGE, "deadline_passed")
     text = "\n".join(bullets)
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert

@@ -17,14 +17,16 @@ from headcount.checkins.links import Claims, Signer, redeem
 from headcount.store import Campaign, CheckinSession, Recipient, utcnow
 
 
-def _hash(secret: str) -> str:
+def hash_secret(secret: str) -> str:
     return hashlib.sha256(secret.encode("utf-8")).hexdigest()
 
 
 def open_session(session: Session, recipient_id: int, expires_at: datetime) -> str:
     secret = secrets.token_urlsafe(32)
     session.add(
-        CheckinSession(id_hash=_hash(secret), recipient_id=recipient_id, expires_at=expires_at)
+        CheckinSession(
+            id_hash=hash_secret(secret), recipient_id=recipient_id, expires_at=expires_at
+        )
     )
     return secret
 
@@ -40,7 +42,7 @@ def recipient_for(session: Session, secret: str | None, now: datetime | None = N
     if not secret or len(secret) > 128:
         return None
     row = session.scalars(
-        select(CheckinSession).where(CheckinSession.id_hash == _hash(secret))
+        select(CheckinSession).where(CheckinSession.id_hash == hash_secret(secret))
     ).first()
     if row is None or row.expires_at <= (now or utcnow()):
         return None
@@ -49,7 +51,7 @@ def recipient_for(session: Session, secret: str | None, now: datetime | None = N
 
 def end_session(session: Session, secret: str | None) -> None:
     if secret:
-        row = session.get(CheckinSession, _hash(secret))
+        row = session.get(CheckinSession, hash_secret(secret))
         if row is not None:
             session.delete(row)
 

@@ -14,7 +14,7 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
-from headcount.checkins import replies, sessions
+from headcount.checkins import burst, replies, sessions
 from headcount.checkins.campaigns import CampaignError
 from headcount.checkins.links import LinkError, Signer, read_token
 from headcount.checkins.policy import NO_CONSEQUENCE, policy_statement
@@ -124,11 +124,9 @@ def reply_with_link(body: LinkReplyIn, request: Request) -> ReplyOut | JSONRespo
     store, signer = _store(request), request.app.state.signer
     try:
         with store.begin() as s:
-            claims, secret = sessions.redeem_link(s, signer, body.token)
-            saved = replies.submit(
-                s, claims.recipient_id, body.bullets, source=Source.WEB,
-                submission_id=body.submission_id,
-            )  # fmt: skip
+            saved, secret = burst.reply_with_link(
+                s, signer, body.token, body.bullets, submission_id=body.submission_id
+            )
         return _out(saved, secret)
     except LinkError as exc:
         retry = _retried(store, signer, body) if exc.reason == "used" else None
