@@ -186,9 +186,9 @@ def test_lists_order_and_nulls_as_duckdb_does(duck, spark):
 # --- verify end to end -------------------------------------------------------------------
 
 
-def verify_both(folder: Path, base: Path) -> tuple[Path, Path]:
+def verify_both(folder: Path, base: Path, **spark_options: Any) -> tuple[Path, Path]:
     verify(folder, base / "duckdb")
-    verify(folder, base / "spark", engine="spark")
+    verify(folder, base / "spark", engine="spark", **spark_options)
     return base / "duckdb", base / "spark"
 
 
@@ -273,8 +273,11 @@ def awkward_agency(folder: Path) -> Agency:
 
 def test_awkward_values_give_identical_outputs(spark, tmp_path):
     folder = awkward_agency(tmp_path / "agency").write()
-    duck_out, spark_out = verify_both(folder, tmp_path)
+    # Staged as on a cluster: copied through Hadoop's file system API to a shared URI.
+    shared = tmp_path / "shared"
+    duck_out, spark_out = verify_both(folder, tmp_path, spark_staging=shared.as_uri())
     assert_same_outputs(duck_out, spark_out)
+    assert shared.is_dir() and not any(shared.iterdir()), "staged copies are removed"
     rules = (duck_out / "findings.csv").read_text("utf-8")
     for rule in ("DATA_QUALITY", "PAID_AFTER_DEATH", "DEATH_RECORD_CONFLICT", "CHECKIN_TEMPLATE",
                  "DUPLICATE_PAYMENT", "SHARED_BANK_ACCOUNT", "INVALID_SSN", "NO_WITHHOLDING",

@@ -112,6 +112,14 @@ def verify(
             help="Spark master for --engine spark, e.g. spark://host:7077 (default local[2]).",
         ),
     ] = None,
+    spark_staging: Annotated[
+        str | None,
+        typer.Option(
+            "--spark-staging",
+            metavar="URI",
+            help="Where a cluster's executors read the run's tables, e.g. s3a://bucket/tmp.",
+        ),
+    ] = None,
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="No progress bars or tables.")
     ] = False,
@@ -121,8 +129,8 @@ def verify(
 
     if not dataset.is_dir():
         _fail(f"{dataset}: no such dataset folder")
-    if spark_master and engine != EngineName.spark:
-        _fail("--spark-master needs --engine spark")
+    if (spark_master or spark_staging) and engine != EngineName.spark:
+        _fail("--spark-master and --spark-staging need --engine spark")
     with _explained_errors(), RichProgress(errors, enabled=not quiet) as progress:
         result = run_verify(
             dataset,
@@ -131,6 +139,7 @@ def verify(
             memory_limit=memory_limit,
             engine=engine.value,
             spark_master=spark_master,
+            spark_staging=spark_staging,
             progress=progress,
         )
     if not quiet:

@@ -12,9 +12,10 @@ ASCII-only `[:alnum:]`, and timestamps without a time zone (TIMESTAMP_NTZ).
 from __future__ import annotations
 
 import re
+import uuid
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 
@@ -237,6 +238,7 @@ class SparkEngine(Engine):
         self.dialect = SparkDialect()
         self.spark, self._owns_session = _session(master, conf or {})
         self._views: dict[str, DataFrame] = {}
+        self._uploads: list[str] = []
 
     def _sql(self, sql: str) -> DataFrame:
         try:
@@ -284,10 +286,41 @@ class SparkEngine(Engine):
         # Cached: derived tables such as death_matches are read by several rules.
         self._view(name, self._sql(sql).cache())
 
+    def _hadoop_path(self, uri: str) -> tuple[Any, Any]:
+        """A Hadoop Path and its FileSystem (s3a://, hdfs://, abfss://, file:// …)."""
+        jvm = self.spark._jvm
+        if jvm is None:  # Spark Connect sessions have no JVM on the driver side
+            raise SparkUnavailableError("staging needs a classic (not Spark Connect) session")
+        path = jvm.org.apache.hadoop.fs.Path(uri)
+        conf = self.spark._jsc.hadoopConfiguration()
+        return path, path.getFileSystem(conf)
+
+    def upload(self, files: Mapping[str, Path], uri: str) -> dict[str, str]:
+        """Copy the driver's local `files` into a new folder under `uri`, through Hadoop's
+        file systems, for executors that cannot read the driver's disk; returns name -> URI
+        of each copy. The folder is deleted on close."""
+        folder = f"{uri.rstrip('/')}/headcount-{uuid.uuid4().hex}"
+        copies: dict[str, str] = {}
+        try:
+            for name, local in files.items():
+                src, _ = self._hadoop_path(local.resolve().as_uri())
+                dst, fs = self._hadoop_path(f"{folder}/{local.name}")
+                fs.copyFromLocalFile(False, True, src, dst)
+                copies[name] = str(dst.toString())
+        except Exception as exc:  # py4j wraps Hadoop's IOExceptions
+            raise SparkUnavailableError(f"could not stage tables at {uri}: {exc}") from exc
+        finally:
+            self._uploads.append(folder)
+        return copies
+
     def close(self) -> None:
         for name, frame in self._views.items():
             frame.unpersist()
             self.spark.catalog.dropTempView(name)
         self._views.clear()
+        for folder in self._uploads:
+            path, fs = self._hadoop_path(folder)
+            fs.delete(path, True)
+        self._uploads.clear()
         if self._owns_session:
             self.spark.stop()

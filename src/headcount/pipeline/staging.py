@@ -32,18 +32,19 @@ def write_parquet_tables(duck: DuckDBEngine, folder: Path) -> dict[str, Path]:
     return files
 
 
-def spark_engine(duck: DuckDBEngine, folder: Path, master: str | None = None) -> Engine:
-    """A Spark engine with the run's typed tables as views, staged through `folder`.
-
-    The folder must be readable by Spark's executors: any local folder in local mode; on
-    a cluster, a folder every node mounts at the same path (see docs/spark.md).
-    """
+def spark_engine(
+    duck: DuckDBEngine, folder: Path, master: str | None = None, staging: str | None = None
+) -> Engine:
+    """A Spark engine with the run's typed tables as views, written to `folder` and, when
+    `staging` names a shared location (s3a://bucket/tmp, hdfs:///tmp, a mounted path),
+    copied there for a cluster's executors, which cannot read the driver's disk."""
     from headcount.engine.spark_engine import SparkEngine
 
     files = write_parquet_tables(duck, folder)
     engine = SparkEngine(master)
     try:
-        for table, path in files.items():
+        located = engine.upload(files, staging) if staging else files
+        for table, path in located.items():
             engine.register_parquet(table, path)
     except BaseException:
         engine.close()

@@ -113,12 +113,14 @@ def verify(
     memory_limit: str | None = None,
     engine: str = "duckdb",
     spark_master: str | None = None,
+    spark_staging: str | None = None,
     progress: Progress = _quiet,
 ) -> VerifyResult:
     """Verify `dataset` into `out`. Raises DatasetError on unreadable input (nothing written).
 
     Ingest is always DuckDB's; `engine="spark"` runs prepare, rules, payees and the check-in
-    summary on Spark (`spark_master`, default local mode) over the same typed tables.
+    summary on Spark (`spark_master`, default local mode) over the same typed tables, staged
+    through `spark_staging` on a cluster (see pipeline/staging.py).
     """
     check_output_folder(out)
     check_engine(engine)
@@ -138,7 +140,7 @@ def verify(
             if engine == "spark":
                 with clock.stage("stage"):
                     progress("stage: tables for spark", 0, 1)
-                    run = spark_engine(duck, Path(spill) / "staged", spark_master)
+                    run = spark_engine(duck, Path(spill) / "staged", spark_master, spark_staging)
             with clock.stage("rules"):
                 prepare(run)
                 if run is not duck:
