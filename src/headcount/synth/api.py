@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import pyarrow as pa
 
 from headcount.contract.tables import ACTIVITY, CAMPAIGNS, CHECKINS, DEATHS, PAYROLL, ROSTER
 from headcount.synth import columns, deaths, truth
@@ -18,8 +19,9 @@ from headcount.synth import plants_pay as ppay
 from headcount.synth import plants_people as ppl
 from headcount.synth.activity import activity_table
 from headcount.synth.checkins import active_at_sent, campaigns_table, replies
+from headcount.synth.common import I64, Bool
 from headcount.synth.payroll import Extras, background_extras, write_payroll
-from headcount.synth.people import background, dedupe_name_dob, finalize_pay
+from headcount.synth.people import People, background, dedupe_name_dob, finalize_pay
 from headcount.synth.plants import Planter, plant_count
 from headcount.synth.ssn import sample_unique
 from headcount.synth.vocab import build_places
@@ -76,6 +78,59 @@ def _plant_everything(pl: Planter, n: int) -> None:
     ppl.possible_death_match(pl, n)
 
 
+def _streams(seed: int) -> list[np.random.Generator]:
+    # Independent streams per stage: changing one stage never reshuffles another.
+    return [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(8)]
+
+
+def _roster(
+    streams: list[np.random.Generator], employees: int, out: Path
+) -> tuple[People, Planter, I64, columns.PersonText, Bool]:
+    """People, plants and roster.csv: the first stages of generate(), reused by roster_only()."""
+    r_places, r_ssn, r_people, r_plants = streams[:4]
+    n = plant_count(employees)
+    places = build_places(
+        r_places,
+        n_cities=int(np.clip(employees // 40, 150, 4000)),
+        n_streets=int(np.clip(employees // 10, 400, 20_000)),
+    )
+    n_people = employees + n  # n spare rows become payees unknown to the roster
+    n_spare = 20 * n + 50
+    ssns = sample_unique(r_ssn, n_people + employees + n_spare)
+    people = background(r_people, employees, n, places, ssns[:n_people])
+    planter = Planter(r_plants, people, places, ssns[n_people + employees :])
+    _plant_everything(planter, n)
+    tracked = planter.tracked()
+    dedupe_name_dob(people, frozen=tracked)
+    finalize_pay(people)
+    text = columns.build(people, places)
+    write_table(out / "roster.csv", ROSTER, columns.roster_table(people, text))
+    return people, planter, ssns, text, tracked
+
+
+def roster_only(out_dir: Path, employees: int, seed: int = 0) -> dict[str, list[list[str]]]:
+    """Just roster.csv (the same file generate() writes for this seed and size) and a
+    header-only payroll.csv, for identity-resolution work at scale. Returns the employee_ids
+    of the planted duplicate people and of the look-alikes that must stay apart."""
+    if employees < MIN_EMPLOYEES:
+        raise ValueError(f"employees must be at least {MIN_EMPLOYEES} to plant every case")
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    people, planter, _, _, _ = _roster(_streams(seed), employees, out)
+    empty = pa.table({c: pa.array([], pa.string()) for c in PAYROLL.column_names})
+    write_table(out / "payroll.csv", PAYROLL, empty)
+
+    def ids(persons: list[int]) -> list[str]:
+        return sorted(f"E{int(people.emp_num[i]):07d}" for i in persons)
+
+    return {
+        "duplicates": [ids(p.persons) for p in planter.plants if p.name == "DUPLICATE_PERSON"],
+        "lookalikes": [
+            ids(p.persons) for p in planter.plants if "DUPLICATE_PERSON" in p.must_not_flag
+        ],
+    }
+
+
 def generate(
     out_dir: Path,
     employees: int,
@@ -97,29 +152,13 @@ def generate(
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     # Independent streams per stage: changing one stage never reshuffles another.
-    streams = np.random.SeedSequence(seed).spawn(8)
-    r_places, r_ssn, r_people, r_plants, r_extras, r_deaths, r_checkins, r_activity = (
-        np.random.default_rng(s) for s in streams
-    )
+    streams = _streams(seed)
+    r_extras, r_deaths, r_checkins, r_activity = streams[4:]
     n = plant_count(employees)
 
     report("roster", 0, employees)
-    places = build_places(
-        r_places,
-        n_cities=int(np.clip(employees // 40, 150, 4000)),
-        n_streets=int(np.clip(employees // 10, 400, 20_000)),
-    )
-    n_people = employees + n  # n spare rows become payees unknown to the roster
-    n_spare = 20 * n + 50
-    ssns = sample_unique(r_ssn, n_people + employees + n_spare)
-    people = background(r_people, employees, n, places, ssns[:n_people])
-    planter = Planter(r_plants, people, places, ssns[n_people + employees :])
-    _plant_everything(planter, n)
-    tracked = planter.tracked()
-    dedupe_name_dob(people, frozen=tracked)
-    finalize_pay(people)
-    text = columns.build(people, places)
-    write_table(out / "roster.csv", ROSTER, columns.roster_table(people, text))
+    people, planter, ssns, text, tracked = _roster(streams, employees, out)
+    n_people = employees + n
     report("roster", employees, employees)
 
     extras: Extras = planter.extras
