@@ -40,6 +40,7 @@ docs: install
 
 bench: install
 	$(BIN)/python benchmarks/verify_bench.py
+	$(BIN)/python benchmarks/linkage_bench.py
 
 clean:
 	rm -rf $(VENV) data results .pytest_cache .mypy_cache .ruff_cache
