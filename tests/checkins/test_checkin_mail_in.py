@@ -186,3 +186,23 @@ def test_text_helpers() -> None:
     assert bullets_from("one\ntwo\nthree\n> quoted\nSent from my iPhone\nx") == [
         "one", "two", "three",
     ]  # fmt: skip
+
+
+def test_refused_senders_are_told_why_at_their_work_address(
+    store: Store, invitations: dict[str, EmailMessage], tmp_path: Path
+) -> None:
+    from headcount.checkins.mail_out import send_refusal_notices
+
+    m = _reply_to(invitations["VA2"], "va2@agency.example.gov")
+    m.set_content("- Paid card 4111 1111 1111 1111\n- Met the team\n- Wrote notes")
+    report = ingest_mailbox(store, "wk8", _maildir(tmp_path, [m]), SECRET)
+    with smtp_server() as (sink, port, _):
+        sent = send_refusal_notices(
+            store, "wk8", report.refusals, SmtpSettings(host="127.0.0.1", port=port)
+        )
+    assert sent.sent == 1
+    (notice,) = sink.messages
+    assert notice["To"] == "va2@agency.example.gov" and notice["Subject"].startswith("Not saved")
+    body = str(notice.get_body(("plain",)).get_content())  # type: ignore[union-attr]
+    assert "Bullet 1 appears to contain a payment card number" in body
+    assert "4111" not in body

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from headcount.checkins.campaigns import CampaignError, contactable_filter, get_campaign
 from headcount.checkins.links import LINK_PATH, Signer, issue_link
-from headcount.checkins.messages import Envelope, compose
+from headcount.checkins.messages import Envelope, compose, deadline_text
 from headcount.store import (
     CampaignAgency,
     Delivery,
@@ -269,3 +269,41 @@ def _mark_sent(session: Session, campaign_id: str, when: datetime) -> None:
     campaign = get_campaign(session, campaign_id)
     if campaign.sent_at is None:
         campaign.sent_at = when
+
+
+def send_refusal_notices(
+    store: Store, campaign_id: str, refusals: list[tuple[int, str]], settings: SmtpSettings
+) -> SendReport:
+    """Tell each employee whose emailed reply was refused why (the explanation names the kind
+    of data and the bullet, never the text). Sent to the roster's work address only, not to
+    whatever address the refused message came from."""
+    report = SendReport()
+    with store.begin() as session:
+        campaign = get_campaign(session, campaign_id)
+        targets = [
+            (r.work_email, r.first_name, why)
+            for rid, why in refusals
+            if (r := session.get(Recipient, rid)) is not None and r.work_email
+        ]
+        title, deadline = campaign.title, campaign.deadline
+    mailer = Mailer(settings)
+    try:
+        for to, first_name, why in targets:
+            message = EmailMessage()
+            message["Subject"] = f"Not saved: {title}"
+            message["From"], message["To"] = settings.sender, to
+            message["Auto-Submitted"] = "auto-replied"
+            greeting = f"Hello {first_name}," if first_name else "Hello,"
+            message.set_content(
+                f'{greeting}\n\nYour emailed reply to "{title}" was not saved. {why}\n\n'
+                f"You can send a new reply until {deadline_text(deadline)}."
+            )
+            error, _ = _attempt(mailer, message, time.sleep)
+            if error is None:
+                report.sent += 1
+            else:
+                report.failed += 1
+                report.errors[error[0]] = report.errors.get(error[0], 0) + 1
+    finally:
+        mailer.close()
+    return report

@@ -264,12 +264,27 @@ def ingest_mail(
             help="Remove refused messages (sensitive data) from the mailbox afterwards.",
         ),
     ] = False,
+    notify: Annotated[
+        bool,
+        typer.Option(
+            "--notify",
+            help="Email each refused sender's work address why (uses the SMTP options).",
+        ),
+    ] = False,
+    smtp_host: SmtpHost = None,
+    smtp_port: SmtpPort = None,
+    starttls: StartTls = None,
+    smtp_ssl: ImplicitTls = None,
+    smtp_user: SmtpUser = None,
+    sender: Sender = None,
+    smtp_ca_file: CaFile = None,
     secret_file: SecretFile = None,
     database: Database = None,
 ) -> None:
     """Read emailed replies, match each to its employee, and save or refuse it."""
     from headcount.checkins.keys import SecretKeyError, load_secret
     from headcount.checkins.mail_in import delete_messages, ingest_mailbox
+    from headcount.checkins.mail_out import SmtpSettings, send_refusal_notices
 
     try:
         secret = load_secret(secret_file)
@@ -279,6 +294,14 @@ def ingest_mail(
         _fail(f"{mailbox}: no such Maildir or mbox")
     with _store(database) as store:
         report = ingest_mailbox(store, campaign, mailbox, secret)
+        if notify and report.refusals:
+            settings = SmtpSettings.from_env(
+                host=smtp_host, port=smtp_port, starttls=starttls, implicit_tls=smtp_ssl,
+                username=smtp_user, sender=sender,
+                ca_file=str(smtp_ca_file) if smtp_ca_file else None,
+            )  # fmt: skip
+            notices = send_refusal_notices(store, campaign, report.refusals, settings)
+            console.print(f"Refusal notices sent: {notices.sent:,}; failed: {notices.failed:,}")
     if delete_refused and report.refused_keys:
         delete_messages(mailbox, report.refused_keys)
     for outcome, count in sorted(report.outcomes.items()):
