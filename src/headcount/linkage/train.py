@@ -40,9 +40,10 @@ log = logging.getLogger(__name__)
 
 
 def quiet_splink() -> None:
-    """Splink narrates every step at INFO; the CLI has its own progress bars."""
-    for name in ("splink", "splink.internals"):
-        logging.getLogger(name).setLevel(logging.WARNING)
+    """Splink narrates every step, and warns of levels a small roster never shows (normal
+    here: the priors cover them); the CLI has its own progress bars. Errors still show."""
+    for name in ("splink", "splink.internals"):  # Splink sets a level on both
+        logging.getLogger(name).setLevel(logging.ERROR)
 
 
 def prior_floor(records: int) -> float:
