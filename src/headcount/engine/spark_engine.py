@@ -11,6 +11,7 @@ ASCII-only `[:alnum:]`, and timestamps without a time zone (TIMESTAMP_NTZ).
 
 from __future__ import annotations
 
+import os
 import re
 import uuid
 from collections.abc import Mapping
@@ -38,15 +39,16 @@ REQUIRED_CONF = {
     "spark.sql.session.timeZone": "UTC",
     "spark.sql.timestampType": "TIMESTAMP_NTZ",
     "spark.sql.parquet.inferTimestampNTZ.enabled": "true",
+    # headcount's own progress bars report the stages; Spark's would draw over them.
+    "spark.ui.showConsoleProgress": "false",
 }
 DEFAULT_CONF = {
-    "spark.app.name": "headcount verify",
-    "spark.ui.showConsoleProgress": "false",
     "spark.log.structuredLogging.enabled": "false",
-    "spark.sql.shuffle.partitions": "8",
     "spark.sql.adaptive.enabled": "true",
 }
 LOCAL_CONF = {
+    # Spark's 200 shuffle partitions suit a cluster; on a few local cores they are overhead.
+    "spark.sql.shuffle.partitions": "8",
     # A local run serves nobody else: no web UI, and nothing listening beyond loopback.
     "spark.ui.enabled": "false",
     "spark.driver.host": "127.0.0.1",
@@ -203,7 +205,7 @@ def _session(master: str | None, conf: Mapping[str, str]) -> tuple[SparkSession,
     """The active session if there is one (spark-submit, a test's), else a new one; and
     whether this engine created it (and so stops it on close)."""
     require_pyspark()
-    from pyspark import SparkConf
+    from pyspark import SparkConf, SparkContext
     from pyspark.sql import SparkSession
 
     active = SparkSession.getActiveSession()
@@ -211,16 +213,25 @@ def _session(master: str | None, conf: Mapping[str, str]) -> tuple[SparkSession,
         for key, value in {**REQUIRED_CONF, **conf}.items():
             active.conf.set(key, value)
         return active, False
-    given = SparkConf()  # spark-submit's --master and --conf arrive here
-    master = master or given.get("spark.master") or DEFAULT_MASTER
-    settings = {**DEFAULT_CONF, **(LOCAL_CONF if master.startswith("local") else {})}
-    builder = SparkSession.builder.master(master)
-    for key, value in settings.items():
-        if not given.contains(key):
-            builder = builder.config(key, value)
-    for key, value in {**REQUIRED_CONF, **conf}.items():
-        builder = builder.config(key, value)
+    # spark-submit starts Python with the gateway's port in the environment; its --master
+    # then stands unless one is given here.
+    submitted = "PYSPARK_GATEWAY_PORT" in os.environ
     try:
+        # Start (or join) the JVM first, so that settings made outside headcount
+        # (spark-submit --conf, PYSPARK_SUBMIT_ARGS, spark-defaults.conf) can be read.
+        SparkContext._ensure_initialized()
+        given = SparkConf()
+        if master is None:
+            master = given.get("spark.master", DEFAULT_MASTER) if submitted else DEFAULT_MASTER
+        settings = {**DEFAULT_CONF, **(LOCAL_CONF if master.startswith("local") else {})}
+        builder = SparkSession.builder.master(master)
+        if not submitted:  # else spark-submit's --name (or the script's name) stands
+            builder = builder.appName("headcount verify")
+        for key, value in settings.items():
+            if not given.contains(key):
+                builder = builder.config(key, value)
+        for key, value in {**REQUIRED_CONF, **conf}.items():
+            builder = builder.config(key, value)
         session = builder.getOrCreate()
     except Exception as exc:  # py4j and Java start-up errors have no common base class
         raise SparkUnavailableError(f"Spark could not start ({master}): {exc}") from exc
