@@ -127,7 +127,9 @@ def reply_with_link(body: LinkReplyIn, request: Request) -> ReplyOut | JSONRespo
             saved, secret = burst.reply_with_link(
                 s, signer, body.token, body.bullets, submission_id=body.submission_id
             )
-        return _out(saved, secret)
+        # Returned as a ready response: FastAPI would otherwise validate the model a second
+        # time, a cost every reply of a burst pays.
+        return JSONResponse(_out(saved, secret).model_dump(mode="json"), 201)
     except LinkError as exc:
         retry = _retried(store, signer, body) if exc.reason == "used" else None
         return JSONResponse(retry.model_dump(mode="json"), 200) if retry else _problem(exc)
