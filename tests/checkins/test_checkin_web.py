@@ -254,3 +254,32 @@ def test_api_refusals_leave_the_link_unspent(
             link = s.get(Link, read_token(Signer(SECRET), token).jti)
             assert link is not None and link.used_at is None
         assert s.scalars(select(Reply)).all() == []
+
+
+def test_concurrent_api_replies_are_batched_without_loss_or_duplicates(
+    store: Store, links: dict[str, str]
+) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    import httpx
+    from live_server import live_server
+
+    from conftest import SECRET
+
+    # Every token sent three times at once with the same submission_id (a client retrying).
+    jobs = [(employee, token) for employee, token in links.items() for _ in range(3)]
+    with live_server(store, SECRET) as base, httpx.Client(base_url=base) as http:
+
+        def post(job: tuple[str, str]) -> tuple[str, int]:
+            employee, token = job
+            body = {"token": token, "bullets": BULLETS, "submission_id": f"sub-{employee}"}
+            return employee, http.post("/api/v1/replies", json=body).status_code
+
+        with ThreadPoolExecutor(12) as pool:
+            results = list(pool.map(post, jobs))
+    for employee in links:
+        codes = sorted(code for e, code in results if e == employee)
+        assert codes == [200, 200, 201]  # one saved it; the retries got the saved reply
+    with store.begin() as s:
+        assert s.scalar(select(func.count()).select_from(Reply)) == len(links)
+        assert {r.revision for r in s.scalars(select(Reply))} == {1}

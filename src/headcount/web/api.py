@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
+from anyio import to_thread
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
@@ -117,24 +118,26 @@ def _out(saved: replies.Saved, session_token: str | None = None) -> ReplyOut:
 
 
 @router.post("/replies", response_model=ReplyOut, status_code=201, responses=ERRORS)
-def reply_with_link(body: LinkReplyIn, request: Request) -> ReplyOut | JSONResponse:
+async def reply_with_link(body: LinkReplyIn, request: Request) -> ReplyOut | JSONResponse:
     """Reply in one request with the emailed link's token. Spends the link and returns a
     session token for later edits. Retrying with the same `submission_id` after the link
     was spent returns the saved reply (200) instead of an error."""
-    store, signer = _store(request), request.app.state.signer
     try:
-        with store.begin() as s:
-            saved, secret = burst.reply_with_link(
-                s, signer, body.token, body.bullets, submission_id=body.submission_id
-            )
-        # Returned as a ready response: FastAPI would otherwise validate the model a second
-        # time, a cost every reply of a burst pays.
-        return JSONResponse(_out(saved, secret).model_dump(mode="json"), 201)
-    except LinkError as exc:
-        retry = _retried(store, signer, body) if exc.reason == "used" else None
-        return JSONResponse(retry.model_dump(mode="json"), 200) if retry else _problem(exc)
+        item = burst.prepare(body.token, body.bullets, body.submission_id)
     except replies.ReplyError as exc:
         return _problem(exc)
+    outcome = await request.app.state.batcher.apply(item)
+    if isinstance(outcome, LinkError) and outcome.reason == "used":
+        store, signer = _store(request), request.app.state.signer
+        retry = await to_thread.run_sync(_retried, store, signer, body)
+        if retry is not None:
+            return JSONResponse(retry.model_dump(mode="json"), 200)
+    if isinstance(outcome, Exception):
+        return _problem(outcome)
+    saved, secret = outcome
+    # Returned as a ready response: FastAPI would otherwise validate the model a second
+    # time, a cost every reply of a burst pays.
+    return JSONResponse(_out(saved, secret).model_dump(mode="json"), 201)
 
 
 def _retried(store: Store, signer: Signer, body: LinkReplyIn) -> ReplyOut | None:

@@ -25,6 +25,7 @@ import headcount
 from headcount.checkins.keys import load_secret
 from headcount.checkins.links import Signer
 from headcount.store import Store
+from headcount.web.batcher import Batcher
 from headcount.web.security import HEADERS
 
 access_log = logging.getLogger("headcount.web.access")
@@ -83,6 +84,7 @@ def create_app(store: Store, secret: bytes) -> FastAPI:
     )
     app.state.store = store
     app.state.signer = Signer(secret)
+    app.state.batcher = Batcher(store, app.state.signer)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(api_router)
     app.include_router(pages_router)
