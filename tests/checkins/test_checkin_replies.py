@@ -124,3 +124,14 @@ def test_a_link_opens_one_session_once(store: Store, roster: Path, signer: Signe
         assert recipient_for(s, secrets[0]) == ids["VA1"]
         assert recipient_for(s, "forged") is None
         assert recipient_for(s, secrets[0], now=utcnow() + timedelta(days=3)) is None
+
+
+def test_control_characters_never_reach_the_database(store: Store, roster: Path) -> None:
+    ids = _setup(store, roster)
+    with store.begin() as s:
+        saved = submit(
+            s, ids["VA1"], ["a\x00b", "c\x1bd", "e\tf"], source=Source.WEB, submission_id="x\x00y"
+        )
+    assert saved.bullets == ["a b", "c d", "e f"]
+    (reply,) = _replies(store)
+    assert reply.submission_id == "xy"

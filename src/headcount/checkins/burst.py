@@ -13,14 +13,15 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from headcount.checkins import replies, sessions
 from headcount.checkins.guard import check
-from headcount.checkins.links import LinkError, Signer, read_token
+from headcount.checkins.links import Claims, LinkError, Signer, read_token
 from headcount.store import Campaign, CampaignAgency, Link, Recipient, Source, Store, utcnow
 
 _ONE_STATEMENT = text(
@@ -54,6 +55,12 @@ FROM spent LEFT JOIN saved ON true
 )
 
 
+# The same statement in psycopg's parameter style, for executemany in pipeline mode.
+_PIPELINED = _ONE_STATEMENT.text.replace(":now", "%(now)s")
+for _name in ("jti", "rid", "session_hash", "expires", "text", "submission_id"):
+    _PIPELINED = _PIPELINED.replace(f":{_name}", f"%({_name})s")
+
+
 @dataclass(frozen=True)
 class LinkReply:
     token: str
@@ -70,7 +77,7 @@ def prepare(token: str, raw_bullets: list[str], submission_id: str | None) -> Li
     findings = check(bullets)
     if findings:
         raise replies.SensitiveDataError(findings)
-    return LinkReply(token, bullets, submission_id)
+    return LinkReply(token, bullets, replies.clean_submission_id(submission_id))
 
 
 def reply_with_link(
@@ -97,6 +104,8 @@ def apply_batch(store: Store, signer: Signer, items: list[LinkReply]) -> list[Ou
     now = utcnow()
     try:
         with store.begin() as session:
+            if store.backend == "postgresql":
+                return _apply_postgres_batch(session, signer, items, now)
             return [_apply(session, signer, item, now) for item in items]
     except Exception:
         if len(items) == 1:
@@ -142,6 +151,56 @@ def _apply_postgres(
             current.revision, current.submitted_at, current.updated_at,
         )  # fmt: skip
     return replies.Saved(item.bullets, revision, submitted_at, updated_at, deadline), secret
+
+
+def _apply_postgres_batch(
+    session: Session, signer: Signer, items: list[LinkReply], now: datetime
+) -> list[Outcome]:
+    """Every reply's statement sent in one pipeline (one round trip), then each answer read."""
+    outcomes: list[Outcome | None] = [None] * len(items)
+    pending: list[tuple[int, Claims, str]] = []
+    params: list[dict[str, object]] = []
+    for i, item in enumerate(items):
+        try:
+            claims = read_token(signer, item.token, now)
+        except LinkError as exc:
+            outcomes[i] = exc
+            continue
+        secret = secrets.token_urlsafe(32)
+        pending.append((i, claims, secret))
+        params.append(
+            {
+                "now": now, "jti": claims.jti, "rid": claims.recipient_id,
+                "session_hash": sessions.hash_secret(secret), "expires": claims.expires_at,
+                "text": "\n".join(item.bullets), "submission_id": item.submission_id,
+            }
+        )  # fmt: skip
+    rows: list[Any] = []
+    if params:
+        raw: Any = session.connection().connection.driver_connection
+        with raw.cursor() as cursor:
+            cursor.executemany(_PIPELINED, params, returning=True)
+            while True:
+                rows.append(cursor.fetchone())
+                if not cursor.nextset():
+                    break
+    for (i, claims, secret), row in zip(pending, rows, strict=True):
+        if row is None:
+            outcomes[i] = _why_not(session, claims.jti, claims.recipient_id, now)
+            continue
+        deadline, revision, submitted_at, updated_at = row
+        if revision is None:  # the same submission was already saved: a retried request
+            current = replies.current(session, claims.recipient_id)
+            assert current is not None
+            revision, submitted_at, updated_at = (
+                current.revision, current.submitted_at, current.updated_at,
+            )  # fmt: skip
+        saved = replies.Saved(
+            items[i].bullets, revision, submitted_at.astimezone(UTC),
+            updated_at.astimezone(UTC), deadline.astimezone(UTC),
+        )  # fmt: skip
+        outcomes[i] = (saved, secret)
+    return [o if o is not None else LinkError("invalid") for o in outcomes]
 
 
 def _why_not(session: Session, jti: str, recipient_id: int, now: datetime) -> Exception:

@@ -150,7 +150,9 @@ def contactable_filter(campaign_id: str) -> list[ColumnElement[bool]]:
 
 
 def get_campaign(session: Session, campaign_id: str) -> Campaign:
-    campaign = session.get(Campaign, campaign_id)
+    # Ids are validated on creation; anything else (a NUL byte would even be a PostgreSQL
+    # error) is simply not a campaign.
+    campaign = session.get(Campaign, campaign_id) if CAMPAIGN_ID.match(campaign_id) else None
     if campaign is None:
         raise CampaignError(f"no campaign {campaign_id!r}")
     return campaign

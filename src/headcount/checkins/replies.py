@@ -7,6 +7,7 @@ in one INSERT … ON CONFLICT statement, so concurrent submits cannot make two r
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -46,9 +47,21 @@ class Saved:
     deadline: datetime
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def clean_submission_id(value: str | None) -> str | None:
+    """Printable ASCII only (a NUL byte cannot even be stored in PostgreSQL), 64 at most."""
+    if not value:
+        return None
+    kept = "".join(ch for ch in value if "!" <= ch <= "~")[:64]
+    return kept or None
+
+
 def clean_bullets(raw: list[str]) -> list[str]:
-    """Trim, collapse line breaks and blank runs, drop empty bullets; enforce 3-5."""
-    bullets = [" ".join(b.split()) for b in raw]
+    """Trim, turn control characters, line breaks and blank runs into single spaces, drop
+    empty bullets; enforce 3-5."""
+    bullets = [" ".join(_CONTROL.sub(" ", b).split()) for b in raw]
     bullets = [b.removeprefix("- ").removeprefix("* ").strip() for b in bullets if b]
     bullets = [b for b in bullets if b]
     if not MIN_BULLETS <= len(bullets) <= MAX_BULLETS:
@@ -80,6 +93,7 @@ def submit(
     """Check and save a reply. Raises ReplyError / SensitiveDataError, storing nothing."""
     now = now or utcnow()
     bullets = clean_bullets(raw_bullets)
+    submission_id = clean_submission_id(submission_id)
     findings = check(bullets)
     if findings:
         raise SensitiveDataError(findings)
