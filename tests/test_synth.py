@@ -578,3 +578,20 @@ def test_dmf_records_are_fixed_width_and_match_csv(
     for name in ("roster.csv", "payroll.csv", "checkins.csv", "truth.json"):
         if name != "truth.json":
             assert (out / name).read_bytes() == (synth_dataset.out_dir / name).read_bytes()
+
+
+def test_twins_and_spouses_have_given_names_that_are_not_equivalent(
+    synth_dataset: SynthResult,
+) -> None:
+    from headcount.synth.names_edit import given_equivalent
+
+    roster = {r["employee_id"]: r for r in rows(synth_dataset.out_dir / "roster.csv")}
+    seen = set()
+    for look in truth_of(synth_dataset)["lookalikes"]:
+        if look["kind"] in ("twins", "spouses"):
+            a, b = (roster[e] for e in look["employee_ids"])
+            assert a["last_name"] == b["last_name"] and a["home_address"] == b["home_address"]
+            assert not given_equivalent(a["first_name"], b["first_name"]), look
+            assert (a["date_of_birth"] == b["date_of_birth"]) == (look["kind"] == "twins")
+            seen.add(look["kind"])
+    assert seen == {"twins", "spouses"}

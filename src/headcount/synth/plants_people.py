@@ -92,13 +92,13 @@ def duplicate_person(pl: Planter, count: int) -> None:
                      "with a different SSN"))  # fmt: skip
 
 
-def _other_first(pl: Planter, person: int) -> int:
-    """A given name of the same sex that is not equivalent to the person's."""
+def _other_first(pl: Planter, person: int, avoid: str) -> int:
+    """A given name for `person` (of their sex) that is not equivalent to `avoid`."""
     nm = names()
     weights = nm.p_female if pl.p.female[person] else nm.p_male
     while True:
         cand = int(pl.rng.choice(len(nm.first), p=weights))
-        if not given_equivalent(nm.first[cand], pl.first(person)):
+        if not given_equivalent(nm.first[cand], avoid):
             return cand
 
 
@@ -109,7 +109,7 @@ def twins(pl: Planter, count: int) -> None:
         a = pl.one()
         b = pl.one()
         _copy(pl, a, b, ("last", "dob", *ADDRESS))
-        p.first[b] = _other_first(pl, b)
+        p.first[b] = _other_first(pl, b, pl.first(a))
         pl.add(Plant("lookalike", "twins", [a, b], variant="same_address",
                      note="twins: same surname, birth date and address, different given names",
                      must_not_flag=("DUPLICATE_PERSON",)))  # fmt: skip
@@ -122,7 +122,7 @@ def spouses(pl: Planter, count: int) -> None:
         a = pl.one()
         b = pl.one(_other_sex(p.female, a))
         _copy(pl, a, b, ("last", *ADDRESS))
-        p.first[b] = _other_first(pl, b)
+        p.first[b] = _other_first(pl, b, pl.first(a))
         p.dob[b] = p.dob[a] + int(pl.rng.integers(400, 3000)) * (1 if pl.rng.random() < 0.5 else -1)
         pl.add(Plant("lookalike", "spouses", [a, b], variant="same_address",
                      note="spouses: same surname and address, different given names and birth dates",
