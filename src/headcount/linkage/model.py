@@ -133,12 +133,12 @@ def date_of_birth() -> ComparisonCreator:
                 f"{y} AND dob_month_l = dob_day_r AND dob_day_l = dob_month_r",
                 "day and month transposed",
             ),
+            level(f"abs(dob_year_l - dob_year_r) = 1 AND {m} AND {d}", "year off by one"),
             level(
                 f"(({y} AND {m}) OR ({y} AND {d}) OR ({m} AND {d})) "
                 "AND " + dl("dob_text_l", "dob_text_r", 1),
                 "one typo",
             ),
-            level(f"abs(dob_year_l - dob_year_r) = 1 AND {m} AND {d}", "year off by one"),
             level(
                 f"({y} OR {m} OR {d}) AND " + dl("dob_text_l", "dob_text_r", 2),
                 "two typos",

@@ -69,6 +69,7 @@ def train(linker: Linker, records: int) -> None:
             max_pairs=EM_MAX_PAIRS,
         )
     shrink_m(linker, expected_duplicate_pairs(linker, records))
+    monotone(linker)
 
 
 def floor_u(linker: Linker, sampled_pairs: float) -> None:
@@ -82,6 +83,26 @@ def floor_u(linker: Linker, sampled_pairs: float) -> None:
             raw = lv._u_probability
             if not isinstance(raw, float) or raw < floor:
                 lv.u_probability = floor
+
+
+def monotone(linker: Linker) -> None:
+    """Levels run from most to least alike, so none may weigh more than the one before it.
+
+    A rare level with a rare-looking u (an initial where the roster has none, say) would
+    otherwise outweigh an exact match: its u is raised until its weight equals the
+    previous level's. The last level (different) is left as it is."""
+    for comparison in linker._settings_obj.comparisons:
+        levels = [lv for lv in comparison.comparison_levels if not lv.is_null_level]
+        ceiling = math.inf
+        for lv in levels[:-1]:
+            m, u = float(lv.m_probability or 0), float(lv.u_probability or 0)
+            if m <= 0 or u <= 0:
+                continue
+            weight = math.log2(m / u)
+            if weight > ceiling:
+                lv.u_probability = m / 2**ceiling
+                weight = ceiling
+            ceiling = weight
 
 
 @cache
