@@ -110,8 +110,9 @@ def _roster(
 
 def roster_only(out_dir: Path, employees: int, seed: int = 0) -> dict[str, list[list[str]]]:
     """Just roster.csv (the same file generate() writes for this seed and size) and a
-    header-only payroll.csv, for identity-resolution work at scale. Returns the employee_ids
-    of the planted duplicate people and of the look-alikes that must stay apart."""
+    header-only payroll.csv, for identity-resolution work at scale. Returns, for the planted
+    duplicate people and for the look-alikes that must stay apart, their two employee_ids
+    followed by the variant or kind."""
     if employees < MIN_EMPLOYEES:
         raise ValueError(f"employees must be at least {MIN_EMPLOYEES} to plant every case")
     out = Path(out_dir)
@@ -124,9 +125,13 @@ def roster_only(out_dir: Path, employees: int, seed: int = 0) -> dict[str, list[
         return sorted(f"E{int(people.emp_num[i]):07d}" for i in persons)
 
     return {
-        "duplicates": [ids(p.persons) for p in planter.plants if p.name == "DUPLICATE_PERSON"],
+        "duplicates": [
+            [*ids(p.persons), p.variant] for p in planter.plants if p.name == "DUPLICATE_PERSON"
+        ],
         "lookalikes": [
-            ids(p.persons) for p in planter.plants if "DUPLICATE_PERSON" in p.must_not_flag
+            [*ids(p.persons), p.name]
+            for p in planter.plants
+            if "DUPLICATE_PERSON" in p.must_not_flag
         ],
     }
 
