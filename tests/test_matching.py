@@ -49,7 +49,7 @@ def equivalent(engine: DuckDBEngine, a: str, b: str) -> tuple[bool, bool]:
     sql = f"""
         SELECT {given_equivalent(d, "x.a", "x.b", "nk")} AS given,
                {surname_equivalent(d, "x.a", "x.b")} AS surname
-        FROM (SELECT ? AS a, ? AS b) x {nickname_join("nk", "x.a", "x.b")}
+        FROM (SELECT ? AS a, ? AS b) x {nickname_join(d, "nk", "x.a", "x.b")}
     """
     row = engine.con.execute(sql, [a, b]).fetchone()
     assert row is not None

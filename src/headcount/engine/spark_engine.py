@@ -104,14 +104,14 @@ class SparkDialect(Dialect):
         # each adjacent pair of b in turn and compare with a.
         la, lb = _latin1(a), _latin1(b)
         swapped = (
-            f"concat(substr({lb}, 1, pos - 1), substr({lb}, pos + 1, 1), "
-            f"substr({lb}, pos, 1), substr({lb}, pos + 2))"
+            f"concat(substr({lb}, 1, hc_pos - 1), substr({lb}, hc_pos + 1, 1), "
+            f"substr({lb}, hc_pos, 1), substr({lb}, hc_pos + 2))"
         )
         return (
             f"(CASE WHEN {a} IS NULL OR {b} IS NULL THEN NULL "
             f"ELSE levenshtein({la}, {lb}, 1) <> -1 OR (length({la}) = length({lb}) "
             f"AND length({la}) >= 2 "
-            f"AND exists(sequence(1, length({la}) - 1), pos -> {la} = {swapped})) END)"
+            f"AND exists(sequence(1, length({la}) - 1), hc_pos -> {la} = {swapped})) END)"
         )
 
     def sorted_list(self, expr: str) -> str:
@@ -211,7 +211,9 @@ def _session(master: str | None, conf: Mapping[str, str]) -> tuple[SparkSession,
     active = SparkSession.getActiveSession()
     if active is not None:
         for key, value in {**REQUIRED_CONF, **conf}.items():
-            active.conf.set(key, value)
+            # A running session keeps its static settings (the console progress bar, say).
+            if active.conf.isModifiable(key):
+                active.conf.set(key, value)
         return active, False
     # spark-submit starts Python with the gateway's port in the environment; its --master
     # then stands unless one is given here.
@@ -289,9 +291,11 @@ class SparkEngine(Engine):
         self._view(name, self.spark.createDataFrame(table))
 
     def register_parquet(self, name: str, path: str | Path) -> None:
-        """Make a Parquet file or folder (a local path or a URI such as s3a://…) a view."""
+        """Make a Parquet file or folder (a local path or a URI such as s3a://…) a view,
+        cached (in memory, spilling to disk) on first read: most rules read the same
+        tables, and decoding Parquet again for each would dominate their time."""
         location = path.as_uri() if isinstance(path, Path) else path
-        self._view(name, self.spark.read.parquet(location))
+        self._view(name, self.spark.read.parquet(location).cache())
 
     def create_table(self, name: str, sql: str) -> None:
         # Cached: derived tables such as death_matches are read by several rules.
