@@ -595,3 +595,18 @@ def test_twins_and_spouses_have_given_names_that_are_not_equivalent(
             assert (a["date_of_birth"] == b["date_of_birth"]) == (look["kind"] == "twins")
             seen.add(look["kind"])
     assert seen == {"twins", "spouses"}
+
+
+def test_roster_only_writes_the_roster_generate_writes(
+    synth_dataset: SynthResult, tmp_path: Path
+) -> None:
+    from headcount.synth.api import roster_only
+
+    planted = roster_only(tmp_path / "roster", synth_dataset.employees, seed=0)
+    same = (tmp_path / "roster" / "roster.csv").read_bytes()
+    assert same == (synth_dataset.out_dir / "roster.csv").read_bytes()
+    truth = truth_of(synth_dataset)
+    assert sorted(tuple(d[:2]) for d in planted["duplicates"]) == sorted(
+        tuple(a["employee_ids"]) for a in truth["anomalies"] if a["rule"] == "DUPLICATE_PERSON"
+    )
+    assert {x[2] for x in planted["lookalikes"]} >= {"twins", "spouses", "common_name_strangers"}
