@@ -20,9 +20,13 @@ def query(d: Dialect) -> str:
            {d.sorted_list(masked_ssn("p.ssn"))} AS payment_ssns,
            {payments_list(d, "p", "coalesce(p.gross_pay, 0)")} AS payments
     FROM (
-        SELECT *, coalesce(employee_id, 'name:' || coalesce(payee_name, '')) AS group_key
-        FROM payroll
-        WHERE employee_id IS NULL OR employee_id NOT IN (SELECT employee_id FROM roster)
+        SELECT pay.*, coalesce(pay.employee_id, 'name:' || coalesce(pay.payee_name, ''))
+                   AS group_key
+        FROM payroll pay
+        -- Written as a LEFT JOIN, which every engine hashes; Spark runs "IS NULL OR NOT IN
+        -- (subquery)" as a nested loop over payroll x roster.
+        LEFT JOIN roster r ON r.employee_id = pay.employee_id
+        WHERE r.employee_id IS NULL
     ) p
     GROUP BY p.group_key, p.employee_id
     """
