@@ -28,7 +28,7 @@ import urllib.request
 from datetime import timedelta
 from pathlib import Path
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import delete, func, insert, make_url, select
 
 from headcount.checkins.links import Signer
 from headcount.store import Campaign, CampaignAgency, Link, Recipient, Reply, Store, utcnow
@@ -36,6 +36,7 @@ from headcount.store import Campaign, CampaignAgency, Link, Recipient, Reply, St
 BIN = Path(sys.executable).parent
 AGENCIES = ("VA", "GSA", "DOI", "SSA")
 BATCH = 20_000
+TICKS = os.sysconf("SC_CLK_TCK")
 BULLETS = ["Closed {n} tickets", "Reviewed contract {n}", "Trained a new colleague"]
 
 
@@ -152,6 +153,45 @@ async def _burst(
     return latencies, outcomes, time.perf_counter() - started
 
 
+def _tree(pid: int) -> list[int]:
+    """pid and all its descendants (uvicorn's supervisor and its worker processes)."""
+    found, todo = [], [pid]
+    while todo:
+        found.append(todo.pop())
+        for task in Path(f"/proc/{found[-1]}/task").glob("*/children"):
+            todo.extend(int(c) for c in task.read_text().split())
+    return found
+
+
+def _db_backends(database: str) -> list[int]:
+    """PostgreSQL backends connected to the benchmark's database (their title names it)."""
+    name = f" {make_url(database).database} "
+    pids = []
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            if name in cmdline.read_bytes().decode(errors="replace"):
+                pids.append(int(cmdline.parent.name))
+        except OSError:
+            continue
+    return pids
+
+
+def _cpu_seconds(pids: list[int]) -> dict[int, float]:
+    """User+system CPU seconds of each live process (from /proc/<pid>/stat)."""
+    out = {}
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        out[pid] = (int(fields[11]) + int(fields[12])) / TICKS
+    return out
+
+
+def _used(before: dict[int, float], after: dict[int, float]) -> float:
+    return sum(cpu - before.get(pid, 0.0) for pid, cpu in after.items())
+
+
 def _wait_ready(port: int, proc: subprocess.Popen[bytes], limit: float = 60) -> None:
     deadline = time.monotonic() + limit
     while time.monotonic() < deadline:
@@ -163,6 +203,10 @@ def _wait_ready(port: int, proc: subprocess.Popen[bytes], limit: float = 60) -> 
         except OSError:
             time.sleep(0.2)
     raise RuntimeError("headcount serve did not start")
+
+
+def _per_reply(cpu_seconds: float, replies: int) -> float | None:
+    return round(cpu_seconds * 1000 / replies, 3) if replies else None
 
 
 def main() -> None:
@@ -194,9 +238,15 @@ def main() -> None:
     try:
         _wait_ready(args.port, server)
         requests = _requests(tokens)
+        server_before = _cpu_seconds(_tree(server.pid))
+        db_before = _cpu_seconds(_db_backends(args.database))
+        client_before = time.process_time()
         latencies, outcomes, seconds = asyncio.run(
             _burst(args.port, requests, args.concurrency, args.timeout)
         )
+        client_cpu = time.process_time() - client_before
+        server_cpu = _used(server_before, _cpu_seconds(_tree(server.pid)))
+        db_cpu = _used(db_before, _cpu_seconds(_db_backends(args.database)))
     finally:
         server.terminate()
         server.wait(30)
@@ -230,6 +280,10 @@ def main() -> None:
         "p99_ms": round(latencies[int(0.99 * (len(latencies) - 1))] * 1000, 2)
         if latencies
         else None,
+        # CPU milliseconds per accepted reply: the figure a shared machine does not distort.
+        "cpu_ms_server": _per_reply(server_cpu, outcomes["accepted"]),
+        "cpu_ms_db": _per_reply(db_cpu, outcomes["accepted"]),
+        "cpu_ms_client": _per_reply(client_cpu, outcomes["accepted"]),
         "replies": args.replies,
         "stored": stored,
         "retried": outcomes["retried"],
