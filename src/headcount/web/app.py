@@ -70,6 +70,9 @@ class HeadersAndLog:
 
 
 def create_app(store: Store, secret: bytes) -> FastAPI:
+    from fastapi import Depends
+
+    from headcount.auth import guard
     from headcount.web.api import router as api_router
     from headcount.web.pages import error_page
     from headcount.web.pages import router as pages_router
@@ -81,6 +84,8 @@ def create_app(store: Store, secret: bytes) -> FastAPI:
         "consequence in this system.",
         docs_url=None,  # the interactive docs page loads scripts from a CDN
         redoc_url=None,
+        # Every route passes the central policy (headcount/auth/policy.py), deny by default.
+        dependencies=[Depends(guard.authorize)],
     )
     app.state.store = store
     app.state.signer = Signer(secret)
@@ -88,6 +93,7 @@ def create_app(store: Store, secret: bytes) -> FastAPI:
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(api_router)
     app.include_router(pages_router)
+    guard.install(app)  # after the last router: fails if any route has no policy entry
 
     app.add_middleware(HeadersAndLog)
 

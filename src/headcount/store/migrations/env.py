@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from alembic import context
 
+# Tables defined outside headcount.store join the same metadata when imported.
+import headcount.audit.models
+import headcount.auth.models  # noqa: F401
 from headcount.store.models import Base
 
 connection = context.config.attributes.get("connection")

@@ -1,0 +1,71 @@
+"""Who may reach each route: the one table the server enforces (auth/guard.py), deny by
+default. A route of the app with no entry here makes `create_app` fail, and a request that
+somehow reaches one anyway is refused.
+
+Each entry maps (METHOD, path template as FastAPI writes it) to either
+- a set of roles: a signed-in user with one of them (other users get 403, nobody 401), or
+- PUBLIC: anyone (the login page, static files, the OpenAPI description), or
+- CHECKIN_LINK: the route checks an employee's signed link or check-in session itself.
+HEAD is checked as GET. docs/security.md is checked against this table by the tests.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from headcount.auth.roles import Role
+
+
+class Access(StrEnum):
+    PUBLIC = "public"
+    CHECKIN_LINK = "checkin-link"
+
+
+Rule = Access | frozenset[Role]
+PUBLIC, CHECKIN_LINK = Access.PUBLIC, Access.CHECKIN_LINK
+EVERY_USER = frozenset(Role)
+DASHBOARD = frozenset({Role.SUPERVISOR, Role.ANALYST, Role.ADMIN})
+AUDIT = frozenset({Role.AUDITOR, Role.ADMIN})
+
+POLICY: dict[tuple[str, str], Rule] = {
+    # Public: the front page, assets, API description, signing in.
+    ("GET", "/"): PUBLIC,
+    ("GET", "/static"): PUBLIC,
+    ("GET", "/openapi.json"): PUBLIC,
+    ("GET", "/api/v1/health"): PUBLIC,
+    ("GET", "/login"): PUBLIC,
+    ("POST", "/login"): PUBLIC,
+    ("POST", "/api/v1/session"): PUBLIC,
+    # The employee's check-in: authorised by the emailed link and the session it opens.
+    ("GET", "/c/{token}"): CHECKIN_LINK,
+    ("POST", "/c"): CHECKIN_LINK,
+    ("GET", "/checkin"): CHECKIN_LINK,
+    ("POST", "/checkin"): CHECKIN_LINK,
+    ("GET", "/checkin/done"): CHECKIN_LINK,
+    ("POST", "/signout"): CHECKIN_LINK,
+    ("POST", "/api/v1/replies"): CHECKIN_LINK,
+    ("GET", "/api/v1/checkin"): CHECKIN_LINK,
+    ("PUT", "/api/v1/checkin"): CHECKIN_LINK,
+    # Any signed-in user: their own home page and signing out.
+    ("GET", "/home"): EVERY_USER,
+    ("POST", "/logout"): EVERY_USER,
+    ("DELETE", "/api/v1/session"): EVERY_USER,
+    # Response rates (counts only); supervisors and analysts see their own agency.
+    ("GET", "/campaigns/{campaign_id}"): DASHBOARD,
+    ("GET", "/api/v1/campaigns/{campaign_id}/rates"): DASHBOARD,
+    # The audit log.
+    ("GET", "/audit"): AUDIT,
+    ("POST", "/audit/export"): AUDIT,
+}
+
+
+def rule_for(method: str, path: str) -> Rule | None:
+    return POLICY.get(("GET" if method == "HEAD" else method, path))
+
+
+def allows(rule: Rule, role: Role | None) -> bool:
+    """Whether a user of `role` (None: nobody signed in) passes `rule` at the door; a
+    CHECKIN_LINK route then still asks for its own link or session."""
+    if isinstance(rule, Access):
+        return True
+    return role is not None and role in rule
