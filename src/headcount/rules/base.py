@@ -34,6 +34,39 @@ Why = str | Callable[[RuleRow], str]
 
 
 @dataclass(frozen=True)
+class Scope:
+    """What a payroll append (one more pay period) can change in a rule's findings.
+
+    `verify --state` (pipeline/incremental.py) reads it; a full run ignores it, and the
+    rule's query is the same in both.
+
+    key: SQL over a payroll row `p`: the key the rule groups its findings by. Every
+        finding_key is 'CODE|' || key and depends only on the payroll rows with that key
+        (and on tables an append leaves alone), so recomputing the query over the rows of
+        some keys gives exactly those keys' findings. None: the rule reads nothing an append
+        changes, and its findings are kept as they are.
+    touched: SQL condition over an appended row `p`, which may read `payroll` (every row,
+        old and new), `previous_payroll` (the rows before the append) and the other tables:
+        FALSE only where the row cannot make a finding appear for its key. A key that
+        already has a finding is recomputed whenever it gets a row, whatever this says.
+    """
+
+    key: str | None
+    touched: str = "TRUE"
+
+
+# Rules over the roster, deaths and check-ins only: an appended pay period changes nothing.
+UNCHANGED_BY_PAYROLL = Scope(key=None)
+
+
+def first_seen(*columns: str) -> str:
+    """Scope.touched: the appended row `p` brings a combination of `columns` that no row
+    before the append had (a missing value always counts as new)."""
+    same = " AND ".join(f"q.{c} = p.{c}" for c in columns)
+    return f"NOT EXISTS (SELECT 1 FROM previous_payroll q WHERE {same})"
+
+
+@dataclass(frozen=True)
 class Rule:
     code: str
     severity: Severity
@@ -50,6 +83,8 @@ class Rule:
     # Work to do before the query, such as fitting a model whose output the query reads;
     # run once per verify, after the shared relations of rules/prepare.py.
     prepare: Callable[[Engine], None] | None = None
+    # What an appended pay period can change (see Scope); None: rerun the whole rule.
+    scope: Scope | None = None
 
     @property
     def severities(self) -> tuple[Severity, ...]:

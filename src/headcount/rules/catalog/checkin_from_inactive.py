@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from headcount.contract.findings import Severity
 from headcount.engine.dialect import Dialect
-from headcount.rules.base import Rule, RuleRow, plain_evidence, when
+from headcount.rules.base import UNCHANGED_BY_PAYROLL, Rule, RuleRow, plain_evidence, when
 from headcount.rules.catalog.paid_after_death import DEATH_RECORD
 from headcount.rules.checkins_sql import attributed_checkins
 from headcount.rules.sql import finding_head, full_name
@@ -88,4 +88,5 @@ RULE = Rule(
     "the request went out: the account or mailbox may be in use by someone else.",
     evidence=evidence,
     needs=frozenset({"roster", "campaigns", "checkins"}),
+    scope=UNCHANGED_BY_PAYROLL,
 )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from headcount.contract.findings import Severity
 from headcount.engine.dialect import Dialect
-from headcount.rules.base import Rule, RuleRow
+from headcount.rules.base import UNCHANGED_BY_PAYROLL, Rule, RuleRow
 from headcount.rules.checkins_sql import attributed_checkins
 from headcount.rules.sql import finding_head
 
@@ -60,4 +60,5 @@ RULE = Rule(
     summary=summary,
     why=WHY,
     needs=frozenset({"checkins"}),
+    scope=UNCHANGED_BY_PAYROLL,
 )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from headcount.contract.findings import Severity
 from headcount.engine.dialect import Dialect
-from headcount.rules.base import Rule, RuleRow
+from headcount.rules.base import UNCHANGED_BY_PAYROLL, Rule, RuleRow
 from headcount.rules.sql import death_record, masked_ssn
 
 
@@ -52,4 +52,5 @@ RULE = Rule(
     summary=summary,
     why=WHY,
     needs=frozenset({"roster", "deaths"}),
+    scope=UNCHANGED_BY_PAYROLL,
 )

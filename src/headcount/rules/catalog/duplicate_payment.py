@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from headcount.contract.findings import Severity
 from headcount.engine.dialect import Dialect
-from headcount.rules.base import Rule, RuleRow, money, plural
+from headcount.rules.base import Rule, RuleRow, Scope, money, plural
 from headcount.rules.sql import REGULAR, finding_head, payments_list
 
 
@@ -62,4 +62,17 @@ RULE = Rule(
     summary=summary,
     why=WHY,
     needs=frozenset({"payroll"}),
+    # A period becomes doubled only through a new regular payment in it.
+    scope=Scope(
+        key="p.employee_id",
+        touched=f"""p.payment_type = {REGULAR} AND EXISTS (
+            SELECT 1 FROM (
+                SELECT employee_id, pay_period_end FROM payroll
+                WHERE payment_type = {REGULAR}
+                  AND pay_period_end IN (SELECT pay_period_end FROM appended)
+                GROUP BY employee_id, pay_period_end HAVING count(*) >= 2
+            ) doubled
+            WHERE doubled.employee_id = p.employee_id
+              AND doubled.pay_period_end = p.pay_period_end)""",
+    ),
 )

@@ -9,7 +9,7 @@ from __future__ import annotations
 from headcount.contract.findings import Severity
 from headcount.engine.base import Engine
 from headcount.engine.dialect import Dialect
-from headcount.rules.base import Rule, RuleRow, plural
+from headcount.rules.base import UNCHANGED_BY_PAYROLL, Rule, RuleRow, plural
 from headcount.rules.sql import finding_head, masked_ssn
 
 
@@ -125,4 +125,5 @@ RULE = Rule(
     why=WHY,
     needs=frozenset({"roster"}),
     prepare=prepare,
+    scope=UNCHANGED_BY_PAYROLL,
 )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from headcount.contract.findings import Severity
 from headcount.engine.dialect import Dialect
 from headcount.matching.names import NICKNAME_TABLE, norm
-from headcount.rules.base import Rule, RuleRow, plural
+from headcount.rules.base import Rule, RuleRow, Scope, first_seen, plural
 from headcount.rules.sql import finding_head, full_name, masked_ssn, norm_text, payments_list
 
 
@@ -119,4 +119,11 @@ RULE = Rule(
     query=query,
     summary=summary,
     why=why,
+    # A name judged once for an employee is judged the same way again: only a differing
+    # SSN or a name not seen before for that employee can make a finding appear.
+    scope=Scope(
+        key="p.employee_id",
+        touched="EXISTS (SELECT 1 FROM roster r WHERE r.employee_id = p.employee_id "
+        f"AND r.ssn <> p.ssn) OR {first_seen('employee_id', 'payee_name')}",
+    ),
 )

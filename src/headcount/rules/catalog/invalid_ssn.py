@@ -5,7 +5,7 @@ from __future__ import annotations
 from headcount.contract.findings import Severity
 from headcount.engine.dialect import Dialect
 from headcount.matching.ssn import issuable_sql, never_issued_reason
-from headcount.rules.base import Rule, RuleRow
+from headcount.rules.base import UNCHANGED_BY_PAYROLL, Rule, RuleRow
 from headcount.rules.sql import finding_head, full_name, masked_ssn
 
 
@@ -51,4 +51,5 @@ RULE = Rule(
     summary=summary,
     why=why,
     needs=frozenset({"roster"}),
+    scope=UNCHANGED_BY_PAYROLL,
 )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from headcount.contract.findings import Severity
 from headcount.engine.dialect import Dialect
-from headcount.rules.base import Rule, RuleRow, money
+from headcount.rules.base import Rule, RuleRow, Scope, money
 from headcount.rules.sql import REGULAR, finding_head, payments_list
 
 MIN_PAYMENTS = 4
@@ -58,4 +58,10 @@ RULE = Rule(
     summary=summary,
     why=WHY,
     needs=frozenset({"payroll"}),
+    # Only a new regular payment with nothing withheld can complete an unwithheld run.
+    scope=Scope(
+        key="p.employee_id",
+        touched=f"p.payment_type = {REGULAR} AND coalesce(p.federal_tax, 0) = 0 "
+        "AND coalesce(p.retirement, 0) = 0 AND coalesce(p.health_benefits, 0) = 0",
+    ),
 )

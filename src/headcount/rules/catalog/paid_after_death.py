@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from headcount.contract.findings import Severity
 from headcount.engine.dialect import Dialect
-from headcount.rules.base import Rule, RuleRow, money, plural
+from headcount.rules.base import Rule, RuleRow, Scope, money, plural
 from headcount.rules.sql import REGULAR, death_record, masked_ssn, payments_list, period_start
 
 # The latest date among PAID_AFTER_DEATH-grade records wins, so no payment is called
@@ -97,4 +97,9 @@ RULE = Rule(
     summary=summary,
     why=WHY,
     needs=frozenset({"roster", "payroll", "deaths"}),
+    scope=Scope(
+        key="p.employee_id",
+        touched=f"p.payment_type = {REGULAR} AND p.employee_id IN "
+        "(SELECT employee_id FROM death_matches WHERE agreements >= 2)",
+    ),
 )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from headcount.contract.findings import Severity
 from headcount.engine.dialect import Dialect
-from headcount.rules.base import Rule, RuleRow, money, plural
+from headcount.rules.base import Rule, RuleRow, Scope, money, plural
 from headcount.rules.sql import REGULAR, finding_head, full_name, payments_list, period_start
 
 
@@ -50,4 +50,9 @@ RULE = Rule(
     query=query,
     summary=summary,
     why=WHY,
+    scope=Scope(
+        key="p.employee_id",
+        touched=f"p.payment_type = {REGULAR} AND p.employee_id IN "
+        "(SELECT employee_id FROM roster WHERE separation_date IS NOT NULL)",
+    ),
 )

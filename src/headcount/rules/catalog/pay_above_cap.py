@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from headcount.contract.findings import Severity
 from headcount.engine.dialect import Dialect
-from headcount.rules.base import Rule, RuleRow, money, plural
+from headcount.rules.base import Rule, RuleRow, Scope, money, plural
 from headcount.rules.sql import NO_MONEY, REGULAR, finding_head, full_name, payments_list
 
 
@@ -85,4 +85,11 @@ RULE = Rule(
     query=query,
     summary=summary,
     why=WHY,
+    # The lowest cap of any plan and year is a safe bound; `verify --state` reruns in full
+    # when new rows reach a year the pay caps did not cover.
+    scope=Scope(
+        key="p.employee_id",
+        touched=f"p.payment_type = {REGULAR} AND p.gross_pay > "
+        "(SELECT min(period_cap) FROM pay_caps)",
+    ),
 )

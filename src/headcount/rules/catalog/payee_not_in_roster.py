@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from headcount.contract.findings import Severity
 from headcount.engine.dialect import Dialect
-from headcount.rules.base import Rule, RuleRow, money, plural
+from headcount.rules.base import Rule, RuleRow, Scope, money, plural
 from headcount.rules.sql import masked_ssn, payments_list
+
+# A payment with no employee id at all is grouped by the payee name on it.
+GROUP_KEY = "coalesce({p}.employee_id, 'name:' || coalesce({p}.payee_name, ''))"
 
 
 def query(d: Dialect) -> str:
-    # A payment with no employee id at all is grouped by the payee name on it.
     return f"""
     SELECT 'PAYEE_NOT_IN_ROSTER|' || p.group_key AS finding_key,
            CASE WHEN p.employee_id IS NULL THEN {d.empty_text_list()}
@@ -20,8 +22,7 @@ def query(d: Dialect) -> str:
            {d.sorted_list(masked_ssn("p.ssn"))} AS payment_ssns,
            {payments_list(d, "p", "coalesce(p.gross_pay, 0)")} AS payments
     FROM (
-        SELECT pay.*, coalesce(pay.employee_id, 'name:' || coalesce(pay.payee_name, ''))
-                   AS group_key
+        SELECT pay.*, {GROUP_KEY.format(p="pay")} AS group_key
         FROM payroll pay
         -- Written as a LEFT JOIN, which every engine hashes; Spark runs "IS NULL OR NOT IN
         -- (subquery)" as a nested loop over payroll x roster.
@@ -53,4 +54,8 @@ RULE = Rule(
     query=query,
     summary=summary,
     why=WHY,
+    scope=Scope(
+        key=GROUP_KEY.format(p="p"),
+        touched="NOT EXISTS (SELECT 1 FROM roster r WHERE r.employee_id = p.employee_id)",
+    ),
 )

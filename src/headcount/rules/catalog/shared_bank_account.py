@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from headcount.contract.findings import Severity
 from headcount.engine.dialect import Dialect
-from headcount.rules.base import Rule, RuleRow
+from headcount.rules.base import Rule, RuleRow, Scope, first_seen
 from headcount.rules.sql import finding_head, full_name, masked_account, norm_text
 
 
@@ -93,4 +93,10 @@ RULE = Rule(
     summary=summary,
     why=why,
     needs=frozenset({"payroll"}),
+    # An account without a finding had one payee at most: only a payee new to it can
+    # make a second.
+    scope=Scope(
+        key="p.bank_routing || '|' || p.bank_account",
+        touched=first_seen("bank_routing", "bank_account", "employee_id"),
+    ),
 )
