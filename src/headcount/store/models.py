@@ -81,6 +81,9 @@ class Campaign(Base):
     deadline: Mapped[datetime]
     roster_source: Mapped[str] = mapped_column(String(500))
     contact_email: Mapped[str] = mapped_column(String(320))
+    # Days after the deadline that reply text is kept; None: the default (headcount.cases.
+    # retention, docs/cases.md). `headcount purge` then empties the text, keeping the row.
+    retention_days: Mapped[int | None]
 
     agencies: Mapped[list[CampaignAgency]] = relationship(
         back_populates="campaign", cascade="all, delete-orphan", order_by="CampaignAgency.agency"
@@ -192,6 +195,7 @@ class Reply(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     revision: Mapped[int] = mapped_column(default=1)
     submission_id: Mapped[str | None] = mapped_column(String(64))
+    purged_at: Mapped[datetime | None]  # set when `headcount purge` removed the text
 
 
 class InboundMessage(Base):

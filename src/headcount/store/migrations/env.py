@@ -6,7 +6,9 @@ from alembic import context
 
 # Tables defined outside headcount.store join the same metadata when imported.
 import headcount.audit.models
-import headcount.auth.models  # noqa: F401
+import headcount.auth.models
+import headcount.cases.models
+import headcount.pii.models  # noqa: F401
 from headcount.store.models import Base
 
 connection = context.config.attributes.get("connection")

@@ -1,0 +1,117 @@
+"""Sending the notice: one letter per person named, each with a signed, expiring link to read
+it and contest it; the contest deadline is sent + the agency's contest period.
+
+A link token is `itsdangerous`-signed `[notice_id, expiry]` (the check-in links' Signer with
+its own purpose, so a check-in link can never pass as a contest link). It keeps working
+READ_GRACE after the deadline so the person can read the notice and what they sent; the
+contest form itself closes at the deadline.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from headcount.cases.access import Actor, CaseError
+from headcount.cases.letters import letter_html, letter_pdf
+from headcount.cases.models import AgencySetting, Notice, State
+from headcount.cases.workflow import expect_state, transition, worked_case
+from headcount.checkins.links import LinkError, Signer
+from headcount.store.types import utcnow
+
+CONTEST_DAYS = 30
+READ_GRACE = timedelta(days=60)
+NOTICE_PATH = "/notice/"
+SIGNER_PURPOSE = "contest-link"
+DEFAULT_CONTACT = "your agency's payroll office"
+
+
+def contest_signer(secret: bytes) -> Signer:
+    return Signer(secret, SIGNER_PURPOSE)
+
+
+@dataclass(frozen=True)
+class AgencyTerms:
+    days: int
+    contact: str
+
+
+def agency_terms(session: Session, agencies: set[str]) -> AgencyTerms:
+    """The longest contest period among the agencies the case names (the person most
+    protected wins), and the first contact given."""
+    settings = session.scalars(
+        select(AgencySetting).where(AgencySetting.agency.in_(sorted(agencies)))
+    ).all()
+    days = max([CONTEST_DAYS, *(s.contest_days for s in settings)])
+    contact = next((s.contact for s in sorted(settings, key=lambda s: s.agency) if s.contact), "")
+    return AgencyTerms(days, contact or DEFAULT_CONTACT)
+
+
+def link_token(signer: Signer, notice_id: int, deadline: datetime) -> str:
+    return signer.dumps([notice_id, int((deadline + READ_GRACE).timestamp())])
+
+
+def notice_for_token(
+    session: Session, signer: Signer, token: str, now: datetime | None = None
+) -> Notice:
+    """The notice a link opens; LinkError invalid/expired otherwise."""
+    value = signer.loads(token)
+    if not (isinstance(value, list) and len(value) == 2 and all(isinstance(v, int) for v in value)):
+        raise LinkError("invalid")
+    if (now or utcnow()) >= datetime.fromtimestamp(value[1], UTC):
+        raise LinkError("expired")
+    notice = session.get(Notice, value[0])
+    if notice is None:
+        raise LinkError("invalid")
+    return notice
+
+
+def send_notice(
+    session: Session, case_id: int, actor: Actor, *, signer: Signer, base_url: str,
+    now: datetime | None = None,
+) -> list[Notice]:  # fmt: skip
+    """Write each person's letter (HTML and PDF), start the contest period, move the case."""
+    case = worked_case(session, case_id, actor, "send a notice")
+    expect_state(case, frozenset({State.VERIFIED}), "send the notice of")
+    now = now or utcnow()
+    terms = agency_terms(session, {p.agency for p in case.people})
+    deadline = now + timedelta(days=terms.days)
+    notices = []
+    for person in case.people:
+        notice = Notice(
+            case_id=case.id, person_id=person.id, sent_at=now, deadline=deadline, html="", pdf=b""
+        )
+        session.add(notice)
+        session.flush()
+        link = f"{base_url.rstrip('/')}{NOTICE_PATH}{link_token(signer, notice.id, deadline)}"
+        notice.html = letter_html(
+            case, person, sent_at=now, deadline=deadline, link=link, agency_contact=terms.contact
+        )
+        notice.pdf = letter_pdf(notice.html)
+        notices.append(notice)
+    case.notice_sent_at, case.contest_deadline = now, deadline
+    transition(
+        session, case, actor.username, "send_notice", State.NOTICE_SENT, now=now,
+        note=f"{len(notices)} letter(s); contest period {terms.days} days",
+        client=actor.client, detail={"letters": len(notices), "contest_days": terms.days},
+    )  # fmt: skip
+    return notices
+
+
+def set_agency_terms(
+    session: Session, agency: str, *, days: int | None = None, contact: str | None = None
+) -> AgencySetting:
+    if days is not None and days < CONTEST_DAYS:
+        raise CaseError(f"the contest period is at least {CONTEST_DAYS} days (5 U.S.C. 552a(p))")
+    setting = session.get(AgencySetting, agency) or AgencySetting(
+        agency=agency, contest_days=CONTEST_DAYS, contact=""
+    )
+    if days is not None:
+        setting.contest_days = days
+    if contact is not None:
+        setting.contact = contact.strip()[:500]
+    session.add(setting)
+    return setting
