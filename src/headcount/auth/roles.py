@@ -34,7 +34,7 @@ def parse_role(value: str) -> Role:
 
 def check_agency(role: Role, agency: str | None) -> None:
     if agency is not None and role not in AGENCY_SCOPED:
-        raise RoleError(f"a {role.value} sees every agency: do not give one (--agency)")
+        raise RoleError(f"the {role.value} role sees every agency: do not give one an agency")
 
 
 @dataclass(frozen=True)

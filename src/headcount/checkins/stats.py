@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from headcount.checkins.campaigns import contactable_filter, get_campaign
+from headcount.checkins.campaigns import CampaignError, contactable_filter, get_campaign
 from headcount.store import CampaignAgency, Recipient, Reply
 
 
@@ -43,16 +43,22 @@ def _bucket(session: Session) -> object:
     return func.substr(Reply.submitted_at, 1, 13).op("||")(":00Z")
 
 
-def response_rates(session: Session, campaign_id: str) -> Rates:
+def response_rates(session: Session, campaign_id: str, agency: str | None = None) -> Rates:
+    """Rates for the whole campaign, or for one `agency` only (a CampaignError if the
+    campaign did not go to it: a user scoped to an agency sees no other)."""
     campaign = get_campaign(session, campaign_id)
+    only = (Recipient.agency == agency,) if agency is not None else ()
     policies: dict[str, str] = {
-        agency: policy
-        for agency, policy in session.execute(
+        name: policy
+        for name, policy in session.execute(
             select(CampaignAgency.agency, CampaignAgency.policy).where(
-                CampaignAgency.campaign_id == campaign_id
+                CampaignAgency.campaign_id == campaign_id,
+                *((CampaignAgency.agency == agency,) if agency is not None else ()),
             )
         )
     }
+    if not policies:
+        raise CampaignError(f"there is no campaign {campaign_id!r} for agency {agency!r}")
     asked = (
         select(
             Recipient.agency,
@@ -62,23 +68,23 @@ def response_rates(session: Session, campaign_id: str) -> Rates:
         )
         .select_from(Recipient)
         .outerjoin(Reply, Reply.recipient_id == Recipient.id)
-        .where(*contactable_filter(campaign_id))
+        .where(*contactable_filter(campaign_id), *only)
         .group_by(Recipient.agency, Recipient.org_code)
         .order_by(Recipient.agency, Recipient.org_code)
     )
     by_org: list[Rate] = []
     agency_totals: dict[str, list[int]] = {a: [0, 0] for a in policies}
-    for agency, org, n_asked, n_replied in session.execute(asked):
-        by_org.append(Rate(f"{agency} {org}".strip(), policies[agency], n_asked, n_replied))
-        agency_totals[agency][0] += n_asked
-        agency_totals[agency][1] += n_replied
+    for name, org, n_asked, n_replied in session.execute(asked):
+        by_org.append(Rate(f"{name} {org}".strip(), policies[name], n_asked, n_replied))
+        agency_totals[name][0] += n_asked
+        agency_totals[name][1] += n_replied
     by_agency = [Rate(a, policies[a], *agency_totals[a]) for a in sorted(policies)]
     bucket = _bucket(session)
     hourly = session.execute(
         select(bucket, func.count())  # type: ignore[call-overload]
         .select_from(Reply)
         .join(Recipient, Recipient.id == Reply.recipient_id)
-        .where(Recipient.campaign_id == campaign_id)
+        .where(Recipient.campaign_id == campaign_id, *only)
         .group_by(bucket)
         .order_by(bucket)
     )
@@ -88,7 +94,7 @@ def response_rates(session: Session, campaign_id: str) -> Rates:
         running += count
         over_time.append((str(hour).replace(" ", "T"), running))
     total = Rate(
-        "All agencies",
+        agency or "All agencies",
         "",
         sum(r.asked for r in by_agency),
         sum(r.replied for r in by_agency),

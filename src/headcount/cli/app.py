@@ -238,3 +238,10 @@ from headcount.cli import campaign_cmds as _campaign_cmds  # noqa: E402
 
 app.add_typer(_campaign_cmds.campaign_app, name="campaign")
 app.command("serve")(_campaign_cmds.serve)
+
+# Staff users and the audit log (issue 6).
+from headcount.cli import audit_cmds as _audit_cmds  # noqa: E402
+from headcount.cli import users_cmds as _users_cmds  # noqa: E402
+
+app.add_typer(_users_cmds.users_app, name="users")
+app.add_typer(_audit_cmds.audit_app, name="audit")

@@ -15,6 +15,7 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
+from headcount.auth.guard import principal
 from headcount.checkins import burst, replies, sessions
 from headcount.checkins.campaigns import CampaignError
 from headcount.checkins.links import LinkError, Signer, read_token
@@ -216,7 +217,9 @@ def edit_checkin(
     "/campaigns/{campaign_id}/rates",
     response_model=RatesOut,
     responses={
-        404: {"model": Problem, "description": "No such campaign"},
+        401: {"model": Problem, "description": "Not signed in"},
+        403: {"model": Problem, "description": "Role not allowed"},
+        404: {"model": Problem, "description": "No such campaign (for your agency)"},
         422: {"model": Problem, "description": "Invalid campaign id"},
     },
 )
@@ -224,7 +227,7 @@ def rates(campaign_id: Annotated[str, Field(max_length=64)], request: Request) -
     """Response rates (counts only). Not replying has no consequence."""
     try:
         with _store(request).begin() as s:
-            r = response_rates(s, campaign_id)
+            r = response_rates(s, campaign_id, principal(request).agency)
     except CampaignError:
         raise HTTPException(404, "There is no campaign with that id.") from None
 

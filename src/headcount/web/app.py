@@ -73,6 +73,7 @@ def create_app(store: Store, secret: bytes) -> FastAPI:
     from fastapi import Depends
 
     from headcount.auth import guard
+    from headcount.web import audit_pages, auth_pages
     from headcount.web.api import router as api_router
     from headcount.web.pages import error_page
     from headcount.web.pages import router as pages_router
@@ -93,6 +94,9 @@ def create_app(store: Store, secret: bytes) -> FastAPI:
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(api_router)
     app.include_router(pages_router)
+    app.include_router(auth_pages.api_router)
+    app.include_router(auth_pages.router)
+    app.include_router(audit_pages.router)
     guard.install(app)  # after the last router: fails if any route has no policy entry
 
     app.add_middleware(HeadersAndLog)

@@ -14,6 +14,7 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+from headcount.auth.guard import principal
 from headcount.checkins import replies, sessions
 from headcount.checkins.campaigns import CampaignError
 from headcount.checkins.links import LinkError, check_unused
@@ -175,7 +176,7 @@ async def sign_out(request: Request) -> Response:
 def dashboard(request: Request, campaign_id: str) -> HTMLResponse:
     try:
         with _store(request).begin() as s:
-            rates = response_rates(s, campaign_id)
+            rates = response_rates(s, campaign_id, principal(request).agency)
     except CampaignError:
         return error_page(request, 404, "There is no campaign with that id.")
     return render(

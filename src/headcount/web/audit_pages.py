@@ -1,0 +1,80 @@
+"""The auditor's view of the audit log: filter by actor, action and dates, page through it,
+export the selection as CSV (a POST with a CSRF token; the export is itself audited)."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from anyio import to_thread
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import FileResponse, HTMLResponse
+from starlette.background import BackgroundTask
+
+from headcount.audit.export import export_csv
+from headcount.audit.query import PAGE_SIZE, AuditFilter, FilterError, page
+from headcount.auth.guard import client_address, principal
+from headcount.store import Store, utcnow
+from headcount.web.pages import error_page, render
+from headcount.web.security import CSRF_FIELD, csrf_ok
+
+router = APIRouter(include_in_schema=False)
+FIELDS = ("actor", "action", "since", "until")
+
+
+def _store(request: Request) -> Store:
+    store: Store = request.app.state.store
+    return store
+
+
+def _page_number(value: str | None) -> int:
+    return int(value) if value and value.isdigit() and 0 < len(value) < 7 else 1
+
+
+@router.get("/audit", response_class=HTMLResponse)
+def audit_log(request: Request) -> HTMLResponse:
+    query = request.query_params
+    values = {name: (query.get(name) or "")[:128] for name in FIELDS}
+    try:
+        filters = AuditFilter.parse(**values)
+    except FilterError as exc:
+        return render(
+            request, "audit.html.j2", 400, error=str(exc), values=values, rows=[], total=0,
+            number=1, pages=1, user=principal(request),
+        )  # fmt: skip
+    number = _page_number(query.get("page"))
+    with _store(request).begin() as s:
+        rows, total = page(s, filters, number)
+    pages = max(1, -(-total // PAGE_SIZE))
+    return render(
+        request, "audit.html.j2", values=values, rows=rows, total=total,
+        number=min(number, pages), pages=pages, user=principal(request),
+    )  # fmt: skip
+
+
+@router.post("/audit/export")
+async def audit_export(request: Request) -> Response:
+    form = await request.form()
+    if not csrf_ok(request, form.get(CSRF_FIELD)):
+        return error_page(request, 403, "This form has expired. Reload the page and try again.")
+    try:
+        filters = AuditFilter.parse(*(str(form.get(name) or "")[:128] for name in FIELDS))
+    except FilterError as exc:
+        return error_page(request, 400, str(exc))
+    user = principal(request)
+    out = Path(tempfile.mkdtemp(prefix="hc-audit-")) / "audit.csv"
+    await to_thread.run_sync(
+        lambda: export_csv(
+            _store(request), filters, out, actor=user.username, client=client_address(request)
+        )
+    )
+    name = f"audit-log-{utcnow():%Y%m%dT%H%M%SZ}.csv"
+    return FileResponse(
+        out, media_type="text/csv; charset=utf-8", filename=name,
+        background=BackgroundTask(_remove, out),
+    )  # fmt: skip
+
+
+def _remove(path: Path) -> None:
+    path.unlink(missing_ok=True)
+    path.parent.rmdir()
