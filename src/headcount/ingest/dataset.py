@@ -80,7 +80,7 @@ def load_dataset(
         name: [open_source(TABLES_BY_NAME[name], path, fmt, mapping) for path, fmt in files]
         for name, files in located.items()
     }
-    restore_order = _keep_insertion_order(con)
+    restore_order = keep_insertion_order(con)
     try:
         con.execute(DQ_DDL)
         bad = 0
@@ -91,7 +91,7 @@ def load_dataset(
         if progress is not None:
             progress(TABLES[-1].name, len(TABLES), len(TABLES))
         if strict and bad:
-            raise _first_bad_cell(con, bad)
+            raise first_bad_cell(con, bad)
         rows = {name: _count(con, name) for name in (t.name for t in TABLES) if name in sources}
     finally:
         _drop_helpers(con)
@@ -117,32 +117,48 @@ def _load_table(con: duckdb.DuckDBPyConnection, table: Table, sources: list[Sour
     if table is DEATHS:
         return _load_deaths(con, sources)
     name = table.name  # contract names are plain identifiers
-    columns = table_columns(table)
     if not sources:
         # An absent optional table: the same query over no rows gives the typed schema.
         nulls = ", ".join(f"CAST(NULL AS VARCHAR) AS {q(c)}" for c in table.column_names)
+        columns = table_columns(table)
         con.execute(
             f"CREATE OR REPLACE TABLE {name} AS {typed_query(f'SELECT {nulls} LIMIT 0', columns)}"
         )
         add_row_numbers(con, name)
         drop_problems(con, name)
         return 0
-    src = sources[0]
+    return load_rows(con, table, sources[0], name)
+
+
+def load_rows(
+    con: duckdb.DuckDBPyConnection,
+    table: Table,
+    src: Source,
+    target: str,
+    *,
+    temp: bool = False,
+    row_offset: int = 0,
+) -> int:
+    """Read, type and check one file of `table` (not deaths) into `target`; return its bad
+    cells. Record numbers start after `row_offset` (a file's tail, see append.py)."""
+    columns = table_columns(table)
     layer1 = partial(text_layer, table=table, present=set(src.columns))
+    create = "CREATE OR REPLACE TEMP TABLE" if temp else "CREATE OR REPLACE TABLE"
     create_from_file(
         con,
         src,
-        name,
-        lambda scan: f"CREATE OR REPLACE TABLE {name} AS {typed_query(layer1(scan), columns)}",
+        target,
+        lambda scan: f"{create} {target} AS {typed_query(layer1(scan), columns)}",
+        row_offset=row_offset,
     )
-    add_row_numbers(con, name)
+    add_row_numbers(con, target, row_offset)
     try:
-        check_key(con, table, name, src.name)
+        check_key(con, table, target, src.name)
     except DatasetError:
-        con.execute(f"DROP TABLE IF EXISTS {name}")
+        con.execute(f"DROP TABLE IF EXISTS {target}")
         raise
-    bad = move_problems(con, name, src.name, columns, set(src.columns))
-    drop_problems(con, name)
+    bad = move_problems(con, target, src.name, columns, set(src.columns))
+    drop_problems(con, target)
     return bad
 
 
@@ -184,7 +200,7 @@ def _load_deaths(con: duckdb.DuckDBPyConnection, sources: list[Source]) -> int:
     return bad
 
 
-def _first_bad_cell(con: duckdb.DuckDBPyConnection, bad: int) -> DatasetError:
+def first_bad_cell(con: duckdb.DuckDBPyConnection, bad: int) -> DatasetError:
     # data_quality is filled table by table in row and column order, so rowid is that order.
     first = con.execute(
         f'SELECT file, "row", "column", problem FROM {DQ_TABLE} ORDER BY rowid LIMIT 1'
@@ -206,7 +222,7 @@ def _count(con: duckdb.DuckDBPyConnection, name: str) -> int:
     return int(row[0]) if row else 0
 
 
-def _keep_insertion_order(con: duckdb.DuckDBPyConnection) -> bool:
+def keep_insertion_order(con: duckdb.DuckDBPyConnection) -> bool:
     """Record numbers come from rowid, which follows the file only with insertion order kept.
 
     Returns True when the setting was off (and has been turned on) so it can be restored.

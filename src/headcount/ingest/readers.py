@@ -97,9 +97,12 @@ def create_from_file(
     source: Source,
     target: str,
     build: Callable[[str], str],
+    *,
+    row_offset: int = 0,
 ) -> None:
     """Run the CREATE TABLE `build(scan_sql)` for `target`; raise DatasetError if the file
-    cannot be read, leaving neither `target` nor the rejects tables behind."""
+    cannot be read, leaving neither `target` nor the rejects tables behind. Rows named in
+    errors count from `row_offset` (the file is the tail of a longer one)."""
     rejects = f"_hc_rejects_{target}"  # temporary; see dataset.HELPER_PREFIX
     first = None
     try:
@@ -115,7 +118,9 @@ def create_from_file(
     _drop(con, rejects, rejects + "_scans")
     if first is not None:
         _drop(con, target)
-        raise _reject_error(source, int(first[0]), first[1], str(first[2]), str(first[3]))
+        raise _reject_error(
+            source, int(first[0]) + row_offset, first[1], str(first[2]), str(first[3])
+        )
 
 
 def _reject_error(

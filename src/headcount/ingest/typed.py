@@ -130,10 +130,10 @@ def typed_query(layer1: str, columns: list[OutColumn], keep: tuple[str, ...] = (
     return f"SELECT {', '.join(outs)} FROM ({layer2})"
 
 
-def add_row_numbers(con: duckdb.DuckDBPyConnection, table: str) -> None:
-    """`_row` = rowid + 1: the table was filled in file order by one CREATE ... AS."""
+def add_row_numbers(con: duckdb.DuckDBPyConnection, table: str, offset: int = 0) -> None:
+    """`_row` = rowid + 1 (+ offset): the table was filled in file order by one CREATE ... AS."""
     con.execute(f"ALTER TABLE {table} ADD COLUMN _row BIGINT")
-    con.execute(f"UPDATE {table} SET _row = rowid + 1")
+    con.execute(f"UPDATE {table} SET _row = rowid + {1 + int(offset)}")
 
 
 def move_problems(
@@ -193,10 +193,29 @@ def check_key(con: duckdb.DuckDBPyConnection, table: Table, target: str, file_na
         "ORDER BY rows[2] LIMIT 1"
     ).fetchone()
     if dup is not None:
-        raise DatasetError(
-            file_name,
-            f"{echo_value(str(dup[0]))} appears again (first at row {dup[1]}); "
-            f"{key} must be unique in the {table.name}",
-            row=int(dup[2]),
-            column=key,
-        )
+        raise _repeated(table, file_name, dup)
+
+
+def check_key_new(
+    con: duckdb.DuckDBPyConnection, table: Table, target: str, existing: str, file_name: str
+) -> None:
+    """Rows of `target` (appended to `existing`) must not repeat a key `existing` holds."""
+    k = q(table.key or "")
+    dup = con.execute(
+        f"SELECT t.{k}, e._row, t._row FROM {target} t JOIN {existing} e ON e.{k} = t.{k} "
+        "ORDER BY t._row LIMIT 1"
+    ).fetchone()
+    if dup is not None:
+        raise _repeated(table, file_name, dup)
+
+
+def _repeated(table: Table, file_name: str, dup: tuple[object, ...]) -> DatasetError:
+    """(key value, first row, repeating row) as the error that names the repeat."""
+    value, first, row = dup
+    return DatasetError(
+        file_name,
+        f"{echo_value(str(value))} appears again (first at row {first}); "
+        f"{table.key} must be unique in the {table.name}",
+        row=int(str(row)),
+        column=table.key,
+    )
