@@ -6,6 +6,10 @@ import numpy as np
 
 from headcount.synth import ssn as ssnmod
 from headcount.synth.common import N_PERIODS, REGULAR
+
+# Below every year's default pay cap: a ghost drawn from the senior executives would also be
+# (rightly) PAY_ABOVE_CAP, a second finding truth.json would not list.
+GHOST_MAX_SALARY = 180_000
 from headcount.synth.payroll import PersonPayments
 from headcount.synth.people import unique_ints
 from headcount.synth.plants import Planter
@@ -24,6 +28,7 @@ def payee_not_in_roster(pl: Planter, count: int) -> None:
         g = pl.ghost()
         pl.p.emp_num[g] = ids[i]
         pl.p.ssn[g] = pl.spare_ssn()
+        pl.p.salary[g] = min(int(pl.p.salary[g]), GHOST_MAX_SALARY)
         first = int(pl.rng.integers(0, 16))
         last = min(first + int(pl.rng.integers(5, 11)), N_PERIODS - 1)
         pl.p.pay_range[g] = (first, last)
