@@ -35,7 +35,7 @@ KEY_BYTES = 32
 KEY_ID = re.compile(r"k[0-9]{1,9}")
 
 
-class KeyringError(Exception):
+class KeyringError(ValueError):
     """The keyring is missing, malformed, unreadable, or lacks a key id that data needs."""
 
 

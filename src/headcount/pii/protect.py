@@ -30,12 +30,13 @@ class PiiError(ValueError):
 
 
 def normalise(kind: PiiKind, value: str) -> str:
-    """The canonical form tokens and ciphertext are made from. An SSN is its 9 digits; a bank
+    """The canonical form tokens and ciphertext are made from. An SSN is its digits; a bank
     account is `ROUTING:ACCOUNT` with spaces and dashes removed (routing may be empty)."""
     if kind is PiiKind.SSN:
+        # Rosters hold mis-keyed SSNs too (INVALID_SSN: 8 digits, say): protected all the same.
         digits = _SEPARATORS.sub("", value)
-        if not (len(digits) == 9 and digits.isdigit()):
-            raise PiiError("an SSN must be 9 digits, with or without dashes")
+        if not (4 <= len(digits) <= 12 and digits.isdigit()):
+            raise PiiError("an SSN must be digits (9, with or without dashes)")
         return digits
     routing, sep, account = value.partition(":")
     if not sep:
@@ -126,6 +127,8 @@ def mask(kind: PiiKind | str, normalised: str) -> str:
 def display(kind: PiiKind | str, normalised: str) -> str:
     """The clear form shown after a reveal."""
     if PiiKind(kind) is PiiKind.SSN:
+        if len(normalised) != 9:
+            return normalised
         return f"{normalised[:3]}-{normalised[3:5]}-{normalised[5:]}"
     routing, _, account = normalised.partition(":")
     return f"routing {routing}, account {account}" if routing else f"account {account}"

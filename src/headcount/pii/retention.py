@@ -1,0 +1,95 @@
+"""Check-in reply text is kept for a retention period, then `headcount purge` removes it.
+
+The period runs from the campaign's deadline: `campaigns.retention_days`, or DEFAULT_DAYS
+when the campaign sets none. Purging empties the reply's text and stamps `purged_at`; the
+row stays, with its recipient, source and submission time, because that is all the response
+rates (and their hourly curve) count — so the dashboard reads the same before and after.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select, update
+
+from headcount import audit
+from headcount.store import Campaign, Recipient, Reply, Store
+from headcount.store.types import utcnow
+
+DEFAULT_DAYS = 90
+MAX_DAYS = 3650
+
+
+class RetentionError(ValueError):
+    """An unknown campaign or an impossible period."""
+
+
+@dataclass(frozen=True)
+class CampaignPurge:
+    campaign_id: str
+    purge_after: datetime
+    replies: int
+
+
+@dataclass(frozen=True)
+class PurgeReport:
+    dry_run: bool
+    campaigns: list[CampaignPurge]
+
+    @property
+    def replies(self) -> int:
+        return sum(c.replies for c in self.campaigns)
+
+
+def purge_after(campaign: Campaign) -> datetime:
+    days = DEFAULT_DAYS if campaign.retention_days is None else campaign.retention_days
+    return campaign.deadline + timedelta(days=days)
+
+
+def set_retention(store: Store, campaign_id: str, days: int | None, *, actor: str) -> Campaign:
+    if days is not None and not 0 <= days <= MAX_DAYS:
+        raise RetentionError(f"a retention period is 0 to {MAX_DAYS} days")
+    with store.begin() as s:
+        campaign = s.get(Campaign, campaign_id)
+        if campaign is None:
+            raise RetentionError(f"no campaign {campaign_id!r}")
+        campaign.retention_days = days
+        audit.record(
+            s, actor=actor, action="checkins.retention", target_type="campaign",
+            target_id=campaign_id, detail={"days": days, "default": DEFAULT_DAYS},
+        )  # fmt: skip
+        return campaign
+
+
+def purge(
+    store: Store, *, actor: str, dry_run: bool = False, now: datetime | None = None
+) -> PurgeReport:
+    """Empty the text of every reply whose campaign's retention period has ended."""
+    now = now or utcnow()
+    found: list[CampaignPurge] = []
+    with store.begin() as s:
+        for campaign in s.scalars(select(Campaign).order_by(Campaign.id)):
+            after = purge_after(campaign)
+            if now < after:
+                continue
+            of_campaign = (
+                Reply.recipient_id.in_(
+                    select(Recipient.id).where(Recipient.campaign_id == campaign.id)
+                ),
+                Reply.purged_at.is_(None),
+            )
+            count = s.scalar(select(func.count()).select_from(Reply).where(*of_campaign)) or 0
+            if count and not dry_run:
+                s.execute(
+                    update(Reply).where(*of_campaign).values(text="", purged_at=now)
+                    .execution_options(synchronize_session=False)
+                )  # fmt: skip
+            found.append(CampaignPurge(campaign.id, after, count))
+        if not dry_run:
+            audit.record(
+                s, actor=actor, action="checkins.purge", target_type="replies",
+                detail={"campaigns": [c.campaign_id for c in found if c.replies],
+                        "replies": sum(c.replies for c in found)},
+            )  # fmt: skip
+    return PurgeReport(dry_run, found)
