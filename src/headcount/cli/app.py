@@ -120,28 +120,44 @@ def verify(
             help="Where a cluster's executors read the run's tables, e.g. s3a://bucket/tmp.",
         ),
     ] = None,
+    state: Annotated[
+        Path | None,
+        typer.Option(
+            "--state",
+            metavar="DIR",
+            help="Keep tables and results in DIR; the next run re-verifies only what changed "
+            "(a new pay period appended to payroll.csv).",
+        ),
+    ] = None,
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="No progress bars or tables.")
     ] = False,
 ) -> None:
     """Verify a dataset: every rule, with evidence; writes findings, payees, summary and report."""
+    from headcount.pipeline.state import StateError
     from headcount.pipeline.verify import verify as run_verify
 
     if not dataset.is_dir():
         _fail(f"{dataset}: no such dataset folder")
     if (spark_master or spark_staging) and engine != EngineName.spark:
         _fail("--spark-master and --spark-staging need --engine spark")
+    if state is not None and engine != EngineName.duckdb:
+        _fail("--state works with the DuckDB engine only (not --engine spark)")
     with _explained_errors(), RichProgress(errors, enabled=not quiet) as progress:
-        result = run_verify(
-            dataset,
-            out,
-            strict=strict,
-            memory_limit=memory_limit,
-            engine=engine.value,
-            spark_master=spark_master,
-            spark_staging=spark_staging,
-            progress=progress,
-        )
+        try:
+            result = run_verify(
+                dataset,
+                out,
+                strict=strict,
+                memory_limit=memory_limit,
+                engine=engine.value,
+                spark_master=spark_master,
+                spark_staging=spark_staging,
+                state=state,
+                progress=progress,
+            )
+        except StateError as exc:
+            _fail(f"{exc}\nNothing was written.")
     if not quiet:
         print_verify_summary(console, result.summary, str(result.report))
     else:

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import pyarrow as pa
 
 from headcount import __version__
 from headcount.engine.base import Engine
@@ -27,6 +28,7 @@ from headcount.pipeline.findings import (
 )
 from headcount.pipeline.payees import payees_table
 from headcount.pipeline.staging import check_engine, run_hooks_in_duckdb, spark_engine
+from headcount.pipeline.state import Keyed, StateError
 from headcount.pipeline.summary import (
     amount_summary,
     checkin_summary,
@@ -63,7 +65,7 @@ class VerifyResult:
 
 
 @dataclass
-class _Clock:
+class Clock:
     started: float = field(default_factory=time.perf_counter)
     seconds: dict[str, float] = field(default_factory=dict)
 
@@ -89,20 +91,79 @@ def runnable(rule: Rule, present: frozenset[str]) -> bool:
     return rule.needs <= present
 
 
+def rule_findings(engine: Engine, rule: Rule, sql: str | None = None) -> list[Keyed]:
+    """The findings of `rule`'s query (or of `sql`, a query over its rows), with their keys."""
+    rows = engine.fetch_arrow(sql or rule.query(engine.dialect)).to_pylist()
+    return [(str(row["finding_key"]), build_finding(rule, row)) for row in rows]
+
+
 def run_rules(
     engine: Engine, present: frozenset[str], progress: Progress, *, hooks: bool = True
-) -> list[Finding]:
+) -> list[Keyed]:
     """Every runnable rule on `engine`; `hooks=False` when their `prepare` ran elsewhere."""
     rules = [r for r in all_rules() if runnable(r, present)]
-    findings: list[Finding] = []
+    findings: list[Keyed] = []
     for done, rule in enumerate(rules):
         progress(f"rules: {rule.code}", done, len(rules))
         if hooks and rule.prepare is not None:
             rule.prepare(engine)
-        for row in engine.fetch_arrow(rule.query(engine.dialect)).to_pylist():
-            findings.append(build_finding(rule, row))
+        findings.extend(rule_findings(engine, rule))
     progress("rules: done", len(rules), len(rules))
-    return sorted(findings, key=sort_key)
+    return sorted_keyed(findings)
+
+
+def sorted_keyed(findings: list[Keyed]) -> list[Keyed]:
+    return sorted(findings, key=lambda kf: sort_key(kf[1]))
+
+
+@dataclass
+class Analysis:
+    """What a run found, before anything is written."""
+
+    ds: Dataset
+    findings: list[Keyed]
+    payees: pa.Table
+    checkins: dict[str, Any] | None
+    engine: str
+
+
+def analyse(
+    duck: DuckDBEngine,
+    dataset: Path,
+    clock: Clock,
+    progress: Progress,
+    *,
+    strict: bool = False,
+    spark: Callable[[DuckDBEngine], Engine] | None = None,
+) -> Analysis:
+    """Ingest `dataset` into `duck`, then prepare, rules, payees and the check-in summary,
+    on `duck` or on the engine `spark(duck)` opens over the same typed tables."""
+    with clock.stage("ingest"):
+        ds = load_dataset(
+            dataset,
+            duck.con,
+            strict=strict,
+            progress=lambda table, done, total: progress(f"read: {table}", done, total),
+        )
+    run: Engine = duck
+    try:
+        if spark is not None:
+            with clock.stage("stage"):
+                progress("stage: tables for spark", 0, 1)
+                run = spark(duck)
+        with clock.stage("rules"):
+            prepare(run)
+            if run is not duck:
+                run_hooks_in_duckdb(duck, run, ds.present)
+            findings = run_rules(run, ds.present, progress, hooks=run is duck)
+        with clock.stage("payees"):
+            run.register_arrow("findings_index", index_table(f for _, f in findings))
+            payees = payees_table(run, "deaths" in ds.present)
+            checkins = checkin_summary(run) if "campaigns" in ds.present else None
+    finally:
+        if run is not duck:
+            run.close()
+    return Analysis(ds, findings, payees, checkins, run.name)
 
 
 def verify(
@@ -114,76 +175,90 @@ def verify(
     engine: str = "duckdb",
     spark_master: str | None = None,
     spark_staging: str | None = None,
+    state: Path | None = None,
     progress: Progress = _quiet,
 ) -> VerifyResult:
     """Verify `dataset` into `out`. Raises DatasetError on unreadable input (nothing written).
 
     Ingest is always DuckDB's; `engine="spark"` runs prepare, rules, payees and the check-in
     summary on Spark (`spark_master`, default local mode) over the same typed tables, staged
-    through `spark_staging` on a cluster (see pipeline/staging.py).
+    through `spark_staging` on a cluster (see pipeline/staging.py). With `state`, the run
+    keeps its tables and results in that folder and the next run re-verifies only what
+    changed (pipeline/monitor.py; DuckDB only).
     """
     check_output_folder(out)
     check_engine(engine)
-    clock = _Clock()
+    if state is not None:
+        if engine != "duckdb":
+            raise StateError("--state works with the DuckDB engine only (not --engine spark)")
+        from headcount.pipeline.monitor import verify_with_state
+
+        return verify_with_state(
+            dataset, out, state, strict=strict, memory_limit=memory_limit, progress=progress
+        )
+    clock = Clock()
     started = dt.datetime.now(dt.UTC)
+
+    def on_spark(duck: DuckDBEngine) -> Engine:
+        return spark_engine(duck, Path(spill) / "staged", spark_master, spark_staging)
+
     with tempfile.TemporaryDirectory(prefix="headcount-spill-") as spill:
         duck = DuckDBEngine(duckdb.connect(), memory_limit=memory_limit, temp_directory=Path(spill))
-        run: Engine = duck
         try:
-            with clock.stage("ingest"):
-                ds = load_dataset(
-                    dataset,
-                    duck.con,
-                    strict=strict,
-                    progress=lambda table, done, total: progress(f"read: {table}", done, total),
-                )
-            if engine == "spark":
-                with clock.stage("stage"):
-                    progress("stage: tables for spark", 0, 1)
-                    run = spark_engine(duck, Path(spill) / "staged", spark_master, spark_staging)
-            with clock.stage("rules"):
-                prepare(run)
-                if run is not duck:
-                    run_hooks_in_duckdb(duck, run, ds.present)
-                findings = run_rules(run, ds.present, progress, hooks=run is duck)
-            with clock.stage("payees"):
-                run.register_arrow("findings_index", index_table(findings))
-                payees = payees_table(run, "deaths" in ds.present)
-                checkins = checkin_summary(run) if "campaigns" in ds.present else None
+            found = analyse(
+                duck,
+                dataset,
+                clock,
+                progress,
+                strict=strict,
+                spark=on_spark if engine == "spark" else None,
+            )
         finally:
-            if run is not duck:
-                run.close()
             duck.close()
-        summary = _summary(ds, findings, payees_summary(payees), checkins, started, run.name)
-        with atomic_directory(out) as tmp:
-            outputs_started = time.perf_counter()
-            progress("write: results", 0, 1)
-            table = findings_table(findings)
-            write_csv(table, tmp / "findings.csv")
-            write_parquet(table, tmp / "findings.parquet")
-            write_csv(payees, tmp / "payees.csv")
-            write_csv(payment_links_table(findings), tmp / "finding_payments.csv")
-            summary["timings_seconds"] = clock.so_far("outputs", outputs_started)
-            write_report(tmp / "report.html", table, summary, rules=rule_infos())
-            # summary.json is written last so its timings include the report.
-            summary["timings_seconds"] = clock.so_far("outputs", outputs_started)
-            write_json(summary, tmp / "summary.json")
-            progress("write: done", 1, 1)
+    findings = [f for _, f in found.findings]
+    summary = build_summary(found.ds, findings, found.payees, found.checkins, started, found.engine)
+    write_outputs(out, findings, found.payees, summary, clock, progress)
     return VerifyResult(out=out.resolve(), summary=summary, findings=findings)
+
+
+def write_outputs(
+    out: Path,
+    findings: list[Finding],
+    payees: pa.Table,
+    summary: dict[str, Any],
+    clock: Clock,
+    progress: Progress,
+) -> None:
+    """Every output file, into a temporary folder that then replaces OUT in one rename."""
+    with atomic_directory(out) as tmp:
+        outputs_started = time.perf_counter()
+        progress("write: results", 0, 1)
+        table = findings_table(findings)
+        write_csv(table, tmp / "findings.csv")
+        write_parquet(table, tmp / "findings.parquet")
+        write_csv(payees, tmp / "payees.csv")
+        write_csv(payment_links_table(findings), tmp / "finding_payments.csv")
+        summary["timings_seconds"] = clock.so_far("outputs", outputs_started)
+        write_report(tmp / "report.html", table, summary, rules=rule_infos())
+        # summary.json is written last so its timings include the report.
+        summary["timings_seconds"] = clock.so_far("outputs", outputs_started)
+        write_json(summary, tmp / "summary.json")
+        progress("write: done", 1, 1)
 
 
 def rule_infos() -> list[RuleInfo]:
     return [RuleInfo(code=r.code, title=r.title, description=r.flags) for r in all_rules()]
 
 
-def _summary(
+def build_summary(
     ds: Dataset,
     findings: list[Finding],
-    payees: dict[str, Any],
+    payees_table: pa.Table,
     checkins: dict[str, Any] | None,
     started: dt.datetime,
     engine: str,
 ) -> dict[str, Any]:
+    payees = payees_summary(payees_table)
     ran = [r.code for r in all_rules() if runnable(r, ds.present)]
     skipped = {
         r.code: "needs " + ", ".join(sorted(r.needs - ds.present))
