@@ -26,6 +26,8 @@ PUBLIC, CHECKIN_LINK = Access.PUBLIC, Access.CHECKIN_LINK
 EVERY_USER = frozenset(Role)
 DASHBOARD = frozenset({Role.SUPERVISOR, Role.ANALYST, Role.ADMIN})
 AUDIT = frozenset({Role.AUDITOR, Role.ADMIN})
+CASES_READ = frozenset({Role.ANALYST, Role.AUDITOR, Role.ADMIN})
+CASES_WORK = frozenset({Role.ANALYST, Role.ADMIN})
 
 POLICY: dict[tuple[str, str], Rule] = {
     # Public: the front page, assets, API description, signing in.
@@ -53,6 +55,19 @@ POLICY: dict[tuple[str, str], Rule] = {
     # Response rates (counts only); supervisors and analysts see their own agency.
     ("GET", "/campaigns/{campaign_id}"): DASHBOARD,
     ("GET", "/api/v1/campaigns/{campaign_id}/rates"): DASHBOARD,
+    # Cases (issue 6): analysts (their agency), auditors and admins read; analysts and admins
+    # act (the library checks the role, agency and state again: cases/access.py).
+    ("GET", "/cases"): CASES_READ,
+    ("GET", "/cases/{case_id}"): CASES_READ,
+    ("GET", "/cases/{case_id}/notices/{notice_id}"): CASES_READ,
+    ("GET", "/cases/{case_id}/notices/{notice_id}/pdf"): CASES_READ,
+    ("GET", "/cases/{case_id}/attachments/{attachment_id}"): CASES_READ,
+    ("POST", "/cases/{case_id}/steps/{step}"): CASES_WORK,
+    ("POST", "/cases/{case_id}/reveal"): CASES_WORK,
+    # The person named in a finding: authorised by the signed link in their notice letter.
+    ("GET", "/notice/{token}"): CHECKIN_LINK,
+    ("GET", "/notice/{token}/pdf"): CHECKIN_LINK,
+    ("POST", "/notice/{token}/contest"): CHECKIN_LINK,
     # The audit log.
     ("GET", "/audit"): AUDIT,
     ("POST", "/audit/export"): AUDIT,

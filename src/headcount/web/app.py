@@ -24,6 +24,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 import headcount
 from headcount.checkins.keys import load_secret
 from headcount.checkins.links import Signer
+from headcount.pii import Keyring
 from headcount.store import Store
 from headcount.web.batcher import Batcher
 from headcount.web.security import HEADERS
@@ -69,11 +70,14 @@ class HeadersAndLog:
             )
 
 
-def create_app(store: Store, secret: bytes) -> FastAPI:
+def create_app(store: Store, secret: bytes, keyring: Keyring | None = None) -> FastAPI:
+    """`keyring`: the PII keyring (default: loaded as the CLI finds it, headcount.pii.keyring,
+    when a case page first needs it)."""
     from fastapi import Depends
 
     from headcount.auth import guard
-    from headcount.web import audit_pages, auth_pages
+    from headcount.cases.notices import contest_signer
+    from headcount.web import audit_pages, auth_pages, case_pages, contest_pages
     from headcount.web.api import router as api_router
     from headcount.web.pages import error_page
     from headcount.web.pages import router as pages_router
@@ -97,6 +101,10 @@ def create_app(store: Store, secret: bytes) -> FastAPI:
     app.include_router(auth_pages.api_router)
     app.include_router(auth_pages.router)
     app.include_router(audit_pages.router)
+    app.state.keyring = keyring
+    app.state.contest_signer = contest_signer(secret)
+    app.include_router(case_pages.router)
+    app.include_router(contest_pages.router)
     guard.install(app)  # after the last router: fails if any route has no policy entry
 
     app.add_middleware(HeadersAndLog)
