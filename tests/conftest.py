@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -19,6 +20,9 @@ from headcount.synth import SynthResult, generate
 # Shared machines are noisy: property tests are judged on correctness, never on speed.
 settings.register_profile("headcount", deadline=None, print_blob=True)
 settings.load_profile("headcount")
+# The audit chain's key for in-process tests (a CLI subprocess inherits it), so no test
+# derives one from a headcount.key that it would create in the working directory.
+os.environ.setdefault("HEADCOUNT_AUDIT_KEY", "test-audit-key-" + "a" * 32)
 SYNTH_EMPLOYEES = 2000
 
 

@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select, text
 
 from headcount.store import Base, Reply, Store
+from staff import sign_in as staff_sign_in
 
 BULLETS = ["Closed 12 tickets", "Reviewed two contracts", "Trained a new colleague"]
 
@@ -198,8 +199,9 @@ def test_api_reply_with_link_then_edit_with_session(
 
 
 def test_dashboard_says_no_consequence_next_to_every_rate(
-    client: TestClient, links: dict[str, str]
+    client: TestClient, store: Store, links: dict[str, str]
 ) -> None:
+    staff_sign_in(client, store, "analyst")  # the dashboard is for staff (docs/security.md)
     for employee in ("VA1", "VA2"):
         client.post("/api/v1/replies", json={"token": links[employee], "bullets": BULLETS})
     page = client.get("/campaigns/wk8")

@@ -4,7 +4,7 @@ Who did what to which record, when and from where, each entry chained to the one
 an HMAC whose key is never in the database (see audit/keys.py).
 """
 
-from headcount.audit.chain import AuditError, Detail, record
+from headcount.audit.chain import AuditError, Detail, local_actor, record
 from headcount.audit.keys import audit_key
 from headcount.audit.models import AuditEntry, AuditHead
 from headcount.audit.verify import Verdict, verify_chain
@@ -16,6 +16,7 @@ __all__ = [
     "Detail",
     "Verdict",
     "audit_key",
+    "local_actor",
     "record",
     "verify_chain",
 ]

@@ -11,6 +11,7 @@ every store transaction already begins with BEGIN IMMEDIATE), so the chain never
 
 from __future__ import annotations
 
+import getpass
 import hashlib
 import hmac
 import json
@@ -83,6 +84,14 @@ def encode_detail(detail: Detail | None) -> str:
     if found:
         raise AuditError(f"audit detail must not hold personal data (found: {sorted(found)})")
     return text
+
+
+def local_actor() -> str:
+    """The operating-system user running a command, as the audit log names them."""
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):
+        return "cli:unknown"
 
 
 def record(

@@ -38,8 +38,8 @@ class AuditFilter:
         cls, actor: str | None, action: str | None, since: str | None, until: str | None
     ) -> AuditFilter:
         made = cls(
-            (actor or "").strip()[:128] or None,
-            (action or "").strip()[:64] or None,
+            _text(actor, "actor", 128),
+            _text(action, "action", 64),
             _day(since, "since"),
             _day(until, "until"),
         )
@@ -71,6 +71,13 @@ class AuditFilter:
             "since": self.since.isoformat() if self.since else None,
             "until": self.until.isoformat() if self.until else None,
         }
+
+
+def _text(value: str | None, name: str, limit: int) -> str | None:
+    value = (value or "").strip()
+    if any(ord(c) < 32 or ord(c) == 127 for c in value):
+        raise FilterError(f"'{name}' must not contain control characters")
+    return value[:limit] or None
 
 
 def _day(value: str | None, name: str) -> date | None:

@@ -16,7 +16,7 @@ from headcount.auth import throttle
 from headcount.auth.passwords import password_matches
 from headcount.auth.roles import Principal
 from headcount.auth.sessions import end_session, open_session, principal_for
-from headcount.auth.users import find_user
+from headcount.auth.users import USERNAME, find_user
 from headcount.store.types import utcnow
 
 UNKNOWN_ACTOR = "(unknown user)"
@@ -44,7 +44,7 @@ def login(
     username = username.strip()[:64]
     end_session(session, previous)
     throttle.lock_account(session, username)
-    user = find_user(session, username)
+    user = find_user(session, username) if USERNAME.fullmatch(username) else None
     actor = user.username if user else UNKNOWN_ACTOR
     why = throttle.refusal(session, username, client, now)
     if why is not None:

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from headcount import audit
 from headcount.checkins.campaigns import get_campaign
 from headcount.contract.tables import CAMPAIGNS, CHECKINS
 from headcount.store import CampaignAgency, Recipient, Reply, Store
@@ -90,4 +91,8 @@ def export_campaign(store: Store, campaign_id: str, out: Path) -> Exported:
                 for employee_id, email, submitted, text, source in rows
             ),
         )
+        audit.record(
+            session, actor=audit.local_actor(), action="campaign.export",
+            target_type="campaign", target_id=campaign_id, detail={"checkins": n_checkins},
+        )  # fmt: skip
     return Exported(out / "campaigns.csv", out / "checkins.csv", n_agencies, n_checkins)

@@ -22,6 +22,7 @@ from email.message import EmailMessage
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
+from headcount import audit
 from headcount.checkins.campaigns import CampaignError, contactable_filter, get_campaign
 from headcount.checkins.links import LINK_PATH, Signer, issue_link
 from headcount.checkins.messages import Envelope, compose, deadline_text
@@ -245,6 +246,12 @@ def _run(
                     log.warning("delivery %s failed: %s", delivery_id, error[0])
     finally:
         mailer.close()
+        with store.begin() as session:
+            audit.record(
+                session, actor=audit.local_actor(), action=f"campaign.{kind.value}",
+                target_type="campaign", target_id=campaign_id,
+                detail={"sent": report.sent, "failed": report.failed},
+            )  # fmt: skip
     return report
 
 

@@ -11,8 +11,8 @@ from typing import Annotated
 
 import typer
 
+from headcount.audit import local_actor as cli_actor
 from headcount.cli.campaign_cmds import Database, _fail, _store, console, errors
-from headcount.cli.users_cmds import cli_actor
 
 EXIT_BROKEN = 1
 audit_app = typer.Typer(

@@ -13,6 +13,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from headcount.audit import local_actor as cli_actor
 from headcount.cli.campaign_cmds import Database, _fail, _store, console
 
 users_app = typer.Typer(
@@ -28,14 +29,6 @@ Agency = Annotated[
         "see all).",
     ),
 ]
-
-
-def cli_actor() -> str:
-    """Who ran the command, as the audit log names them."""
-    try:
-        return f"cli:{getpass.getuser()}"
-    except (KeyError, OSError):
-        return "cli:unknown"
 
 
 def _read_password(from_stdin: bool) -> str:

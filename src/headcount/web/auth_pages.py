@@ -124,6 +124,7 @@ class Problem(BaseModel):
     response_model=SessionOut,
     status_code=201,
     responses={
+        400: {"model": Problem, "description": "The body is not JSON"},
         401: {"model": Problem, "description": "Wrong user name or password"},
         429: {"model": Problem, "description": "Too many failed attempts"},
     },
