@@ -1,48 +1,25 @@
-"""Fixtures for the case tests: a small verified agency (built once), a migrated store on
-SQLite and PostgreSQL (the check-in tests' fixtures), a PII keyring file, staff users and a
-signed-in web client.
-
-The agency: VA1 paid after separation; VA2 paid twice for one period; VA3 and VA4 clean (VA4
-never replied to the mandatory check-in, which must never show anywhere in a case); DOD1
-paid after separation in another agency (the IDOR target); XSS1, whose roster name is a
-script tag, paid after separation too.
+"""Fixtures for the case tests (see casekit.py for the agency): a migrated store on SQLite and
+PostgreSQL (the check-in tests' fixtures), a PII keyring file, staff users, signed-in clients.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from checkins.conftest import database_url, postgres_url, store  # noqa: F401 (fixtures)
+from casekit import PASSWORD, SECRET, USERS, XSS, World, csrf_of
 
+import checkins.conftest as checkin_fixtures
 from builders import Agency
 from headcount.cases.access import Actor
 from headcount.pii import Keyring
 from headcount.store import Store
 
-SECRET = b"case-test-secret-" + b"s" * 40
-PASSWORD = "correct horse battery staple 42"
-XSS = '<script>alert("x")</script><img src=x onerror=alert(1)>'
-USERS = {
-    "ana": ("analyst", "VA"),
-    "bob": ("analyst", "VA"),
-    "dee": ("analyst", "DOD"),
-    "adm": ("admin", None),
-    "aud": ("auditor", None),
-    "sup": ("supervisor", "VA"),
-    "emp": ("employee", "VA"),
-}
-
-
-@dataclass(frozen=True)
-class World:
-    data: Path
-    results: Path
-    ssns: dict[str, str]  # employee_id -> roster SSN (to look for in clear text)
-    accounts: dict[str, str]  # employee_id -> bank account number
+# The store fixtures of the check-in tests, on both backends.
+postgres_url = checkin_fixtures.postgres_url
+database_url = checkin_fixtures.database_url
+store = checkin_fixtures.store
 
 
 @pytest.fixture(scope="session")
@@ -98,29 +75,6 @@ def users(store: Store) -> dict[str, Actor]:
             add_user(s, name, Role(role), PASSWORD, agency=agency, actor="cli:test")
             out[name] = Actor(name, Role(role), agency, "127.0.0.1")
     return out
-
-
-def case_id(store: Store, rule: str, employee_id: str) -> int:
-    from sqlalchemy import select
-
-    from headcount.cases.models import Case, CasePerson, Person
-
-    with store.begin() as s:
-        return s.scalars(
-            select(Case.id)
-            .join(CasePerson, CasePerson.case_id == Case.id)
-            .join(Person, Person.id == CasePerson.person_id)
-            .where(Case.rule == rule, Person.employee_id == employee_id)
-        ).one()
-
-
-CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
-
-
-def csrf_of(html: str) -> str:
-    found = CSRF.search(html)
-    assert found, "no CSRF field on the page"
-    return found.group(1)
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from conftest import SECRET, World, case_id
+from casekit import SECRET, World, case_id
 from sqlalchemy import select
 
 from headcount.audit import AuditEntry, audit_key, verify_chain

@@ -1,0 +1,57 @@
+"""Constants and helpers of the case tests. The agency conftest.py builds (once): VA1 paid after separation; VA2 paid twice for one period; VA3 and VA4 clean (VA4
+never replied to the mandatory check-in, which must never show anywhere in a case); DOD1
+paid after separation in another agency (the IDOR target); XSS1, whose roster name is a
+script tag, paid after separation too.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from headcount.store import Store
+
+SECRET = b"case-test-secret-" + b"s" * 40
+PASSWORD = "correct horse battery staple 42"
+XSS = '<script>alert("x")</script><img src=x onerror=alert(1)>'
+USERS = {
+    "ana": ("analyst", "VA"),
+    "bob": ("analyst", "VA"),
+    "dee": ("analyst", "DOD"),
+    "adm": ("admin", None),
+    "aud": ("auditor", None),
+    "sup": ("supervisor", "VA"),
+    "emp": ("employee", "VA"),
+}
+
+
+@dataclass(frozen=True)
+class World:
+    data: Path
+    results: Path
+    ssns: dict[str, str]  # employee_id -> roster SSN (to look for in clear text)
+    accounts: dict[str, str]  # employee_id -> bank account number
+
+
+def case_id(db: Store, rule: str, employee_id: str) -> int:
+    from sqlalchemy import select
+
+    from headcount.cases.models import Case, CasePerson, Person
+
+    with db.begin() as s:
+        return s.scalars(
+            select(Case.id)
+            .join(CasePerson, CasePerson.case_id == Case.id)
+            .join(Person, Person.id == CasePerson.person_id)
+            .where(Case.rule == rule, Person.employee_id == employee_id)
+        ).one()
+
+
+CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def csrf_of(html: str) -> str:
+    found = CSRF.search(html)
+    assert found, "no CSRF field on the page"
+    return found.group(1)
