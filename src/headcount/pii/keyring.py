@@ -151,13 +151,14 @@ class Keyring:
 
     @property
     def keys(self) -> tuple[Key, ...]:
+        """Every key held, re-read first if the file changed (a rotation added one)."""
+        if self.path is not None and self._file_stamp() != self._stamp:
+            self.reload()
         return self._keys
 
     @property
     def current(self) -> Key:
-        if self.path is not None and self._file_stamp() != self._stamp:
-            self.reload()
-        return self._keys[-1]
+        return self.keys[-1]
 
     def get(self, key_id: str) -> Key:
         for key in self._keys:
