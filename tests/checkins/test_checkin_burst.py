@@ -6,6 +6,7 @@ twice."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 
 import pytest
 from fastapi import Depends, FastAPI, HTTPException, Request
@@ -13,8 +14,11 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from conftest import SECRET
-from headcount.checkins.links import Signer
-from headcount.store import Reply, Store
+from headcount.checkins import burst
+from headcount.checkins.links import LinkError, Signer, issue_link, read_token
+from headcount.checkins.replies import ReplyError
+from headcount.checkins.sessions import recipient_for
+from headcount.store import Campaign, Link, Recipient, Reply, Store, utcnow
 from headcount.web import api, create_app
 from headcount.web.batcher import Batcher
 
@@ -101,4 +105,68 @@ def test_invalid_bodies_are_refused_without_echoing_them(
         assert ssn not in answer.text, what
     # The lean handler (not FastAPI's) answered, with the real app's route policy in front.
     assert answers["not declared JSON"].json()["detail"][0]["type"] == "content_type"
+    assert _replies(store) == 0
+
+
+def _item(token: str, submission_id: str | None = None) -> burst.LinkReply:
+    return burst.prepare(token, BULLETS, submission_id)
+
+
+def test_a_batch_answers_each_reply_on_its_own(
+    store: Store, links: dict[str, str], signer: Signer
+) -> None:
+    with store.begin() as s:
+        dod1 = s.scalars(select(Recipient).where(Recipient.employee_id == "DOD1")).one()
+        exempt = issue_link(s, signer, dod1.id, utcnow() + timedelta(days=1))
+        va3 = s.scalars(select(Recipient).where(Recipient.employee_id == "VA3")).one()
+        expired = signer.dumps([va3.id, "no-such-jti", int(utcnow().timestamp()) - 60])
+    batch = [
+        _item(links["VA1"], "a"),  # saved
+        _item(links["VA1"], "a"),  # the same link again in the batch: one of the two wins
+        _item(links["VA2"]),  # saved, no submission id
+        _item(links["GSA1"][:-2] + "xx"),  # forged signature
+        _item(expired),
+        _item(exempt),
+    ]
+    outcomes = burst.apply_batch(store, signer, batch)
+    answers = [o.reason if isinstance(o, LinkError) else o for o in outcomes]
+    assert sorted(answers[:2], key=str)[1] == "used"
+    assert isinstance(answers[2], tuple) and answers[2][0].revision == 1
+    assert answers[3:5] == ["invalid", "expired"]
+    assert isinstance(outcomes[5], ReplyError) and outcomes[5].code == "exempt"
+    saved = [o for o in outcomes if isinstance(o, tuple)]
+    assert len(saved) == 2 and all(o[0].bullets == BULLETS for o in saved)
+    assert len({secret for _, secret in saved}) == 2
+    with store.begin() as s:
+        assert recipient_for(s, saved[0][1]) is not None
+    assert _replies(store) == 2
+    # A later batch: the spent link is refused as used; nothing changes.
+    (again,) = burst.apply_batch(store, signer, [_item(links["VA1"], "a")])
+    assert isinstance(again, LinkError) and again.reason == "used" and _replies(store) == 2
+
+
+def test_two_links_of_one_employee_in_one_batch(
+    store: Store, links: dict[str, str], signer: Signer
+) -> None:
+    with store.begin() as s:
+        va1 = s.scalars(select(Recipient).where(Recipient.employee_id == "VA1")).one()
+        second = issue_link(s, signer, va1.id, utcnow() + timedelta(days=1))
+    outcomes = burst.apply_batch(store, signer, [_item(links["VA1"], "a"), _item(second, "b")])
+    revisions = sorted(o[0].revision for o in outcomes if isinstance(o, tuple))
+    assert revisions == [1, 2]  # both saved, one after the other: still one reply
+    assert _replies(store) == 1
+
+
+def test_late_replies_leave_links_unspent(
+    store: Store, links: dict[str, str], signer: Signer
+) -> None:
+    with store.begin() as s:
+        campaign = s.get(Campaign, "wk8")
+        assert campaign is not None
+        campaign.deadline = utcnow() - timedelta(minutes=1)
+    (late,) = burst.apply_batch(store, signer, [_item(links["VA1"])])
+    assert isinstance(late, ReplyError) and late.code == "deadline_passed"
+    with store.begin() as s:
+        link = s.get(Link, read_token(signer, links["VA1"]).jti)
+        assert link is not None and link.used_at is None
     assert _replies(store) == 0
