@@ -131,9 +131,15 @@ def typed_query(layer1: str, columns: list[OutColumn], keep: tuple[str, ...] = (
 
 
 def add_row_numbers(con: duckdb.DuckDBPyConnection, table: str, offset: int = 0) -> None:
-    """`_row` = rowid + 1 (+ offset): the table was filled in file order by one CREATE ... AS."""
+    """`_row` = rowid + 1 (+ offset): the table was filled in file order by one CREATE ... AS.
+
+    Counted from the first rowid: rows created inside a still open transaction (an
+    appended tail) have rowids from 2^55 on, not from 0.
+    """
     con.execute(f"ALTER TABLE {table} ADD COLUMN _row BIGINT")
-    con.execute(f"UPDATE {table} SET _row = rowid + {1 + int(offset)}")
+    con.execute(
+        f"UPDATE {table} SET _row = rowid - (SELECT min(rowid) FROM {table}) + {1 + int(offset)}"
+    )
 
 
 def move_problems(
