@@ -13,9 +13,7 @@ from headcount.store import Store
 PASSWORD = "correct horse battery staple"
 
 
-def make_user(
-    store: Store, username: str, role: Role | str, agency: str | None = None
-) -> None:
+def make_user(store: Store, username: str, role: Role | str, agency: str | None = None) -> None:
     with store.begin() as s:
         if find_user(s, username) is None:
             add_user(s, username, Role(role), PASSWORD, agency=agency, actor="test")
@@ -36,3 +34,12 @@ def sign_in(client: Any, store: Store, role: Role | str, agency: str | None = No
     token = token_for(store, role, agency)
     client.cookies.set(COOKIE, token)
     return token
+
+
+def csrf_of(html: str) -> str:
+    """The CSRF token in a rendered form."""
+    import re
+
+    found = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert found, "no CSRF field in the page"
+    return found.group(1)
