@@ -315,3 +315,9 @@ def test_rules_kept_across_an_append_do_not_read_the_payroll() -> None:
         if rule.scope is not None and rule.scope.key is None:
             sql = rule.query(Dialect()).lower()
             assert "payroll" not in sql and "data_quality" not in sql, rule.code
+
+
+def test_every_rule_is_in_the_monitoring_docs() -> None:
+    text = (Path(__file__).resolve().parent.parent / "docs" / "monitoring.md").read_text()
+    for rule in all_rules():
+        assert f"`{rule.code}`" in text, f"say in docs/monitoring.md how {rule.code} is scoped"
