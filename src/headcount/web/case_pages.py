@@ -106,39 +106,31 @@ def case_list(request: Request) -> HTMLResponse:
 
 
 def _detail(request: Request, case_id: int, status: int = 200, **extra: Any) -> HTMLResponse:
+    """The case page, rendered inside its transaction (the template walks relationships)."""
     who = actor(request)
     try:
         with _store(request).begin() as s:
             case = get_case(s, case_id, who)
-            ids = identifiers(s, keyring(request), case, who)
             why, facts, payments = evidence_in_words(json.loads(case.evidence))
-            context = {
-                "case": case,
-                "people": list(case.people),
-                "events": list(case.events),
-                "payments": list(case.payments),
-                "notices": list(case.notices),
-                "contests": [(n, c, list(c.attachments)) for n in case.notices for c in n.contests],
-                "exceptions": list(
-                    s.scalars(select(SafetyException).where(SafetyException.case_id == case.id))
-                ),
-                "ids": ids,
-                "why": why,
-                "facts": facts,
-                "evidence_payments": payments,
-                "evidence": json.loads(case.evidence),
-            }
             audit.record(
                 s, actor=who.username, action="case.view", target_type="case", target_id=case.id,
                 client=who.client,
             )  # fmt: skip
+            exceptions = s.scalars(
+                select(SafetyException).where(SafetyException.case_id == case.id)
+            )
+            return render(
+                request, "case.html.j2", status, user=who, may_work=who.role in WORKERS,
+                title=rule_title(case.rule), money=money, evidence_words=EVIDENCE_DESCRIPTIONS,
+                case=case, people=list(case.people), events=list(case.events),
+                notices=list(case.notices),
+                contests=[(n, c, list(c.attachments)) for n in case.notices for c in n.contests],
+                exceptions=list(exceptions), ids=identifiers(s, keyring(request), case, who),
+                why=why, facts=facts, evidence_payments=payments,
+                evidence=json.loads(case.evidence), **extra,
+            )  # fmt: skip
     except CaseNotFound:
         return error_page(request, 404, "There is no case with that id.")
-    return render(
-        request, "case.html.j2", status, user=who, may_work=who.role in WORKERS,
-        title=rule_title(context["case"].rule), money=money,
-        evidence_words=EVIDENCE_DESCRIPTIONS, **context, **extra,
-    )  # fmt: skip
 
 
 @router.get("/cases/{case_id}", response_class=HTMLResponse)

@@ -42,19 +42,19 @@ def _page(request: Request, token: str, status: int = 200, **extra: object) -> H
             notice = notice_for_token(s, request.app.state.contest_signer, token)
             case = notice.case
             why, facts, payments = evidence_in_words(json.loads(case.evidence))
-            context = {
-                "notice": notice, "case": case, "person": notice.person, "why": why,
-                "facts": facts, "payments": payments, "contests": list(notice.contests),
-                "open": can_contest(notice, utcnow()), "title": rule_title(case.rule),
-            }  # fmt: skip
+            return render(
+                request, "contest.html.j2", status, token=token, money=money,
+                attachment_rules=ATTACHMENT_RULES, notice=notice, case=case,
+                person=notice.person, why=why, facts=facts, payments=payments,
+                contests=list(notice.contests), open=can_contest(notice, utcnow()),
+                title=rule_title(case.rule), **extra,
+            )  # fmt: skip
     except LinkError as exc:
-        return error_page(
-            request, 400 if exc.reason == "invalid" else 410, LINK_MESSAGES[exc.reason]
-        )
-    return render(
-        request, "contest.html.j2", status, token=token, money=money,
-        attachment_rules=ATTACHMENT_RULES, **context, **extra,
-    )  # fmt: skip
+        return _link_error(request, exc)
+
+
+def _link_error(request: Request, exc: LinkError) -> HTMLResponse:
+    return error_page(request, 400 if exc.reason == "invalid" else 410, LINK_MESSAGES[exc.reason])
 
 
 @router.get("/notice/{token}", response_class=HTMLResponse)

@@ -1,0 +1,169 @@
+"""The case pages through the real app (TestClient): agency scope (IDOR), roles, CSRF on
+every form, SQL-injection strings in every filter, stored XSS, the audited reveal, and no
+check-in non-response anywhere."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from casekit import XSS, World, case_id, csrf_of
+from sqlalchemy import func, select
+
+from headcount.audit import AuditEntry
+from headcount.cases.models import Case
+from headcount.store import Store
+from headcount.web.security import CSRF_COOKIE
+
+STEPS = ("verify", "notice", "no-contest", "confirm", "dismiss", "close", "exception", "approve")
+SQLI = (
+    "' OR '1'='1",
+    "'; DROP TABLE cases; --",
+    '" OR 1=1 --',
+    "%' UNION SELECT finding_id, summary FROM cases --",
+    "VA1') OR ('a'='a",
+    "\\'; SELECT pg_sleep(0); --",
+    "_%",
+)
+
+
+def _step(client, cid: int, step: str, **fields: str):
+    page = client.get(f"/cases/{cid}")
+    return client.post(
+        f"/cases/{cid}/steps/{step}",
+        data={"csrf_token": csrf_of(page.text), **fields},
+        follow_redirects=False,
+    )
+
+
+def test_an_analyst_cannot_reach_another_agencys_case(imported: Store, login) -> None:
+    dod = case_id(imported, "PAID_AFTER_SEPARATION", "DOD1")
+    ana, dee = login("ana"), login("dee")
+    assert dee.get(f"/cases/{dod}").status_code == 200
+    for path in (f"/cases/{dod}", f"/cases/{dod}/notices/1", f"/cases/{dod}/notices/1/pdf",
+                 f"/cases/{dod}/attachments/1"):  # fmt: skip
+        assert ana.get(path).status_code == 404, path
+    va1 = case_id(imported, "PAID_AFTER_SEPARATION", "VA1")
+    token = csrf_of(ana.get(f"/cases/{va1}").text)
+    for step in STEPS:
+        answer = ana.post(f"/cases/{dod}/steps/{step}", data={"csrf_token": token})
+        assert answer.status_code == 404, step
+    answer = ana.post(f"/cases/{dod}/reveal", data={"csrf_token": token, "value_id": "1",
+                                                   "reason": "curious about it"})  # fmt: skip
+    assert answer.status_code == 404
+    assert "DOD1" not in ana.get("/cases").text
+    with imported.begin() as s:
+        assert s.get(Case, dod).state == "open"
+
+
+def test_roles_at_the_door(imported: Store, login) -> None:
+    cid = case_id(imported, "PAID_AFTER_SEPARATION", "VA1")
+    for name in ("sup", "emp"):
+        client = login(name)
+        assert client.get("/cases").status_code == 403
+        assert client.get(f"/cases/{cid}").status_code == 403
+    auditor = login("aud")
+    page = auditor.get(f"/cases/{cid}")
+    assert page.status_code == 200 and "Reveal" not in page.text and "Next step" not in page.text
+    answer = auditor.post(f"/cases/{cid}/steps/verify",
+                          data={"csrf_token": auditor.cookies[CSRF_COOKIE], "source": "HR"})  # fmt: skip
+    assert answer.status_code == 403
+
+
+@pytest.mark.parametrize("step", STEPS)
+def test_every_case_form_needs_its_csrf_token(imported: Store, login, step: str) -> None:
+    cid = case_id(imported, "PAID_AFTER_SEPARATION", "VA1")
+    ana = login("ana")
+    ana.get(f"/cases/{cid}")  # the CSRF cookie is set
+    fields = {"source": "HR", "amount": "1", "reason": "a reason long enough",
+              "justification": "threat", "exception_id": "1"}  # fmt: skip
+    for token in (None, "x" * 43):
+        data = dict(fields) if token is None else {**fields, "csrf_token": token}
+        assert ana.post(f"/cases/{cid}/steps/{step}", data=data).status_code == 403
+    data = {"value_id": "1", "reason": "checking the identity"}
+    assert ana.post(f"/cases/{cid}/reveal", data=data).status_code == 403
+    with imported.begin() as s:
+        assert s.get(Case, cid).state == "open"
+        assert s.scalar(select(func.count()).where(AuditEntry.action == "pii.reveal")) == 0
+
+
+@pytest.mark.parametrize("field", ["q", "state", "rule", "severity", "agency"])
+def test_sql_injection_strings_in_every_filter(imported: Store, login, field: str) -> None:
+    ana = login("ana")
+    with imported.begin() as s:
+        total = s.scalar(select(func.count()).select_from(Case))
+    for payload in SQLI:
+        page = ana.get("/cases", params={field: payload})
+        assert page.status_code == 200
+        assert "0 cases." in page.text, (field, payload)
+        assert "DOD1" not in page.text
+    with imported.begin() as s:  # nothing dropped, nothing changed
+        assert s.scalar(select(func.count()).select_from(Case)) == total
+    assert "VA1" in ana.get("/cases", params={"q": "va1"}).text
+
+
+def test_names_sources_and_statements_are_escaped(imported: Store, login, world: World) -> None:
+    cid = case_id(imported, "PAID_AFTER_SEPARATION", "XSS1")
+    ana = login("ana")
+    assert _step(ana, cid, "verify", source=XSS, note=XSS).status_code == 303
+    assert _step(ana, cid, "notice").status_code == 303
+    page = ana.get(f"/cases/{cid}").text
+    assert "<script>" not in page and "onerror=alert" not in page.replace(
+        "onerror=alert(1)&gt;", ""
+    )
+    assert "&lt;script&gt;alert(" in page
+    token = _notice_token(imported, cid)
+    contest = ana.get(f"/notice/{token}")
+    answer = ana.post(f"/notice/{token}/contest",
+                      data={"csrf_token": csrf_of(contest.text), "statement": XSS},
+                      follow_redirects=False)  # fmt: skip
+    assert answer.status_code == 303
+    for html in (ana.get(f"/notice/{token}").text, ana.get(f"/cases/{cid}").text):
+        assert "<script>" not in html and "<img src=x" not in html
+        assert "&lt;img src=x onerror=alert(1)&gt;" in html
+
+
+def _notice_token(store: Store, cid: int) -> str:
+    from headcount.cases.models import Notice
+
+    with store.begin() as s:
+        html = s.scalars(select(Notice.html).where(Notice.case_id == cid)).first()
+    found = re.search(r"/notice/([A-Za-z0-9_.\-]+)", html or "")
+    assert found, "the letter carries no link"
+    return found.group(1)
+
+
+def test_check_in_non_response_is_never_shown(imported: Store, login) -> None:
+    # XSS1 (VA, mandatory campaign) never replied; DOD1's agency was never asked.
+    ana, dee = login("ana"), login("dee")
+    pages = [ana.get(f"/cases/{case_id(imported, 'PAID_AFTER_SEPARATION', 'XSS1')}").text,
+             dee.get(f"/cases/{case_id(imported, 'PAID_AFTER_SEPARATION', 'DOD1')}").text]  # fmt: skip
+    for page in pages:
+        # The site's own header and footer (about check-ins in general) are not the case.
+        main = re.search(r'<main id="main">(.*)</main>', page, re.S).group(1)
+        assert "Case #" in main
+        assert not re.search(r"check-?in|repl(y|ied)|respon", main, re.IGNORECASE)
+    # Someone who did reply has it as positive evidence, said as such.
+    va1 = ana.get(f"/cases/{case_id(imported, 'PAID_AFTER_SEPARATION', 'VA1')}").text
+    assert "replied to a check-in campaign (not replying is never held against anyone)" in va1
+
+
+def test_reveal_needs_a_role_a_reason_and_is_audited(imported: Store, login, world: World) -> None:
+    cid = case_id(imported, "PAID_AFTER_SEPARATION", "VA1")
+    ana = login("ana")
+    page = ana.get(f"/cases/{cid}").text
+    assert world.ssns["VA1"][-4:] in page and world.ssns["VA1"] not in page  # masked only
+    value_id = re.search(r'name="value_id" value="(\d+)"', page).group(1)
+    refused = ana.post(f"/cases/{cid}/reveal", data={"csrf_token": csrf_of(page),
+                       "value_id": value_id, "reason": "why"})  # fmt: skip
+    assert refused.status_code == 422 and world.ssns["VA1"] not in refused.text
+    shown = ana.post(f"/cases/{cid}/reveal", data={"csrf_token": csrf_of(page),
+                     "value_id": value_id, "reason": "verifying identity with SSA"})  # fmt: skip
+    assert shown.status_code == 200
+    revealed = re.search(r'id="revealed">(.*?)</p>', shown.text, re.S).group(1)
+    assert world.ssns["VA1"] in revealed or world.accounts["VA1"] in revealed
+    with imported.begin() as s:
+        entry = s.scalars(select(AuditEntry).where(AuditEntry.action == "pii.reveal")).one()
+    assert (entry.actor, entry.target_id) == ("ana", "VA1")
+    assert "verifying identity with SSA" in entry.detail
+    assert world.ssns["VA1"] not in entry.detail and world.ssns["VA1"][-4:] not in entry.detail
