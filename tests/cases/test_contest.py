@@ -1,0 +1,113 @@
+"""The person's side: the signed notice link, the contest form's limits (size, number and
+type of attachments, CSRF), attachments served only as downloads, links that are forged,
+for a check-in, or expired."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+from casekit import SECRET, case_id, csrf_of
+from sqlalchemy import select
+
+from headcount.cases import notices, workflow
+from headcount.cases.contests import MAX_FILE_BYTES
+from headcount.cases.models import Attachment, Case, Notice
+from headcount.checkins.links import LinkError, Signer
+from headcount.store import Store
+
+PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+
+
+@pytest.fixture
+def noticed(imported: Store, users) -> tuple[int, str]:
+    """VA1's case verified and noticed: (case id, the link token from the letter)."""
+    cid = case_id(imported, "PAID_AFTER_SEPARATION", "VA1")
+    with imported.begin() as s:
+        workflow.verify(s, cid, users["ana"], source="HR")
+        notices.send_notice(s, cid, users["ana"], signer=notices.contest_signer(SECRET),
+                            base_url="https://hc.example.gov")  # fmt: skip
+        html = s.scalars(select(Notice.html).where(Notice.case_id == cid)).one()
+    return cid, re.search(r"/notice/([A-Za-z0-9_.\-]+)", html).group(1)
+
+
+def _post(client, token: str, statement: str, files: list[tuple[str, bytes]], csrf=True):
+    page = client.get(f"/notice/{token}")
+    data = {"statement": statement}
+    if csrf:
+        data["csrf_token"] = csrf_of(page.text)
+    upload = [("attachments", (name, body, "application/octet-stream")) for name, body in files]
+    return client.post(f"/notice/{token}/contest", data=data, files=upload or None,
+                       follow_redirects=False)  # fmt: skip
+
+
+@pytest.fixture
+def person(app):
+    from fastapi.testclient import TestClient
+
+    with TestClient(app, base_url="https://testserver") as client:  # type: ignore[arg-type]
+        yield client
+
+
+def test_contest_with_attachments_then_download(imported, noticed, person, login) -> None:
+    cid, token = noticed
+    page = person.get(f"/notice/{token}")
+    assert page.status_code == 200 and "Contest this finding" in page.text
+    assert person.get(f"/notice/{token}/pdf").content.startswith(b"%PDF-")
+    sent = _post(person, token, "I was on leave; see the letter.",
+                 [("../../etc/passwd.pdf", PDF), ("note.txt", b"leave approved 2025-03-01")])  # fmt: skip
+    assert sent.status_code == 303
+    with imported.begin() as s:
+        assert s.get(Case, cid).state == "contested"
+        files = s.scalars(select(Attachment).order_by(Attachment.id)).all()
+        assert [(f.filename, f.content_type) for f in files] == [
+            ("passwd.pdf", "application/pdf"), ("note.txt", "text/plain"),
+        ]  # fmt: skip
+        first = files[0].id
+    got = login("ana").get(f"/cases/{cid}/attachments/{first}")
+    assert got.status_code == 200 and got.content == PDF
+    assert got.headers["content-disposition"].startswith("attachment;")
+    assert got.headers["x-content-type-options"] == "nosniff"
+
+
+@pytest.mark.parametrize(
+    ("files", "message"),
+    [
+        ([("x.exe", b"MZ\x90\x00\x03\x00\x00\x00")], "not a PDF, PNG, JPEG or plain-text"),
+        ([("a.html", b"\x00<script>")], "not a PDF"),
+        ([(f"f{n}.txt", b"x") for n in range(6)], "at most 5 attachments"),
+        ([("big.pdf", b"%PDF-" + b"0" * MAX_FILE_BYTES)], "larger than 5 MB"),
+        ([("empty.pdf", b"")], "is empty"),
+    ],
+)
+def test_attachment_limits(imported, noticed, person, files, message) -> None:
+    cid, token = noticed
+    refused = _post(person, token, "statement", files)
+    assert refused.status_code == 422 and message in refused.text
+    with imported.begin() as s:
+        assert s.get(Case, cid).state == "notice_sent"
+        assert s.scalars(select(Attachment)).first() is None
+
+
+def test_contest_form_needs_csrf_and_refuses_an_ssn(imported, noticed, person, world) -> None:
+    cid, token = noticed
+    assert _post(person, token, "no token", [], csrf=False).status_code == 403
+    refused = _post(person, token, f"my SSN is {world.ssns['VA1']}", [])
+    assert refused.status_code == 422 and "personal data" in refused.text
+    with imported.begin() as s:
+        assert s.get(Case, cid).state == "notice_sent"
+
+
+def test_forged_expired_and_check_in_links_are_refused(imported, noticed, person) -> None:
+    cid, token = noticed
+    assert person.get(f"/notice/{token[:-2]}xx").status_code == 400
+    check_in_style = Signer(SECRET).dumps([1, 2])  # signed, but for check-in links
+    assert person.get(f"/notice/{check_in_style}").status_code == 400
+    with imported.begin() as s:
+        notice = s.scalars(select(Notice).where(Notice.case_id == cid)).one()
+        with pytest.raises(LinkError, match="expired"):
+            notices.notice_for_token(
+                s, notices.contest_signer(SECRET), token,
+                now=notice.deadline + notices.READ_GRACE + timedelta(seconds=1),
+            )  # fmt: skip
