@@ -7,3 +7,4 @@ import checkins.conftest as checkin_fixtures
 postgres_url = checkin_fixtures.postgres_url
 database_url = checkin_fixtures.database_url
 store = checkin_fixtures.store
+roster = checkin_fixtures.roster

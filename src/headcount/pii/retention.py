@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select, text, update
 
 from headcount import audit
 from headcount.store import Campaign, Recipient, Reply, Store
@@ -68,7 +68,11 @@ def purge(
     """Empty the text of every reply whose campaign's retention period has ended."""
     now = now or utcnow()
     found: list[CampaignPurge] = []
+    sqlite = store.backend == "sqlite"
     with store.begin() as s:
+        if sqlite and not dry_run:
+            # Overwrite freed pages with zeros, so the text is not left in the file's free list.
+            s.execute(text("PRAGMA secure_delete = ON"))
         for campaign in s.scalars(select(Campaign).order_by(Campaign.id)):
             after = purge_after(campaign)
             if now < after:
@@ -92,4 +96,12 @@ def purge(
                 detail={"campaigns": [c.campaign_id for c in found if c.replies],
                         "replies": sum(c.replies for c in found)},
             )  # fmt: skip
+    if sqlite and not dry_run:
+        # Copy the WAL back into the database file and empty it: the old pages live there too.
+        # Outside any transaction (the store's connections begin one at once), hence raw.
+        raw = store.engine.raw_connection()
+        try:
+            raw.cursor().execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        finally:
+            raw.close()
     return PurgeReport(dry_run, found)
