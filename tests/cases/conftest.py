@@ -28,12 +28,17 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> World:
 
     root = tmp_path_factory.mktemp("cases")
     agency = Agency(root / "agency")
-    agency.employee("VA1", separation_date="2025-03-01")
-    agency.employee("VA2")
-    agency.employee("VA3")
-    agency.employee("VA4")
-    agency.employee("DOD1", agency="DOD", org_code="DOD-7", separation_date="2025-04-01")
-    agency.employee("XSS1", first_name=XSS, separation_date="2025-05-01")
+    # Long account numbers, so a scan for them cannot hit an unrelated run of digits.
+    accounts = {
+        f"{e}": f"73{n:010d}" for n, e in enumerate(["VA1", "VA2", "VA3", "VA4", "DOD1", "XSS1"], 1)
+    }
+    agency.employee("VA1", separation_date="2025-03-01", _account=accounts["VA1"])
+    agency.employee("VA2", _account=accounts["VA2"])
+    agency.employee("VA3", _account=accounts["VA3"])
+    agency.employee("VA4", _account=accounts["VA4"])
+    agency.employee("DOD1", agency="DOD", org_code="DOD-7", separation_date="2025-04-01",
+                    _account=accounts["DOD1"])  # fmt: skip
+    agency.employee("XSS1", first_name=XSS, separation_date="2025-05-01", _account=accounts["XSS1"])
     for employee_id in ("VA1", "VA2", "VA3", "VA4", "DOD1", "XSS1"):
         agency.pay_periods(employee_id, range(0, 20))
     agency.pay("VA2", 3)
