@@ -3,7 +3,9 @@ and campaign, and a TestClient of the real app over it."""
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -11,6 +13,9 @@ from fastapi.testclient import TestClient
 import checkins.conftest as checkin_fixtures
 from headcount.store import Store
 from headcount.web import create_app
+
+# The check-in tests' helper modules (live_server, smtp_sink) import each other by bare name.
+sys.path.append(str(Path(__file__).resolve().parents[1] / "checkins"))
 
 postgres_url = checkin_fixtures.postgres_url
 database_url = checkin_fixtures.database_url
