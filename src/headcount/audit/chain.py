@@ -16,6 +16,7 @@ import hashlib
 import hmac
 import json
 import re
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from sqlalchemy import select
@@ -32,7 +33,7 @@ ACTION = re.compile(r"[a-z][a-z0-9_.-]{0,63}")
 MAX_DETAIL = 4000
 PERSONAL_KINDS = frozenset({"ssn", "routing", "account", "card"})
 Scalar = str | int | float | bool | None
-Detail = dict[str, Scalar | list[Scalar]]
+Detail = Mapping[str, Scalar | Sequence[Scalar]]
 
 
 class AuditError(ValueError):
@@ -77,7 +78,8 @@ def head_mac(key: bytes, seq: int, last_hash: str) -> str:
 def encode_detail(detail: Detail | None) -> str:
     """Canonical JSON of a small flat mapping; refuses anything that looks like personal data
     (an SSN, a bank, routing or card number) so the permanent log can never hold one."""
-    text = json.dumps(detail or {}, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    plain = {k: v if isinstance(v, Scalar) else list(v) for k, v in (detail or {}).items()}
+    text = json.dumps(plain, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     if len(text) > MAX_DETAIL:
         raise AuditError(f"audit detail is {len(text)} characters; at most {MAX_DETAIL}")
     found = scan_text(text) & PERSONAL_KINDS
