@@ -61,7 +61,7 @@ def append_payroll(
         if strict and bad:
             raise first_bad_cell(con, bad)
         con.execute(f"INSERT INTO {PAYROLL.name} BY NAME SELECT * FROM {APPENDED}")
-        counted = con.execute(f"SELECT count(*) FROM {APPENDED}").fetchone()
+        [(counted,)] = con.execute(f"SELECT count(*) FROM {APPENDED}").fetchall()
     except DatasetError:
         # The caller's transaction is rolled back too; this keeps a reused connection clean.
         con.execute(f"DROP TABLE IF EXISTS temp.{APPENDED}")
@@ -69,7 +69,7 @@ def append_payroll(
     finally:
         if restore_order:
             con.execute("SET preserve_insertion_order = false")
-    return Appended(rows=int(counted[0]) if counted else 0, bad_cells=bad)
+    return Appended(rows=int(counted), bad_cells=bad)
 
 
 def _write_tail(path: Path, offset: int, tail: Path, header: tuple[str, ...]) -> None:

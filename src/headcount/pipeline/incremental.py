@@ -2,31 +2,38 @@
 
 Each rule says, in its `Scope` (rules/base.py), what an append can change:
 - nothing (roster, deaths and check-in rules): its stored findings are kept;
-- the findings of some keys: the keys of the appended rows its `touched` condition picks,
-  and of those that already have a finding, are recomputed by the rule's own query over a
-  view of `payroll` holding only those keys' rows; their findings replace the stored ones;
+- the findings of some keys: the keys of the appended rows its `touched` condition (or a
+  new combination of its `new_combinations` columns) picks, and of those that already have
+  a finding, are recomputed by the rule's own query over a view of `payroll` holding only
+  those keys' rows; their findings replace the stored ones;
 - no scope: the whole rule reruns.
-The payroll rows already stored stay as they are; the appended ones are in the temporary
-table `appended`, the rows before them in the view `previous_payroll`.
+The appended rows are in the temporary table `appended` (ingest/append.py). Besides the
+findings, the state keeps two kinds of tables for this: `hc_seen_*`, the distinct
+combinations of `new_combinations` columns, and `hc_payee_sums`, payees.py's per-employee
+sums, to which a new period's sums are added.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 import pyarrow as pa
 
 from headcount.engine.duckdb_engine import DuckDBEngine
 from headcount.ingest.append import APPENDED
-from headcount.pipeline.state import Keyed
+from headcount.pipeline.findings import index_table
+from headcount.pipeline.payees import paid_sql, payees_sql
+from headcount.pipeline.state import PAYEES, Keyed
 from headcount.pipeline.verify import rule_findings, runnable, sorted_keyed
 from headcount.rules import Rule, all_rules
 from headcount.rules.base import Scope
 
 Progress = Callable[[str, int, int], None]
-KEYS = "_hc_keys"
+KEYS = "_hc_keys"  # (rule, k): the keys each rule recomputes
+ROWS = "_hc_rows"  # the stored and appended payroll rows of any of those keys
 STORED = "_hc_stored_keys"
+PAID = "hc_payee_sums"
 
 
 @dataclass
@@ -38,20 +45,61 @@ class Update:
     reused: list[str] = field(default_factory=list)
 
 
+def _scoped(rules: Iterable[Rule]) -> list[tuple[Rule, Scope, str]]:
+    return [(r, r.scope, r.scope.key) for r in rules if r.scope is not None and r.scope.key]
+
+
+def _seen_table(columns: tuple[str, ...]) -> str:
+    return "hc_seen_" + "__".join(columns)
+
+
+def _combinations() -> set[tuple[str, ...]]:
+    return {s.new_combinations for _, s, _ in _scoped(all_rules()) if s.new_combinations}
+
+
+def build_monitoring(engine: DuckDBEngine) -> None:
+    """After a full run: the tables an incremental run updates instead of recomputing."""
+    engine.create_table(PAID, paid_sql(engine.dialect))
+    for columns in _combinations():
+        engine.create_table(
+            _seen_table(columns), f"SELECT DISTINCT {', '.join(columns)} FROM payroll"
+        )
+
+
 def update_findings(
-    engine: DuckDBEngine,
-    stored: list[Keyed],
-    present: frozenset[str],
-    old_rows: int,
-    progress: Progress,
+    engine: DuckDBEngine, stored: list[Keyed], present: frozenset[str], progress: Progress
 ) -> Update:
     """`stored` (the findings before the append) brought up to date with `appended`."""
+    rules = [r for r in all_rules() if runnable(r, present)]
+    update = Update(findings=[])
+    progress("rules: keys the new rows touch", 0, len(rules))
+    counts = _affected_keys(engine, stored, rules)
+    try:
+        for done, rule in enumerate(rules):
+            progress(f"rules: {rule.code}", done, len(rules))
+            mine = [kf for kf in stored if kf[1].rule == rule.code]
+            scope = rule.scope
+            if scope is None:
+                update.rerun[rule.code] = "all"
+                update.findings.extend(rule_findings(engine, rule))
+            elif scope.key is None or counts[rule.code] == 0:
+                update.reused.append(rule.code)
+                update.findings.extend(mine)
+            else:
+                update.rerun[rule.code] = f"{counts[rule.code]} keys"
+                update.findings.extend(_rescope(engine, rule, scope.key, mine))
+        progress("rules: done", len(rules), len(rules))
+    finally:
+        engine.execute(f"DROP TABLE IF EXISTS temp.{KEYS}")
+        engine.execute(f"DROP TABLE IF EXISTS temp.{ROWS}")
+    update.findings = sorted_keyed(update.findings)
+    return update
+
+
+def _affected_keys(engine: DuckDBEngine, stored: list[Keyed], rules: list[Rule]) -> dict[str, int]:
+    """Fill KEYS, then ROWS in one pass over the payroll; record the new combinations.
+    Returns the number of keys per scoped rule."""
     con = engine.con
-    payroll = _main_payroll(engine)
-    engine.execute(
-        f"CREATE OR REPLACE TEMP VIEW previous_payroll AS "
-        f"SELECT * FROM {payroll} WHERE _row <= {int(old_rows)}"
-    )
     con.register(
         STORED,
         pa.table(
@@ -59,78 +107,102 @@ def update_findings(
             schema=pa.schema([("rule", pa.string()), ("finding_key", pa.string())]),
         ),
     )
-    rules = [r for r in all_rules() if runnable(r, present)]
-    update = Update(findings=[])
+    scoped = _scoped(rules)
     try:
-        for done, rule in enumerate(rules):
-            progress(f"rules: {rule.code}", done, len(rules))
-            mine = [kf for kf in stored if kf[1].rule == rule.code]
-            scope = rule.scope
-            if scope is not None and scope.key is None:
-                update.reused.append(rule.code)
-                update.findings.extend(mine)
-            elif scope is None:
-                update.rerun[rule.code] = "all"
-                update.findings.extend(rule_findings(engine, rule))
-            else:
-                update.findings.extend(_rescope(engine, rule, scope, payroll, mine, update))
-        progress("rules: done", len(rules), len(rules))
+        engine.execute(f"CREATE OR REPLACE TEMP TABLE {KEYS} (rule VARCHAR, k VARCHAR)")
+        for rule, scope, key in scoped:
+            touched = scope.touched
+            if scope.new_combinations:
+                same = " AND ".join(f"s.{c} = p.{c}" for c in scope.new_combinations)
+                seen = _seen_table(scope.new_combinations)
+                touched = f"({touched}) OR NOT EXISTS (SELECT 1 FROM {seen} s WHERE {same})"
+            code = rule.code
+            engine.execute(
+                f"""
+                INSERT INTO {KEYS} SELECT DISTINCT '{code}', k FROM (
+                    SELECT {key} AS k FROM {APPENDED} p WHERE {touched}
+                    UNION ALL
+                    SELECT {key} AS k FROM {APPENDED} p WHERE '{code}|' || {key} IN
+                        (SELECT finding_key FROM {STORED} WHERE rule = '{code}')
+                ) affected WHERE k IS NOT NULL
+                """
+            )
     finally:
         con.unregister(STORED)
-        engine.execute(f"DROP TABLE IF EXISTS temp.{KEYS}")
-    update.findings = sorted_keyed(update.findings)
-    return update
-
-
-def _rescope(
-    engine: DuckDBEngine,
-    rule: Rule,
-    scope: Scope,
-    payroll: str,
-    mine: list[Keyed],
-    update: Update,
-) -> list[Keyed]:
-    """The rule's findings after the append: recomputed for the affected keys, kept for
-    the rest."""
-    code, key = rule.code, scope.key
-    engine.execute(
-        f"""
-        CREATE OR REPLACE TEMP TABLE {KEYS} AS
-        SELECT DISTINCT k FROM (
-            SELECT {key} AS k FROM {APPENDED} p WHERE {scope.touched}
-            UNION ALL
-            SELECT {key} AS k FROM {APPENDED} p
-            WHERE '{code}|' || {key} IN (SELECT finding_key FROM {STORED} WHERE rule = '{code}')
-        ) affected WHERE k IS NOT NULL
-        """
+    for columns in _combinations():
+        cols = ", ".join(columns)
+        engine.execute(
+            f"INSERT INTO {_seen_table(columns)} SELECT DISTINCT {cols} FROM {APPENDED} "
+            f"EXCEPT SELECT {cols} FROM {_seen_table(columns)}"
+        )
+    counted = engine.fetch_arrow(f"SELECT rule, count(*) AS n FROM {KEYS} GROUP BY rule")
+    counts = {r["rule"]: int(r["n"]) for r in counted.to_pylist()}
+    counts.update({r.code: 0 for r, _, _ in scoped if r.code not in counts})
+    # One pass over the payroll for every rule's keys, grouped by key expression.
+    by_key: dict[str, list[str]] = {}
+    for rule, _, key in scoped:
+        if counts[rule.code]:
+            by_key.setdefault(key, []).append(f"'{rule.code}'")
+    wanted = " OR ".join(
+        f"{key} IN (SELECT k FROM {KEYS} WHERE rule IN ({', '.join(codes)}))"
+        for key, codes in by_key.items()
     )
-    keys = engine.fetch_arrow(f"SELECT k FROM {KEYS}").column("k").to_pylist()
-    affected = {f"{code}|{k}" for k in keys}
-    if not affected:
-        update.reused.append(code)
-        return mine
-    update.rerun[code] = f"{len(affected)} keys"
-    # The rule's own query, over a `payroll` that holds only the affected keys' rows (a
-    # temporary view is found before the table of the same name).
     engine.execute(
-        f"CREATE OR REPLACE TEMP VIEW payroll AS SELECT * FROM {payroll} p "
-        f"WHERE {key} IN (SELECT k FROM {KEYS})"
+        f"CREATE OR REPLACE TEMP TABLE {ROWS} AS SELECT * FROM {_main('payroll', engine)} p "
+        f"WHERE {wanted or 'FALSE'}"
+    )
+    return counts
+
+
+def _rescope(engine: DuckDBEngine, rule: Rule, key: str, mine: list[Keyed]) -> list[Keyed]:
+    """The rule's findings after the append: recomputed for its affected keys by its own
+    query over a `payroll` holding only their rows, kept for the rest."""
+    code = rule.code
+    keys = f"(SELECT k FROM {KEYS} WHERE rule = '{code}')"
+    # A temporary view is found before the stored table of the same name.
+    engine.execute(
+        f"CREATE OR REPLACE TEMP VIEW payroll AS SELECT * FROM {ROWS} p WHERE {key} IN {keys}"
     )
     try:
         fresh = rule_findings(
             engine,
             rule,
             f"SELECT * FROM ({rule.query(engine.dialect)}) scoped "
-            f"WHERE finding_key IN (SELECT '{code}|' || k FROM {KEYS})",
+            f"WHERE finding_key IN (SELECT '{code}|' || k FROM {keys} affected)",
+        )
+        affected = {
+            f"{code}|{k}"
+            for k in engine.fetch_arrow(f"SELECT k FROM {keys} affected").column("k").to_pylist()
+        }
+    finally:
+        engine.execute("DROP VIEW IF EXISTS temp.payroll")
+    return [kf for kf in mine if kf[0] not in affected] + fresh
+
+
+def update_payees(engine: DuckDBEngine, findings: list[Keyed], deaths_supplied: bool) -> None:
+    """The stored per-employee sums plus the new rows' sums; then the payees from them."""
+    columns = [
+        str(c)
+        for c in engine.fetch_arrow(f"SELECT * FROM {PAID} LIMIT 0").column_names
+        if c != "employee_id"
+    ]
+    sums = ", ".join(f"sum({c}) AS {c}" for c in columns)
+    engine.execute(f"CREATE OR REPLACE TEMP VIEW payroll AS SELECT * FROM {APPENDED}")
+    try:
+        engine.execute(
+            f"CREATE OR REPLACE TEMP TABLE _hc_sums AS SELECT employee_id, {sums} FROM ("
+            f"SELECT * FROM {PAID} UNION ALL BY NAME {paid_sql(engine.dialect)}) both_sets "
+            "GROUP BY employee_id"
         )
     finally:
         engine.execute("DROP VIEW IF EXISTS temp.payroll")
-    kept = [kf for kf in mine if kf[0] not in affected]
-    return kept + fresh
+    engine.create_table(PAID, "SELECT * FROM temp._hc_sums")
+    engine.execute("DROP TABLE temp._hc_sums")
+    engine.register_arrow("findings_index", index_table(f for _, f in findings))
+    engine.create_table(PAYEES, payees_sql(engine, deaths_supplied, paid=f"SELECT * FROM {PAID}"))
 
 
-def _main_payroll(engine: DuckDBEngine) -> str:
-    """The stored payroll table by its full name, which a temporary view cannot hide."""
-    row = engine.con.execute("SELECT current_database()").fetchone()
-    assert row is not None
-    return f'"{row[0]}".main.payroll'
+def _main(table: str, engine: DuckDBEngine) -> str:
+    """A stored table by its full name, which a temporary view cannot hide."""
+    [(name,)] = engine.con.execute("SELECT current_database()").fetchall()
+    return f'"{name}".main.{table}'

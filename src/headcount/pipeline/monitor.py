@@ -25,7 +25,6 @@ import pyarrow as pa
 from headcount.engine.duckdb_engine import DuckDBEngine
 from headcount.ingest import Dataset
 from headcount.ingest.append import APPENDED, append_payroll
-from headcount.pipeline.findings import index_table
 from headcount.pipeline.fingerprint import (
     FileStamp,
     PayrollHash,
@@ -35,8 +34,7 @@ from headcount.pipeline.fingerprint import (
     stamp,
     stat_of,
 )
-from headcount.pipeline.incremental import update_findings
-from headcount.pipeline.payees import payees_sql
+from headcount.pipeline.incremental import build_monitoring, update_findings, update_payees
 from headcount.pipeline.state import (
     DATABASE,
     Keyed,
@@ -245,6 +243,7 @@ def _reuse(run: _Run, meta: Meta, plan: Plan) -> Outcome:
                     outcome, payroll = _incremental(run, meta, engine, stored)
                 run.check_unchanged(payroll)
                 outcome.payees = load_payees(con)
+                run.progress("save: state", 0, 1)
                 write_meta(con, run.meta(outcome.ds, payroll, meta.checkins))
                 con.execute("COMMIT")
             except BaseException:
@@ -252,6 +251,7 @@ def _reuse(run: _Run, meta: Meta, plan: Plan) -> Outcome:
                 raise
         finally:
             engine.close()
+    run.progress("save: done", 1, 1)
     return outcome
 
 
@@ -286,16 +286,15 @@ def _incremental(
         data_quality=meta.dataset.data_quality + added.bad_cells,
     )
     with run.clock.stage("rules"):
-        update = update_findings(engine, stored, ds.present, old_rows, run.progress)
+        update = update_findings(engine, stored, ds.present, run.progress)
     if update.reused:
         run.progress(f"reused: {', '.join(update.reused)}", 1, 1)
     if update.rerun:
         rerun = ", ".join(f"{code} ({what})" for code, what in update.rerun.items())
         run.progress(f"rerun: {rerun}", 1, 1)
     with run.clock.stage("payees"):
-        run.progress("payees: all paid employees", 0, 1)
-        engine.register_arrow("findings_index", index_table(f for _, f in update.findings))
-        engine.create_table("hc_payees", payees_sql(engine, "deaths" in ds.present))
+        run.progress("payees: sums with the new rows added", 0, 1)
+        update_payees(engine, update.findings, "deaths" in ds.present)
         run.progress("payees: done", 1, 1)
     prefix, payroll = run.hasher.result()
     if prefix != meta.files[run.payroll].sha256:
@@ -316,12 +315,12 @@ def _incremental(
 def _check_caps(engine: DuckDBEngine) -> None:
     """The stored pay caps cover the payroll's years; rows in a new year change them (and
     PAY_ABOVE_CAP's salary test for everyone), which needs a full run."""
-    row = engine.con.execute(
+    [(outside,)] = engine.con.execute(
         f"SELECT count(*) FROM {APPENDED} WHERE year(pay_period_end) < "
         "(SELECT min(year) FROM pay_caps) OR year(pay_period_end) > (SELECT max(year) "
         "FROM pay_caps)"
-    ).fetchone()
-    if row and row[0]:
+    ).fetchall()
+    if outside:
         raise _Fallback("the new rows reach a year the stored pay caps do not cover")
 
 
@@ -337,6 +336,8 @@ def _full(run: _Run) -> Outcome:
             found = analyse(duck, run.dataset, run.clock, run.progress, strict=run.strict)
             _, payroll = run.hasher.result()
             run.check_unchanged(payroll)
+            run.progress("save: state", 0, 1)
+            build_monitoring(duck)
             save_findings(duck.con, found.findings)
             save_payees(duck.con, found.payees)
             write_meta(duck.con, run.meta(found.ds, payroll, found.checkins))
@@ -347,5 +348,6 @@ def _full(run: _Run) -> Outcome:
             raise
         duck.close()
     publish(built, run.state)
+    run.progress("save: done", 1, 1)
     rerun = {r.code: "all" for r in all_rules() if runnable(r, found.ds.present)}
     return Outcome(found.ds, found.findings, found.payees, found.checkins, rerun=rerun)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import pyarrow as pa
 
 from headcount.engine.base import Engine
+from headcount.engine.dialect import Dialect
 from headcount.matching.ssn import issuable_sql
 from headcount.rules.checkins_sql import attributed_checkins
 from headcount.rules.sql import REGULAR, period_start
@@ -38,16 +39,10 @@ EVIDENCE_DESCRIPTIONS = {
 }
 
 
-def payees_sql(engine: Engine, deaths_supplied: bool) -> str:
-    d = engine.dialect
-    items = [
-        f"CASE WHEN {test.format(issuable=issuable_sql('r.ssn'), deaths_supplied=str(deaths_supplied).upper())}"
-        f" THEN '{name}' END"
-        for name, test in EVIDENCE_FOR
-    ]
-    evidence_for = d.join_present(";", items, [f"coalesce(act.kinds, {d.empty_text_list()})"])
+def paid_sql(d: Dialect) -> str:
+    """Per paid employee_id, sums over its payments. Every column is a sum, so the sums over
+    two sets of payments add up: `verify --state` keeps them and adds a new period's."""
     return f"""
-    WITH pd AS (
         SELECT p.employee_id, sum(coalesce(p.gross_pay, 0)) AS total_paid,
                sum(CASE WHEN p.payment_type = {REGULAR} AND r.employee_id IS NOT NULL AND (
                         p.pay_period_end < r.hire_date
@@ -61,7 +56,20 @@ def payees_sql(engine: Engine, deaths_supplied: bool) -> str:
         FROM payroll p LEFT JOIN roster r ON r.employee_id = p.employee_id
         WHERE p.employee_id IS NOT NULL
         GROUP BY p.employee_id
-    ),
+    """
+
+
+def payees_sql(engine: Engine, deaths_supplied: bool, paid: str | None = None) -> str:
+    """The payees query; `paid` is a query giving paid_sql's rows (default: paid_sql)."""
+    d = engine.dialect
+    items = [
+        f"CASE WHEN {test.format(issuable=issuable_sql('r.ssn'), deaths_supplied=str(deaths_supplied).upper())}"
+        f" THEN '{name}' END"
+        for name, test in EVIDENCE_FOR
+    ]
+    evidence_for = d.join_present(";", items, [f"coalesce(act.kinds, {d.empty_text_list()})"])
+    return f"""
+    WITH pd AS ({paid or paid_sql(d)}),
     dm AS (SELECT DISTINCT employee_id FROM death_matches WHERE agreements >= 2),
     ci AS (SELECT DISTINCT eid FROM ({attributed_checkins(d)}) a WHERE eid IS NOT NULL),
     act AS (

@@ -29,6 +29,7 @@ from headcount.pipeline.findings import Finding, to_json
 from headcount.pipeline.fingerprint import FileStamp
 
 DATABASE = "state.duckdb"
+PAYEES = "hc_payees"
 LOCK = "lock"
 FORMAT = 1  # of what is stored; a state of another format is rebuilt by a full run
 
@@ -131,13 +132,13 @@ def check_folders(state: Path, dataset: Path, out: Path) -> None:
 
 
 def read_meta(con: duckdb.DuckDBPyConnection) -> Meta | None:
-    found = con.execute(
+    [(found,)] = con.execute(
         "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'hc_meta' AND NOT temporary"
-    ).fetchone()
-    if not found or not found[0]:
+    ).fetchall()
+    if not found:
         return None
-    row = con.execute("SELECT meta FROM hc_meta").fetchone()
-    return Meta.from_json(str(row[0])) if row else None
+    rows = con.execute("SELECT meta FROM hc_meta").fetchall()
+    return Meta.from_json(str(rows[0][0])) if rows else None
 
 
 def write_meta(con: duckdb.DuckDBPyConnection, meta: Meta) -> None:
@@ -207,13 +208,13 @@ def load_findings(con: duckdb.DuckDBPyConnection) -> list[Keyed]:
 def save_payees(con: duckdb.DuckDBPyConnection, payees: pa.Table) -> None:
     con.register("hc_payees__arrow", payees)
     try:
-        con.execute("CREATE OR REPLACE TABLE hc_payees AS SELECT * FROM hc_payees__arrow")
+        con.execute(f"CREATE OR REPLACE TABLE {PAYEES} AS SELECT * FROM hc_payees__arrow")
     finally:
         con.unregister("hc_payees__arrow")
 
 
 def load_payees(con: duckdb.DuckDBPyConnection) -> pa.Table:
-    return con.sql("SELECT * FROM hc_payees ORDER BY employee_id").to_arrow_table()
+    return con.sql(f"SELECT * FROM {PAYEES} ORDER BY employee_id").to_arrow_table()
 
 
 def remove(path: Path) -> None:

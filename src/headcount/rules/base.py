@@ -46,24 +46,21 @@ class Scope:
         some keys gives exactly those keys' findings. None: the rule reads nothing an append
         changes, and its findings are kept as they are.
     touched: SQL condition over an appended row `p`, which may read `payroll` (every row,
-        old and new), `previous_payroll` (the rows before the append) and the other tables:
-        FALSE only where the row cannot make a finding appear for its key. A key that
-        already has a finding is recomputed whenever it gets a row, whatever this says.
+        old and new), `appended` (the new rows) and the other tables: FALSE only where the
+        row cannot make a finding appear for its key. A key that already has a finding is
+        recomputed whenever it gets a row, whatever this says.
+    new_combinations: payroll columns whose combination, when no earlier row had it, also
+        makes a row count as touched (the state keeps the combinations seen, so this costs
+        a lookup among distinct combinations rather than a pass over every payment).
     """
 
     key: str | None
     touched: str = "TRUE"
+    new_combinations: tuple[str, ...] = ()
 
 
 # Rules over the roster, deaths and check-ins only: an appended pay period changes nothing.
 UNCHANGED_BY_PAYROLL = Scope(key=None)
-
-
-def first_seen(*columns: str) -> str:
-    """Scope.touched: the appended row `p` brings a combination of `columns` that no row
-    before the append had (a missing value always counts as new)."""
-    same = " AND ".join(f"q.{c} = p.{c}" for c in columns)
-    return f"NOT EXISTS (SELECT 1 FROM previous_payroll q WHERE {same})"
 
 
 @dataclass(frozen=True)

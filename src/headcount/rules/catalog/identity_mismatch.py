@@ -5,7 +5,7 @@ from __future__ import annotations
 from headcount.contract.findings import Severity
 from headcount.engine.dialect import Dialect
 from headcount.matching.names import NICKNAME_TABLE, norm
-from headcount.rules.base import Rule, RuleRow, Scope, first_seen, plural
+from headcount.rules.base import Rule, RuleRow, Scope, plural
 from headcount.rules.sql import finding_head, full_name, masked_ssn, norm_text, payments_list
 
 
@@ -124,6 +124,7 @@ RULE = Rule(
     scope=Scope(
         key="p.employee_id",
         touched="EXISTS (SELECT 1 FROM roster r WHERE r.employee_id = p.employee_id "
-        f"AND r.ssn <> p.ssn) OR {first_seen('employee_id', 'payee_name')}",
+        "AND r.ssn <> p.ssn)",
+        new_combinations=("employee_id", "payee_name"),
     ),
 )

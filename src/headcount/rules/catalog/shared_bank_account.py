@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from headcount.contract.findings import Severity
 from headcount.engine.dialect import Dialect
-from headcount.rules.base import Rule, RuleRow, Scope, first_seen
+from headcount.rules.base import Rule, RuleRow, Scope
 from headcount.rules.sql import finding_head, full_name, masked_account, norm_text
 
 
@@ -97,6 +97,7 @@ RULE = Rule(
     # make a second.
     scope=Scope(
         key="p.bank_routing || '|' || p.bank_account",
-        touched=first_seen("bank_routing", "bank_account", "employee_id"),
+        touched="FALSE",
+        new_combinations=("bank_routing", "bank_account", "employee_id"),
     ),
 )
