@@ -22,6 +22,8 @@ demo: install
 # Debian's chromium drives the browser tests; Playwright's own browser download is blocked.
 browser:
 	@test -x /usr/bin/chromium || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium)
+	@# WeasyPrint (notice letters as PDF) loads Pango through ctypes.
+	@ldconfig -p | grep -q libpangoft2-1.0.so.0 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0)
 
 test: install browser
 	$(BIN)/pytest -n 2 --dist loadfile
