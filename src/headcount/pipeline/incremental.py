@@ -9,8 +9,8 @@ Each rule says, in its `Scope` (rules/base.py), what an append can change:
 - no scope: the whole rule reruns.
 The appended rows are in the temporary table `appended` (ingest/append.py). Besides the
 findings, the state keeps two kinds of tables for this: `hc_seen_*`, the distinct
-combinations of `new_combinations` columns, and `hc_payee_sums`, payees.py's per-employee
-sums, to which a new period's sums are added.
+combinations of `new_combinations` columns; `hc_payee_sums`, payees.py's per-employee
+sums, to which a new period's sums are added; and `hc_payee_activity`.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ import pyarrow as pa
 from headcount.engine.duckdb_engine import DuckDBEngine
 from headcount.ingest.append import APPENDED
 from headcount.pipeline.findings import index_table
-from headcount.pipeline.payees import paid_sql, payees_sql
+from headcount.pipeline.payees import activity_sql, paid_sql, payees_sql
 from headcount.pipeline.state import PAYEES, Keyed
 from headcount.pipeline.verify import rule_findings, runnable, sorted_keyed
 from headcount.rules import Rule, all_rules
@@ -34,6 +34,7 @@ KEYS = "_hc_keys"  # (rule, k): the keys each rule recomputes
 ROWS = "_hc_rows"  # the stored and appended payroll rows of any of those keys
 STORED = "_hc_stored_keys"
 PAID = "hc_payee_sums"
+ACTIVITY = "hc_payee_activity"  # activity kinds per employee: reference data, kept as is
 
 
 @dataclass
@@ -58,8 +59,10 @@ def _combinations() -> set[tuple[str, ...]]:
 
 
 def build_monitoring(engine: DuckDBEngine) -> None:
-    """After a full run: the tables an incremental run updates instead of recomputing."""
+    """After a full run: the tables an incremental run updates or reads instead of
+    recomputing them."""
     engine.create_table(PAID, paid_sql(engine.dialect))
+    engine.create_table(ACTIVITY, activity_sql(engine.dialect))
     for columns in _combinations():
         engine.create_table(
             _seen_table(columns), f"SELECT DISTINCT {', '.join(columns)} FROM payroll"
@@ -199,7 +202,10 @@ def update_payees(engine: DuckDBEngine, findings: list[Keyed], deaths_supplied: 
     engine.create_table(PAID, "SELECT * FROM temp._hc_sums")
     engine.execute("DROP TABLE temp._hc_sums")
     engine.register_arrow("findings_index", index_table(f for _, f in findings))
-    engine.create_table(PAYEES, payees_sql(engine, deaths_supplied, paid=f"SELECT * FROM {PAID}"))
+    sql = payees_sql(
+        engine, deaths_supplied, paid=f"SELECT * FROM {PAID}", activity=f"SELECT * FROM {ACTIVITY}"
+    )
+    engine.create_table(PAYEES, sql)
 
 
 def _main(table: str, engine: DuckDBEngine) -> str:

@@ -59,8 +59,19 @@ def paid_sql(d: Dialect) -> str:
     """
 
 
-def payees_sql(engine: Engine, deaths_supplied: bool, paid: str | None = None) -> str:
-    """The payees query; `paid` is a query giving paid_sql's rows (default: paid_sql)."""
+def activity_sql(d: Dialect) -> str:
+    """Per employee_id, the kinds of activity on record (from the activity table alone)."""
+    return f"""
+        SELECT employee_id, {d.sorted_list("'activity:' || kind")} AS kinds
+        FROM activity WHERE kind IS NOT NULL GROUP BY employee_id
+    """
+
+
+def payees_sql(
+    engine: Engine, deaths_supplied: bool, paid: str | None = None, activity: str | None = None
+) -> str:
+    """The payees query; `paid` and `activity` are queries giving paid_sql's and
+    activity_sql's rows (by default those queries themselves)."""
     d = engine.dialect
     items = [
         f"CASE WHEN {test.format(issuable=issuable_sql('r.ssn'), deaths_supplied=str(deaths_supplied).upper())}"
@@ -72,10 +83,7 @@ def payees_sql(engine: Engine, deaths_supplied: bool, paid: str | None = None) -
     WITH pd AS ({paid or paid_sql(d)}),
     dm AS (SELECT DISTINCT employee_id FROM death_matches WHERE agreements >= 2),
     ci AS (SELECT DISTINCT eid FROM ({attributed_checkins(d)}) a WHERE eid IS NOT NULL),
-    act AS (
-        SELECT employee_id, {d.sorted_list("'activity:' || kind")} AS kinds
-        FROM activity WHERE kind IS NOT NULL GROUP BY employee_id
-    ),
+    act AS ({activity or activity_sql(d)}),
     named AS (
         SELECT employee_id, rule, severity FROM (
             SELECT {d.explode("employee_ids")} AS employee_id, rule, severity FROM findings_index

@@ -10,7 +10,7 @@ from __future__ import annotations
 from headcount.contract.findings import Severity
 from headcount.engine.dialect import Dialect
 from headcount.matching.names import NICKNAME_TABLE, given_equivalent, surname_equivalent
-from headcount.rules.base import Rule, RuleRow, plural
+from headcount.rules.base import Rule, RuleRow, Scope, plural
 from headcount.rules.sql import REGULAR, masked_ssn, payments_list, period_start
 
 
@@ -19,9 +19,10 @@ def _norm(expr: str) -> str:
     return f"lower(trim({expr}))"
 
 
-def query(d: Dialect) -> str:
-    # Candidates share the full birth date and either the surname or the given name as
-    # written; the name tests then allow the contract's typos and nicknames on the other.
+def candidates() -> str:
+    """Roster records and death records that share the full birth date and either the
+    surname or the given name as written; the name tests then allow the contract's typos
+    and nicknames on the other."""
     candidate = """
         SELECT r.employee_id, d._row AS death_row, d.source AS death_source
         FROM roster r JOIN deaths d
@@ -29,13 +30,17 @@ def query(d: Dialect) -> str:
          AND {key}
         WHERE NOT coalesce(d.ssn = r.ssn, FALSE)
     """
-    middle_conflict = f"left({_norm('r.middle_name')}, 1) <> left({_norm('d.middle_name')}, 1)"
     return f"""
-    WITH candidates AS (
         {candidate.format(key=f"{_norm('d.last_name')} = {_norm('r.last_name')}")}
         UNION
         {candidate.format(key=f"{_norm('d.first_name')} = {_norm('r.first_name')}")}
-    ),
+    """
+
+
+def query(d: Dialect) -> str:
+    middle_conflict = f"left({_norm('r.middle_name')}, 1) <> left({_norm('d.middle_name')}, 1)"
+    return f"""
+    WITH candidates AS ({candidates()}),
     matched AS (
         SELECT c.employee_id, d.*, r.first_name AS roster_first_name,
                r.last_name AS roster_last_name, r.ssn AS roster_ssn
@@ -138,4 +143,11 @@ RULE = Rule(
     summary=summary,
     why=WHY,
     needs=frozenset({"roster", "payroll", "deaths"}),
+    # Only an employee with a candidate death record, paid a new regular payment, can gain
+    # a finding; the candidates come from the roster and deaths alone.
+    scope=Scope(
+        key="p.employee_id",
+        touched=f"p.payment_type = {REGULAR} AND p.employee_id IN "
+        f"(SELECT employee_id FROM ({candidates()}) c)",
+    ),
 )
