@@ -167,3 +167,36 @@ def test_reveal_needs_a_role_a_reason_and_is_audited(imported: Store, login, wor
     assert (entry.actor, entry.target_id) == ("ana", "VA1")
     assert "verifying identity with SSA" in entry.detail
     assert world.ssns["VA1"] not in entry.detail and world.ssns["VA1"][-4:] not in entry.detail
+
+
+def test_exception_through_the_forms_refuses_self_approval(imported: Store, login) -> None:
+    from headcount.cases.models import SafetyException
+
+    cid = case_id(imported, "PAID_AFTER_SEPARATION", "VA1")
+    ana, bob, adm = login("ana"), login("bob"), login("adm")
+    assert _step(ana, cid, "verify", source="HR file").status_code == 303
+    asked = _step(ana, cid, "exception", justification="payee threatens patient safety")
+    assert asked.status_code == 303
+    with imported.begin() as s:
+        exc_id = str(s.scalars(select(SafetyException.id)).one())
+    assert _step(ana, cid, "approve", exception_id=exc_id).status_code == 403
+    early = _step(ana, cid, "confirm", amount="100", reason="threat to patients")
+    assert early.status_code == 409 and "cannot be confirmed yet" in early.text
+    assert _step(bob, cid, "approve", exception_id=exc_id).status_code == 303
+    assert _step(adm, cid, "approve", exception_id=exc_id).status_code == 303
+    assert _step(ana, cid, "confirm", amount="100", reason="threat to patients").status_code == 303
+    with imported.begin() as s:
+        assert (s.get(Case, cid).state, s.get(Case, cid).outcome) == ("determined", "confirmed")
+
+
+def test_letter_and_pdf_views(imported: Store, login) -> None:
+    cid = case_id(imported, "PAID_AFTER_SEPARATION", "VA1")
+    ana = login("ana")
+    _step(ana, cid, "verify", source="HR file")
+    _step(ana, cid, "notice")
+    letter = ana.get(f"/cases/{cid}/notices/1")
+    assert letter.status_code == 200 and "How to contest, and by when" in letter.text
+    assert "script-src" not in letter.headers["content-security-policy"]
+    pdf = ana.get(f"/cases/{cid}/notices/1/pdf")
+    assert pdf.content.startswith(b"%PDF-") and pdf.headers["content-type"] == "application/pdf"
+    assert ana.get(f"/cases/{cid}/notices/999").status_code == 404
