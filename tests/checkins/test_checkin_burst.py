@@ -11,6 +11,7 @@ from datetime import timedelta
 import pytest
 from fastapi import Depends, FastAPI, HTTPException, Request
 from fastapi.testclient import TestClient
+from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import func, select
 
 from conftest import SECRET
@@ -170,3 +171,29 @@ def test_late_replies_leave_links_unspent(
         link = s.get(Link, read_token(signer, links["VA1"]).jti)
         assert link is not None and link.used_at is None
     assert _replies(store) == 0
+
+
+def test_the_cached_key_check_accepts_exactly_what_itsdangerous_accepts() -> None:
+    reference = URLSafeSerializer(SECRET, salt="headcount.checkin-link")
+    signer = Signer(SECRET)
+    for value in ([42, "jti-a", 2_000_000_000], "x" * 300):  # the second one is compressed
+        token = reference.dumps(value)
+        assert signer.loads(token) == value
+        assert Signer(b"another-key" * 4).dumps(value) != token
+        with pytest.raises(LinkError):
+            Signer(b"another-key" * 4).loads(token)
+        variants = [token[:-1], token + "A", token.replace(".", ""), "." + token, token + "."]
+        variants += [
+            token[:i] + ("A" if token[i] != "A" else "B") + token[i + 1 :]
+            for i in range(len(token))
+        ]
+        for variant in variants:
+            try:
+                expected: object = reference.loads(variant)
+            except BadSignature:
+                expected = LinkError
+            try:
+                got: object = signer.loads(variant)
+            except LinkError:
+                got = LinkError
+            assert got == expected, variant

@@ -1,6 +1,6 @@
 """Group commit for the burst path: concurrent link replies in one worker are applied in
-batches, one transaction and one commit each, off the event loop. A reply is answered only
-after the commit that holds it, so an acknowledged reply is durable."""
+batches, one transaction and one commit each, off the event loop (burst.apply_batch). A
+reply is answered only after the commit that holds it, so an acknowledged reply is durable."""
 
 from __future__ import annotations
 
@@ -13,7 +13,11 @@ from headcount.checkins.links import Signer
 from headcount.store import Store
 
 MAX_BATCH = 64
-MAX_IN_FLIGHT = 4  # batches being applied at once per worker
+# Batches being applied at once per worker. A reply never lingers: with a slot free it goes
+# at once, alone if need be; under load replies gather while the slots are busy, so batches
+# grow with the load. Two slots let one batch be prepared while the other commits; four
+# made smaller batches and cost more CPU per reply (docs/benchmarks.md).
+MAX_IN_FLIGHT = 2
 
 
 class Batcher:
