@@ -160,3 +160,18 @@ def test_without_data_the_evidence_places_people_or_agency_is_asked(
                    db=database_url, ring=ring)  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert _counts(database_url)[2] == 0  # no identifiers without the dataset
+
+
+def test_a_reimport_with_data_adds_the_identifiers(
+    database_url: str, world: World, tmp_path: Path
+) -> None:
+    ring = tmp_path / "ring"
+    bare = run("cases", "import", str(world.results), "--agency", "VA", db=database_url, ring=ring)
+    assert bare.returncode == 0, bare.stderr
+    cases, people, values = _counts(database_url)
+    assert values == 0
+    full = run("cases", "import", str(world.results), "--data", str(world.data),
+               db=database_url, ring=ring)  # fmt: skip
+    assert full.returncode == 0 and "Cases opened: 0" in full.stdout
+    assert f"protected identifiers stored: {2 * people}" in full.stdout
+    assert _counts(database_url) == (cases, people, 2 * people)

@@ -13,15 +13,16 @@ from the roster (the payroll's payee name for someone not in it).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from headcount import audit
 from headcount.cases.models import Case, CaseEvent, CasePayment, Person, State
 from headcount.cases.results import FindingRow, ImportFileError, Results, read_results
-from headcount.pii import Keyring, PiiKind, account_value, protect
+from headcount.pii import Keyring, PiiKind, PiiValue, protect
 from headcount.store import Store
 from headcount.store.types import utcnow
 
@@ -44,7 +45,7 @@ class Imported:
     existing_cases: int
     skipped_info: int
     people: int
-    protected_values: int
+    protected_values: int  # identifiers newly stored
 
 
 def import_results(
@@ -80,21 +81,24 @@ def _write(
 ) -> Imported:
     now = utcnow()
     existing = set(session.scalars(select(Case.finding_id)))
+    values_before = _value_count(session)
     people: dict[str, Person] = {}
-    new = skipped = protected = 0
+    new = skipped = 0
     for row in results.findings:
         if row.severity == "info":
             skipped += 1
             continue
+        # People of findings imported before are still read: a re-import with --data adds
+        # the identifiers a first import without it could not (protect() is idempotent).
+        for employee_id in row.employee_ids:
+            if employee_id not in people:
+                people[employee_id] = _person(
+                    session, keyring, employee_id, row, facts, default_agency
+                )
         if row.finding_id in existing:
             continue
         case = _case(row, results, now)
-        for employee_id in row.employee_ids:
-            if employee_id not in people:
-                person, count = _person(session, keyring, employee_id, row, facts, default_agency)
-                people[employee_id] = person
-                protected += count
-            case.people.append(people[employee_id])
+        case.people = [people[e] for e in row.employee_ids]
         session.add(case)
         existing.add(row.finding_id)
         new += 1
@@ -108,10 +112,15 @@ def _write(
         target_id=results.folder.name, client=client,
         detail={"new": new, "findings": len(results.findings), "people": len(people)},
     )  # fmt: skip
+    protected = _value_count(session) - values_before
     return Imported(new, len(results.findings) - new - skipped, skipped, len(people), protected)
 
 
-def _case(row: FindingRow, results: Results, now: object) -> Case:
+def _value_count(session: Session) -> int:
+    return session.scalar(select(func.count()).select_from(PiiValue)) or 0
+
+
+def _case(row: FindingRow, results: Results, now: datetime) -> Case:
     case = Case(
         finding_id=row.finding_id, rule=row.rule, severity=row.severity,
         amount_at_risk=row.amount_at_risk, summary=row.summary, evidence=row.evidence,
@@ -135,7 +144,7 @@ def _person(
     row: FindingRow,
     facts: dict[str, PersonFacts],
     default_agency: str | None,
-) -> tuple[Person, int]:
+) -> Person:
     known = facts.get(employee_id)
     person = session.scalars(select(Person).where(Person.employee_id == employee_id)).one_or_none()
     if person is None:
@@ -151,19 +160,9 @@ def _person(
         person = Person(employee_id=employee_id, name=name[:400], agency=agency)
         session.add(person)
         session.flush()
-    count = 0
     if known is not None:
         for ssn in known.ssns:
             protect(session, keyring, person.subject, PiiKind.SSN, ssn)
-            count += 1
         for account in known.accounts:
-            routing, _, number = account.partition(":")
-            protect(
-                session,
-                keyring,
-                person.subject,
-                PiiKind.BANK_ACCOUNT,
-                account_value(routing, number),
-            )
-            count += 1
-    return person, count
+            protect(session, keyring, person.subject, PiiKind.BANK_ACCOUNT, account)
+    return person

@@ -5,7 +5,6 @@ from headcount.pii.keyring import Keyring, KeyringError
 from headcount.pii.models import PiiKind, PiiValue
 from headcount.pii.protect import (
     PiiError,
-    account_value,
     mask,
     masked,
     protect,
@@ -22,7 +21,6 @@ __all__ = [
     "PiiKind",
     "PiiValue",
     "Rotation",
-    "account_value",
     "key_ids_in_use",
     "mask",
     "masked",

@@ -47,10 +47,6 @@ def normalise(kind: PiiKind, value: str) -> str:
     return f"{routing}:{account}"
 
 
-def account_value(routing: str | None, account: str) -> str:
-    return f"{routing or ''}:{account}"
-
-
 def token(key: Key, kind: PiiKind, normalised: str) -> str:
     return hmac.new(key.mac, f"{kind.value}\0{normalised}".encode(), hashlib.sha256).hexdigest()
 
