@@ -15,8 +15,11 @@ sums, to which a new period's sums are added; and `hc_payee_activity`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import json
+import re
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 import pyarrow as pa
 
@@ -141,7 +144,8 @@ def _affected_keys(engine: DuckDBEngine, stored: list[Keyed], rules: list[Rule])
     counted = engine.fetch_arrow(f"SELECT rule, count(*) AS n FROM {KEYS} GROUP BY rule")
     counts = {r["rule"]: int(r["n"]) for r in counted.to_pylist()}
     counts.update({r.code: 0 for r, _, _ in scoped if r.code not in counts})
-    # One pass over the payroll for every rule's keys, grouped by key expression.
+    # One pass over the payroll for every rule's keys, grouped by key expression, reading
+    # only the columns the rules read (the pass is most of an incremental run's work).
     by_key: dict[str, list[str]] = {}
     for rule, _, key in scoped:
         if counts[rule.code]:
@@ -150,11 +154,42 @@ def _affected_keys(engine: DuckDBEngine, stored: list[Keyed], rules: list[Rule])
         f"{key} IN (SELECT k FROM {KEYS} WHERE rule IN ({', '.join(codes)}))"
         for key, codes in by_key.items()
     )
+    busy = [(rule, key) for rule, _, key in scoped if counts[rule.code]]
+    read = _columns_read(engine, busy)
     engine.execute(
-        f"CREATE OR REPLACE TEMP TABLE {ROWS} AS SELECT * FROM {_main('payroll', engine)} p "
-        f"WHERE {wanted or 'FALSE'}"
+        f"CREATE OR REPLACE TEMP TABLE {ROWS} AS SELECT {', '.join(read)} "
+        f"FROM {_main('payroll', engine)} p WHERE {wanted or 'FALSE'}"
     )
     return counts
+
+
+def _columns_read(engine: DuckDBEngine, rules: list[tuple[Rule, str]]) -> list[str]:
+    """The payroll columns that the rules' queries and keys read, as DuckDB's planner
+    prunes them (every column, should a plan show no scan of the payroll)."""
+    names = [name for name, _ in _payroll_columns(engine)]
+    text = " ".join(key for _, key in rules)
+    for rule, _ in rules:
+        [(_, plan)] = engine.con.execute(
+            "EXPLAIN (FORMAT json) " + rule.query(engine.dialect)
+        ).fetchall()
+        scans = [info for info in _scans(json.loads(plan)) if _is_payroll(info)]
+        if not scans:
+            return names
+        text += " " + json.dumps(scans)
+    return [c for c in names if re.search(rf"\b{re.escape(c)}\b", text)]
+
+
+def _scans(nodes: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    for node in nodes:
+        info = node.get("extra_info")
+        if isinstance(info, dict) and "Table" in info:
+            yield info
+        yield from _scans(node.get("children") or [])
+
+
+def _is_payroll(info: dict[str, Any]) -> bool:
+    table = str(info.get("Table", ""))
+    return table == "payroll" or table.endswith(".payroll")
 
 
 def _rescope(engine: DuckDBEngine, rule: Rule, key: str, mine: list[Keyed]) -> list[Keyed]:
@@ -162,9 +197,16 @@ def _rescope(engine: DuckDBEngine, rule: Rule, key: str, mine: list[Keyed]) -> l
     query over a `payroll` holding only their rows, kept for the rest."""
     code = rule.code
     keys = f"(SELECT k FROM {KEYS} WHERE rule = '{code}')"
-    # A temporary view is found before the stored table of the same name.
+    # A temporary view is found before the stored table of the same name. Columns no rule
+    # reads are NULL, so that `*` still means every column.
+    kept = set(engine.fetch_arrow(f"SELECT * FROM {ROWS} LIMIT 0").column_names)
+    columns = ", ".join(
+        name if name in kept else f"CAST(NULL AS {sql_type}) AS {name}"
+        for name, sql_type in _payroll_columns(engine)
+    )
     engine.execute(
-        f"CREATE OR REPLACE TEMP VIEW payroll AS SELECT * FROM {ROWS} p WHERE {key} IN {keys}"
+        f"CREATE OR REPLACE TEMP VIEW payroll AS SELECT {columns} FROM {ROWS} p "
+        f"WHERE {key} IN {keys}"
     )
     try:
         fresh = rule_findings(
@@ -206,6 +248,12 @@ def update_payees(engine: DuckDBEngine, findings: list[Keyed], deaths_supplied: 
         engine, deaths_supplied, paid=f"SELECT * FROM {PAID}", activity=f"SELECT * FROM {ACTIVITY}"
     )
     engine.create_table(PAYEES, sql)
+
+
+def _payroll_columns(engine: DuckDBEngine) -> list[tuple[str, str]]:
+    """(name, SQL type) of every stored payroll column, in order."""
+    rows = engine.con.execute(f"DESCRIBE {_main('payroll', engine)}").fetchall()
+    return [(str(r[0]), str(r[1])) for r in rows]
 
 
 def _main(table: str, engine: DuckDBEngine) -> str:

@@ -85,11 +85,12 @@ RULE = Rule(
     query=query,
     summary=summary,
     why=WHY,
-    # The lowest cap of any plan and year is a safe bound; `verify --state` reruns in full
-    # when new rows reach a year the pay caps did not cover.
+    # The lowest cap of the employee's plan over the years is a safe bound; `verify
+    # --state` reruns in full when new rows reach a year the pay caps did not cover.
     scope=Scope(
         key="p.employee_id",
-        touched=f"p.payment_type = {REGULAR} AND p.gross_pay > "
-        "(SELECT min(period_cap) FROM pay_caps)",
+        touched=f"p.payment_type = {REGULAR} AND p.gross_pay > (SELECT min(c.period_cap) "
+        "FROM pay_caps c WHERE c.plan_group = coalesce((SELECT ep.plan_group FROM "
+        "employee_plan ep WHERE ep.employee_id = p.employee_id), 'DEFAULT'))",
     ),
 )

@@ -19,10 +19,11 @@ def _norm(expr: str) -> str:
     return f"lower(trim({expr}))"
 
 
-def candidates() -> str:
-    """Roster records and death records that share the full birth date and either the
-    surname or the given name as written; the name tests then allow the contract's typos
-    and nicknames on the other."""
+def picked(d: Dialect) -> str:
+    """CTEs ending in `picked`: per roster employee, the earliest death record that is
+    that person in all but the SSN (from the roster and deaths alone)."""
+    # Candidates share the full birth date and either the surname or the given name as
+    # written; the name tests then allow the contract's typos and nicknames on the other.
     candidate = """
         SELECT r.employee_id, d._row AS death_row, d.source AS death_source
         FROM roster r JOIN deaths d
@@ -30,17 +31,13 @@ def candidates() -> str:
          AND {key}
         WHERE NOT coalesce(d.ssn = r.ssn, FALSE)
     """
+    middle_conflict = f"left({_norm('r.middle_name')}, 1) <> left({_norm('d.middle_name')}, 1)"
     return f"""
+    candidates AS (
         {candidate.format(key=f"{_norm('d.last_name')} = {_norm('r.last_name')}")}
         UNION
         {candidate.format(key=f"{_norm('d.first_name')} = {_norm('r.first_name')}")}
-    """
-
-
-def query(d: Dialect) -> str:
-    middle_conflict = f"left({_norm('r.middle_name')}, 1) <> left({_norm('d.middle_name')}, 1)"
-    return f"""
-    WITH candidates AS ({candidates()}),
+    ),
     matched AS (
         SELECT c.employee_id, d.*, r.first_name AS roster_first_name,
                r.last_name AS roster_last_name, r.ssn AS roster_ssn
@@ -64,7 +61,12 @@ def query(d: Dialect) -> str:
                 ORDER BY m.date_of_death, m.source, m._row) AS pick
             FROM matched m
         ) ranked WHERE pick = 1
-    ),
+    )"""
+
+
+def query(d: Dialect) -> str:
+    return f"""
+    WITH {picked(d)},
     paid AS (
         SELECT p.employee_id, {d.sorted_list("p.payment_id")} AS payment_ids,
                {payments_list(d, "p", "0")} AS payments
@@ -143,11 +145,11 @@ RULE = Rule(
     summary=summary,
     why=WHY,
     needs=frozenset({"roster", "payroll", "deaths"}),
-    # Only an employee with a candidate death record, paid a new regular payment, can gain
-    # a finding; the candidates come from the roster and deaths alone.
+    # Only an employee with such a death record (from the roster and deaths alone), paid
+    # a new regular payment, can gain a finding.
     scope=Scope(
         key="p.employee_id",
         touched=f"p.payment_type = {REGULAR} AND p.employee_id IN "
-        f"(SELECT employee_id FROM ({candidates()}) c)",
+        f"(WITH {picked(Dialect())} SELECT employee_id FROM picked)",
     ),
 )
