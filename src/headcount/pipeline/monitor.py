@@ -150,13 +150,14 @@ def verify_with_state(
             )
             run.stamps = {name: stamp(p) for name, p in files.items() if name != payroll}
             plan = _plan(run, meta)
+        progress(f"state: {plan.mode} ({plan.reason})", 1, 1)
         outcome = None
         if meta is not None and plan.mode != "full":
             try:
                 outcome = _reuse(run, meta, plan)
             except _Fallback as exc:
                 plan = Plan("full", str(exc))
-        progress(f"state: {plan.mode} ({plan.reason})", 1, 1)
+                progress(f"state: {plan.mode} ({plan.reason})", 1, 1)
         if outcome is None:
             outcome = _full(run)
         findings = [f for _, f in outcome.findings]
