@@ -232,6 +232,23 @@ def test_an_edit_before_the_end_falls_back_to_a_full_run(
     assert_same_results(tmp_path / "out", _fresh(folder, tmp_path / "fresh"))
 
 
+def test_a_period_in_a_new_year_means_a_full_run(
+    split: Split, copy: Callable[[], tuple[Path, Path]], tmp_path: Path
+) -> None:
+    """The pay caps cover the payroll's years; a new year changes them for everyone."""
+    folder, state = copy()
+    last = _records(split.tail)[0].split(b",")[1]
+    moved = [
+        b'"Q' + line[2:] if line.startswith(b'"P') else line
+        for line in _records(split.tail.replace(last, b"2026-01-10"))
+    ]
+    _append(folder, b"\n".join(moved))
+    result = verify(folder, tmp_path / "out", state=state)
+    assert result.summary["incremental"]["mode"] == "full"
+    assert "pay caps" in result.summary["incremental"]["reason"]
+    assert_same_results(tmp_path / "out", _fresh(folder, tmp_path / "fresh"))
+
+
 def _cli(*args: str | Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [HEADCOUNT, *map(str, args)], capture_output=True, text=True, timeout=600, check=False
