@@ -100,6 +100,10 @@ def test_walk_a_case_and_be_refused_an_early_adverse_action(site, chromium: Brow
     person.fill("#statement", "I left on March 1; the payroll office kept paying me by mistake.")
     person.get_by_role("button", name="Send my contest").click()
     expect(person.locator(".statement")).to_contain_text("kept paying me by mistake")
+    person.screenshot(path=str(artifact_path("case-contest-page.png")), full_page=True)
+    page.goto(f"{base}/cases/{cid}/notices/1")
+    page.screenshot(path=str(artifact_path("case-notice-letter.png")), full_page=True)
+    page.goto(f"{base}/cases/{cid}")
     pdf = person.request.get(f"{link}/pdf")
     assert pdf.ok and pdf.body().startswith(b"%PDF-")
 
