@@ -67,6 +67,7 @@ def test_supervisor_sees_the_dashboard_not_the_audit_log(
     _sign_in(page, base, "sam")
     assert axe(page) == []
     _shot(page, tmp_path, "auth-home-supervisor.png")
+    expect(page.get_by_role("link", name="Findings under review")).to_have_count(0)
     page.get_by_role("link", name="Last week's work").click()
     expect(page.locator(".headline")).to_contain_text("people asked")
     expect(page.locator("table").first).not_to_contain_text("GSA")  # scoped to VA
@@ -90,6 +91,9 @@ def test_auditor_browses_and_is_refused_the_dashboard(
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("alert")).to_contain_text("do not match")
     _sign_in(page, base, "aud")
+    expect(page.get_by_role("link", name="Findings under review")).to_have_attribute(
+        "href", "/cases"
+    )
     page.get_by_role("link", name="Browse and export the audit log").click()
     page.get_by_label("Action (e.g. login, or login.failure)").fill("login")
     page.get_by_role("button", name="Show").click()

@@ -18,7 +18,7 @@ from sqlalchemy import select
 
 from headcount.auth import login as logins
 from headcount.auth.guard import client_address, credential, principal
-from headcount.auth.policy import AUDIT, DASHBOARD
+from headcount.auth.policy import AUDIT, CASES_READ, DASHBOARD
 from headcount.auth.sessions import ABSOLUTE, COOKIE, IDLE
 from headcount.store import Campaign, CampaignAgency, Store, utcnow
 from headcount.web.pages import error_page, render
@@ -100,6 +100,7 @@ def home(request: Request) -> HTMLResponse:
     return render(
         request, "home.html.j2", user=user, campaigns=campaigns,
         sees_dashboard=user.role in DASHBOARD, sees_audit=user.role in AUDIT,
+        sees_cases=user.role in CASES_READ,
     )  # fmt: skip
 
 
