@@ -71,7 +71,9 @@ def test_injection_strings_in_every_filter_are_just_text(
         "/audit/export", data={"csrf_token": csrf_of(page.text), "actor": value, "action": value}
     )
     assert export.status_code == 200 and export.text.count("\n") == 1  # the header only
-    assert _count(store) == before + 1  # the export's own entry; nothing dropped
+    # Three pages read (actor, action, page; a refused filter reads nothing) and the export:
+    # each leaves its own entry, and nothing was dropped.
+    assert _count(store) == before + 4
 
 
 def test_names_and_details_are_escaped(client: TestClient, store: Store) -> None:
@@ -104,3 +106,12 @@ def test_other_roles_cannot_see_the_log(client: TestClient, store: Store) -> Non
         client.cookies.clear()
         sign_in(client, store, role)
         assert client.get("/audit").status_code == 403
+
+
+def test_reading_the_log_is_itself_logged(client: TestClient, store: Store) -> None:
+    sign_in(client, store, "auditor")
+    client.get("/audit", params={"action": "login"})
+    with store.begin() as s:
+        last = s.scalars(select(audit.AuditEntry).order_by(audit.AuditEntry.seq.desc())).first()
+        assert last is not None and last.action == "audit.view"
+        assert last.actor == "auditor-all"

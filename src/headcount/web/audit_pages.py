@@ -11,6 +11,7 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import FileResponse, HTMLResponse
 from starlette.background import BackgroundTask
 
+from headcount import audit
 from headcount.audit.export import export_csv
 from headcount.audit.query import PAGE_SIZE, AuditFilter, FilterError, page
 from headcount.auth.guard import client_address, principal
@@ -43,12 +44,19 @@ def audit_log(request: Request) -> HTMLResponse:
             number=1, pages=1, user=principal(request),
         )  # fmt: skip
     number = _page_number(query.get("page"))
+    user = principal(request)
     with _store(request).begin() as s:
         rows, total = page(s, filters, number)
+        # Reading the log is itself a look to account for; recorded after the page is read
+        # so it does not show itself.
+        audit.record(
+            s, actor=user.username, action="audit.view", client=client_address(request),
+            detail={"page": number, "matching": total},
+        )  # fmt: skip
     pages = max(1, -(-total // PAGE_SIZE))
     return render(
         request, "audit.html.j2", values=values, rows=rows, total=total,
-        number=min(number, pages), pages=pages, user=principal(request),
+        number=min(number, pages), pages=pages, user=user,
     )  # fmt: skip
 
 
