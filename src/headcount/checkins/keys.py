@@ -27,22 +27,24 @@ def load_secret(path: Path | None = None) -> bytes:
         return _checked(value.encode("utf-8"), f"${ENV_KEY}")
     file = path or Path(os.environ.get(ENV_FILE) or DEFAULT_FILE)
     if not file.exists():
-        _create(file)
+        create_private_file(file, secrets.token_urlsafe(48) + "\n")
     try:
         return _checked(file.read_bytes().strip(), str(file))
     except OSError as exc:
         raise SecretKeyError(f"cannot read the key file {file}: {exc.strerror}") from exc
 
 
-def _create(file: Path) -> None:
+def create_private_file(file: Path, text: str) -> None:
+    """Write a new key file readable by its owner only; leave an existing one alone.
+
+    O_EXCL: two processes starting together must not write two different keys."""
     file.parent.mkdir(parents=True, exist_ok=True)
-    # O_EXCL: two processes starting together must not write two different keys.
     try:
         fd = os.open(file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
         return
     with os.fdopen(fd, "w", encoding="ascii") as fh:
-        fh.write(secrets.token_urlsafe(48) + "\n")
+        fh.write(text)
 
 
 def _checked(value: bytes, where: str) -> bytes:

@@ -28,6 +28,8 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
+from headcount.checkins.keys import create_private_file
+
 ENV_KEYRING = "HEADCOUNT_PII_KEYRING"
 ENV_KEYRING_FILE = "HEADCOUNT_PII_KEYRING_FILE"
 DEFAULT_FILE = Path("headcount-pii.keyring")
@@ -116,17 +118,6 @@ def write_file(path: Path, keys: tuple[Key, ...]) -> None:
         raise
 
 
-def _create(path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    # O_EXCL: two processes starting together must not write two different first keys.
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return
-    with os.fdopen(fd, "w", encoding="ascii") as fh:
-        fh.write(render((new_key(),)))
-
-
 def keyring_path(explicit: Path | None = None) -> Path:
     return explicit or Path(os.environ.get(ENV_KEYRING_FILE) or DEFAULT_FILE)
 
@@ -146,7 +137,7 @@ class Keyring:
             return cls(parse(text, f"${ENV_KEYRING}"))
         file = keyring_path(path)
         if not file.exists():
-            _create(file)
+            create_private_file(file, render((new_key(),)))
         return cls(_read(file), file)
 
     @property

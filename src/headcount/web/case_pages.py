@@ -197,26 +197,29 @@ def _notice(request: Request, case_id: int, notice_id: int) -> Notice | None:
         return notice
 
 
-@router.get("/cases/{case_id}/notices/{notice_id}", response_class=HTMLResponse)
-def notice_letter(request: Request, case_id: int, notice_id: int) -> Response:
+def _notice_or_404(
+    request: Request, case_id: int, notice_id: int, respond: Callable[[Notice], Response]
+) -> Response:
     try:
         notice = _notice(request, case_id, notice_id)
     except CaseNotFound:
         notice = None
     if notice is None:
         return error_page(request, 404, "There is no such notice.")
-    return HTMLResponse(notice.html, headers={"Content-Security-Policy": LETTER_CSP})
+    return respond(notice)
+
+
+@router.get("/cases/{case_id}/notices/{notice_id}", response_class=HTMLResponse)
+def notice_letter(request: Request, case_id: int, notice_id: int) -> Response:
+    return _notice_or_404(
+        request, case_id, notice_id,
+        lambda n: HTMLResponse(n.html, headers={"Content-Security-Policy": LETTER_CSP}),
+    )  # fmt: skip
 
 
 @router.get("/cases/{case_id}/notices/{notice_id}/pdf")
 def notice_pdf(request: Request, case_id: int, notice_id: int) -> Response:
-    try:
-        notice = _notice(request, case_id, notice_id)
-    except CaseNotFound:
-        notice = None
-    if notice is None:
-        return error_page(request, 404, "There is no such notice.")
-    return pdf_response(notice)
+    return _notice_or_404(request, case_id, notice_id, pdf_response)
 
 
 def pdf_response(notice: Notice) -> Response:
