@@ -304,6 +304,7 @@ def main() -> None:
     try:
         _wait_ready(args.port, server)
         requests = _requests(tokens)
+        load_before = os.getloadavg()[0]
         server_before = _cpu_seconds(_tree(server.pid))
         db_before = _cpu_seconds(_db_backends(args.database))
         client_before = time.process_time()
@@ -350,6 +351,8 @@ def main() -> None:
         "cpu_ms_server": _per_reply(server_cpu, outcomes["accepted"]),
         "cpu_ms_db": _per_reply(db_cpu, outcomes["accepted"]),
         "cpu_ms_client": _per_reply(client_cpu, outcomes["accepted"]),
+        # The machine's 1-minute load average before and after the burst (others' jobs too).
+        "load_avg": [round(load_before, 2), round(os.getloadavg()[0], 2)],
         "replies": args.replies,
         "stored": stored,
         "retried": outcomes["retried"],
