@@ -271,8 +271,8 @@ def _wait_ready(port: int, proc: subprocess.Popen[bytes], limit: float = 60) -> 
     raise RuntimeError("headcount serve did not start")
 
 
-def _per_reply(cpu_seconds: float, replies: int) -> float | None:
-    return round(cpu_seconds * 1000 / replies, 3) if replies else None
+def _per_reply(cpu_seconds: float | None, replies: int) -> float | None:
+    return round(cpu_seconds * 1000 / replies, 3) if replies and cpu_seconds is not None else None
 
 
 def main() -> None:
@@ -313,7 +313,12 @@ def main() -> None:
         )
         client_cpu = time.process_time() - client_before
         server_cpu = _used(server_before, _cpu_seconds(_tree(server.pid)))
-        db_cpu = _used(db_before, _cpu_seconds(_db_backends(args.database)))
+        # SQLite runs inside the server processes: no separate database CPU to count.
+        db_cpu = (
+            _used(db_before, _cpu_seconds(_db_backends(args.database)))
+            if store.backend == "postgresql"
+            else None
+        )
     finally:
         server.terminate()
         server.wait(30)
