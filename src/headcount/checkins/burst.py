@@ -3,9 +3,9 @@ all or nothing. This is the path a burst of millions of replies takes.
 
 `apply_batch` applies many replies in one transaction and one commit (group commit in the
 application; no reply is acknowledged before its batch commits). On PostgreSQL a batch is
-one set-based statement on a pooled psycopg connection (no ORM): the replies travel as
-arrays, and data-modifying CTEs spend each link only when its reply will be saved (agency
-not exempt, deadline not passed), open the sessions and upsert the replies. Elsewhere the
+one set-based statement on a pooled psycopg connection (no ORM): the replies travel as one
+JSON parameter, and data-modifying CTEs spend each link only when its reply will be saved
+(agency not exempt, deadline not passed), open the sessions and upsert the replies. Elsewhere the
 same three steps run one reply at a time, each inside a savepoint. Both give the same
 answers and are tested by the same tests.
 """
