@@ -271,6 +271,11 @@ def _wait_ready(port: int, proc: subprocess.Popen[bytes], limit: float = 60) -> 
     raise RuntimeError("headcount serve did not start")
 
 
+def _drop(store: Store, campaign_id: str) -> None:
+    with store.begin() as s:  # recipients, links, sessions and replies go with it (cascade)
+        s.execute(delete(Campaign).where(Campaign.id == campaign_id))
+
+
 def _per_reply(cpu_seconds: float | None, replies: int) -> float | None:
     return round(cpu_seconds * 1000 / replies, 3) if replies and cpu_seconds is not None else None
 
@@ -319,6 +324,10 @@ def main() -> None:
             if store.backend == "postgresql"
             else None
         )
+    except BaseException:  # the server failed or the run was interrupted: leave nothing behind
+        if not args.keep:
+            _drop(store, campaign_id)
+        raise
     finally:
         server.terminate()
         server.wait(30)
@@ -338,8 +347,8 @@ def main() -> None:
             )
             or 0
         )
-        if not args.keep:
-            s.execute(delete(Campaign).where(Campaign.id == campaign_id))
+    if not args.keep:
+        _drop(store, campaign_id)
     store.close()
     latencies.sort()
     result = {
