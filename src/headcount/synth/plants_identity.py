@@ -6,14 +6,14 @@ import numpy as np
 
 from headcount.synth import ssn as ssnmod
 from headcount.synth.common import N_PERIODS, REGULAR
-
-# Below every year's default pay cap: a ghost drawn from the senior executives would also be
-# (rightly) PAY_ABOVE_CAP, a second finding truth.json would not list.
-GHOST_MAX_SALARY = 180_000
 from headcount.synth.payroll import PersonPayments
 from headcount.synth.people import unique_ints
 from headcount.synth.plants import Planter
 from headcount.synth.truth import Plant, all_payments, listed
+
+# Below every year's default pay cap: a ghost drawn from the senior executives would also be
+# (rightly) PAY_ABOVE_CAP, a second finding truth.json would not list.
+GHOST_MAX_SALARY = 180_000
 
 INVALID_VARIANTS = (
     "area_000", "area_666", "area_9xx", "group_00", "serial_0000", "voided", "eight_digits",
