@@ -90,6 +90,9 @@ def create_app(store: Store, secret: bytes, keyring: Keyring | None = None) -> F
         "consequence in this system.",
         docs_url=None,  # the interactive docs page loads scripts from a CDN
         redoc_url=None,
+        # No spans or metrics: a configured global provider would record request paths,
+        # which carry link tokens, and the reply path pays ~5 µs a request to check for one.
+        telemetry={"tracing": False, "metrics": False, "logs": False},
         # Every route passes the central policy (headcount/auth/policy.py), deny by default.
         dependencies=[Depends(guard.authorize)],
     )
