@@ -24,6 +24,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from headcount.engine.dialect import Dialect
+from headcount.ingest import DatasetError
 from headcount.pipeline.state import DATABASE, locked
 from headcount.pipeline.verify import verify
 from headcount.rules import all_rules
@@ -183,6 +184,29 @@ def test_bad_cells_in_the_new_rows_are_named_by_their_row_in_the_file(
         ("payroll.csv", split.head_rows + bad + 1, "gross_pay")
     ]
     assert_same_results(tmp_path / "out", _fresh(folder, tmp_path / "fresh"))
+
+
+def test_strict_stops_at_a_bad_cell_in_the_new_rows(
+    split: Split, copy: Callable[[], tuple[Path, Path]], tmp_path: Path
+) -> None:
+    folder, _ = copy()
+    state = tmp_path / "strict-state"
+    verify(folder, tmp_path / "first", state=state, strict=True)
+    before = (state / DATABASE).read_bytes()
+    rows = _records(split.tail)
+    bad = _set_gross(rows, 4, lambda _: b"-5.00")
+    _append(folder, b"\n".join(rows))
+    with pytest.raises(DatasetError) as caught:
+        verify(folder, tmp_path / "out", state=state, strict=True)
+    error = caught.value
+    assert (error.file, error.row, error.column) == (
+        "payroll.csv",
+        split.head_rows + bad + 1,
+        "gross_pay",
+    )
+    assert "negative" in error.problem
+    assert (state / DATABASE).read_bytes() == before
+    assert not (tmp_path / "out").exists()
 
 
 def test_a_changed_roster_row_means_a_full_run(
