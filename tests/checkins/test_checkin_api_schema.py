@@ -16,7 +16,7 @@ import schemathesis
 from schemathesis import GenerationMode
 from sqlalchemy import select
 
-from conftest import SECRET
+from checkins.conftest import SECRET
 from headcount.checkins.sessions import open_session
 from headcount.store import Recipient, Store, utcnow
 from headcount.web import create_app

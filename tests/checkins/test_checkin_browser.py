@@ -16,7 +16,7 @@ from smtp_sink import smtp_server
 from sqlalchemy import select
 
 from browser import artifact_path, launch_chromium
-from conftest import SECRET
+from checkins.conftest import SECRET
 from headcount.checkins.campaigns import create_campaign
 from headcount.checkins.links import LINK_PATH, Signer, issue_link
 from headcount.checkins.mail_out import SmtpSettings, send_invitations

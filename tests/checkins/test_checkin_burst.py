@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import func, select
 
-from conftest import SECRET
+from checkins.conftest import SECRET
 from headcount.checkins import burst
 from headcount.checkins.links import LinkError, Signer, issue_link, read_token
 from headcount.checkins.replies import ReplyError

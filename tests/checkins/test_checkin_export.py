@@ -12,7 +12,7 @@ from pathlib import Path
 from smtp_sink import smtp_server
 from test_checkin_cli import run
 
-from conftest import SECRET
+from checkins.conftest import SECRET
 from headcount.checkins.campaigns import create_campaign
 from headcount.checkins.export import export_campaign
 from headcount.checkins.links import Signer

@@ -12,7 +12,7 @@ import pytest
 from smtp_sink import smtp_server
 from sqlalchemy import select
 
-from conftest import SECRET
+from checkins.conftest import SECRET
 from headcount.checkins.campaigns import create_campaign
 from headcount.checkins.links import Signer
 from headcount.checkins.mail_in import delete_messages, ingest_mailbox

@@ -236,7 +236,7 @@ def test_api_refusals_leave_the_link_unspent(
 ) -> None:
     from datetime import timedelta
 
-    from conftest import SECRET
+    from checkins.conftest import SECRET
     from headcount.checkins.links import Signer, issue_link, read_token
     from headcount.store import Campaign, Link, Recipient, utcnow
 
@@ -266,7 +266,7 @@ def test_concurrent_api_replies_are_batched_without_loss_or_duplicates(
     import httpx
     from live_server import live_server
 
-    from conftest import SECRET
+    from checkins.conftest import SECRET
 
     # Every token sent three times at once with the same submission_id (a client retrying).
     jobs = [(employee, token) for employee, token in links.items() for _ in range(3)]
