@@ -4,15 +4,18 @@ database (on SQLite, not even in the file's free pages or write-ahead log)."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
 from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 
 from sqlalchemy import func, select, text, update
 
 from headcount.audit import AuditEntry
+from headcount.cases.models import Case
 from headcount.checkins.campaigns import create_campaign
 from headcount.checkins.replies import submit
 from headcount.checkins.stats import response_rates
@@ -99,3 +102,30 @@ def test_purge_cli_dry_run_then_gone_from_the_file(tmp_path: Path, roster: Path)
     store.close()
     raw = b"".join(p.read_bytes() for p in tmp_path.glob("hc.db*"))
     assert MARKER.encode() not in raw
+
+
+def test_purge_removes_the_reply_quoted_in_template_case_evidence(
+    store: Store, roster: Path
+) -> None:
+    _campaign(store, roster, "old")
+    _campaign(store, roster, "new")
+    with store.begin() as s:
+        s.get(Campaign, "new").retention_days = 400
+        deadline = s.get(Campaign, "old").deadline
+        for n, campaign_id in enumerate(("old", "new")):
+            evidence = {"campaign_id": campaign_id, "senders": 6, "example_text": MARKER}
+            s.add(
+                Case(
+                    finding_id=f"HC-00000000000{n}", rule="CHECKIN_TEMPLATE", severity="medium",
+                    amount_at_risk=Decimal(0), summary="6 people sent the same reply",
+                    evidence=json.dumps(evidence), source="results",
+                )
+            )  # fmt: skip
+    report = purge(store, actor="t", now=deadline + timedelta(days=DEFAULT_DAYS))
+    assert [(c.campaign_id, c.case_quotes) for c in report.campaigns] == [("old", 1)]
+    with store.begin() as s:
+        quotes = {
+            json.loads(c.evidence)["campaign_id"]: json.loads(c.evidence)["example_text"]
+            for c in s.scalars(select(Case))
+        }
+    assert quotes == {"old": "", "new": MARKER}

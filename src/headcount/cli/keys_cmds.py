@@ -83,7 +83,11 @@ def purge(
     verb = "Would remove" if dry_run else "Removed"
     console.print(f"{verb} the text of {report.replies:,} replies.", highlight=False)
     for c in report.campaigns:
-        console.print(f"  {c.campaign_id}: {c.replies:,} (kept until {c.purge_after:%Y-%m-%d})")
+        quotes = f"; {c.case_quotes:,} quoted in case evidence" if c.case_quotes else ""
+        console.print(
+            f"  {c.campaign_id}: {c.replies:,}{quotes} (kept until {c.purge_after:%Y-%m-%d})",
+            highlight=False,
+        )
 
 
 def retention(

@@ -4,20 +4,26 @@ The period runs from the campaign's deadline: `campaigns.retention_days`, or DEF
 when the campaign sets none. Purging empties the reply's text and stamps `purged_at`; the
 row stays, with its recipient, source and submission time, because that is all the response
 rates (and their hourly curve) count — so the dashboard reads the same before and after.
+A CHECKIN_TEMPLATE case quotes one of the templated replies in its evidence
+(`example_text`); that copy of the campaign's text is removed at the same time.
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select, text, update
+from sqlalchemy.orm import Session
 
 from headcount import audit
+from headcount.cases.models import Case
 from headcount.store import Campaign, Recipient, Reply, Store
 from headcount.store.types import utcnow
 
 DEFAULT_DAYS = 90
+QUOTING_RULE, QUOTE = "CHECKIN_TEMPLATE", "example_text"
 MAX_DAYS = 3650
 
 
@@ -30,6 +36,7 @@ class CampaignPurge:
     campaign_id: str
     purge_after: datetime
     replies: int
+    case_quotes: int = 0  # CHECKIN_TEMPLATE case evidence quoting the campaign's replies
 
 
 @dataclass(frozen=True)
@@ -89,12 +96,14 @@ def purge(
                     update(Reply).where(*of_campaign).values(text="", purged_at=now)
                     .execution_options(synchronize_session=False)
                 )  # fmt: skip
-            found.append(CampaignPurge(campaign.id, after, count))
+            quotes = _purge_case_quotes(s, campaign.id, dry_run)
+            found.append(CampaignPurge(campaign.id, after, count, quotes))
         if not dry_run:
             audit.record(
                 s, actor=actor, action="checkins.purge", target_type="replies",
                 detail={"campaigns": [c.campaign_id for c in found if c.replies],
-                        "replies": sum(c.replies for c in found)},
+                        "replies": sum(c.replies for c in found),
+                        "case_quotes": sum(c.case_quotes for c in found)},
             )  # fmt: skip
     if sqlite and not dry_run:
         # Copy the WAL back into the database file and empty it: the old pages live there too.
@@ -105,3 +114,17 @@ def purge(
         finally:
             raw.close()
     return PurgeReport(dry_run, found)
+
+
+def _purge_case_quotes(s: Session, campaign_id: str, dry_run: bool) -> int:
+    """Blank the reply text quoted by CHECKIN_TEMPLATE cases of this campaign."""
+    quoted = 0
+    for case in s.scalars(select(Case).where(Case.rule == QUOTING_RULE)):
+        evidence = json.loads(case.evidence)
+        if evidence.get("campaign_id") != campaign_id or not evidence.get(QUOTE):
+            continue
+        quoted += 1
+        if not dry_run:
+            evidence[QUOTE] = ""
+            case.evidence = json.dumps(evidence)
+    return quoted
