@@ -1,8 +1,9 @@
 """Tokens, ciphertext, masks: the only code that sees an SSN or account number in clear.
 
-    row = protect(session, keyring, "person:17", PiiKind.SSN, "123-45-6789")
-    masked(keyring, row)        # '***-**-6789'
-    reveal(keyring, row)        # '123-45-6789' - callers check the role and audit first
+    # 987-65-4321: SSA's range kept for advertisements, never issued to anyone
+    row = protect(session, keyring, "person:17", PiiKind.SSN, "987-65-4321")
+    masked(keyring, row)        # '***-**-4321'
+    reveal(keyring, row)        # '987-65-4321' - callers check the role and audit first
 
 Errors never quote the value.
 """

@@ -47,7 +47,7 @@ def is_valid(ssn: int) -> bool:
 
 
 def text(ssn: IntArray, dashed: Bool | None = None) -> pa.Array:
-    """'123-45-6789' (or '123456789' where dashed is False)."""
+    """'NNN-NN-NNNN' (or nine bare digits where dashed is False)."""
     with_dashes = arrowfmt.pattern(ssn, "###-##-####")
     if dashed is None or bool(dashed.all()):
         return with_dashes
