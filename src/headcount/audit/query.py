@@ -3,7 +3,6 @@ as CSV. Filters are bound parameters, never spliced into SQL."""
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -14,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from headcount.audit.chain import Detail
 from headcount.audit.models import AuditEntry
+from headcount.contract.csvout import write_rows
 
 PAGE_SIZE = 50
 COLUMNS = (
@@ -114,22 +114,13 @@ def entries(session: Session, filters: AuditFilter) -> Iterator[AuditEntry]:
     )
 
 
-def _cell(value: str | None) -> str:
-    # A cell opening with = + - @ would run as a formula in a spreadsheet: quote it.
-    text = value or ""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 def write_csv(rows: Iterable[AuditEntry], out: IO[str]) -> int:
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(COLUMNS)
-    count = 0
-    for e in rows:
-        writer.writerow(
-            [
-                e.seq, e.at.isoformat(), _cell(e.actor), _cell(e.action), _cell(e.target_type),
-                _cell(e.target_id), _cell(e.client), _cell(e.detail), e.prev_hash, e.hash,
-            ]
-        )  # fmt: skip
-        count += 1
-    return count
+    return write_rows(
+        out,
+        COLUMNS,
+        (
+            (e.seq, e.at.isoformat(), e.actor, e.action, e.target_type, e.target_id, e.client,
+             e.detail, e.prev_hash, e.hash)
+            for e in rows
+        ),
+    )  # fmt: skip

@@ -17,6 +17,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
+from headcount.contract.csvout import unescape_cell
 from headcount.contract.findings import FINDING_COLUMNS, PAYEE_COLUMNS, PayeeStatus, Severity
 from headcount.rules import all_rules
 
@@ -96,7 +97,8 @@ def _rows(path: Path, columns: tuple[str, ...]) -> Iterator[tuple[int, dict[str,
                     raise ImportFileError(
                         f"{path} line {reader.line_num}: {len(values)} fields, header has {len(header)}"
                     )
-                yield reader.line_num, dict(zip(header, values, strict=True))
+                cells = (unescape_cell(v) for v in values)  # as verify was given them
+                yield reader.line_num, dict(zip(header, cells, strict=True))
     except UnicodeDecodeError:
         raise ImportFileError(f"{path}: not UTF-8 text") from None
     except csv.Error as exc:

@@ -8,7 +8,6 @@ is its current version, one bullet per line.
 
 from __future__ import annotations
 
-import csv
 import os
 import tempfile
 from collections.abc import Iterable
@@ -20,6 +19,7 @@ from sqlalchemy import select
 
 from headcount import audit
 from headcount.checkins.campaigns import get_campaign
+from headcount.contract.csvout import Cell, write_rows
 from headcount.contract.tables import CAMPAIGNS, CHECKINS
 from headcount.store import CampaignAgency, Recipient, Reply, Store
 
@@ -36,16 +36,12 @@ def _ts(value: datetime | None) -> str:
     return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if value else ""
 
 
-def _write(path: Path, header: tuple[str, ...], rows: Iterable[tuple[object, ...]]) -> int:
+def _write(path: Path, header: tuple[str, ...], rows: Iterable[tuple[Cell, ...]]) -> int:
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    count = 0
     try:
         with os.fdopen(fd, "w", newline="", encoding="utf-8") as fh:
-            writer = csv.writer(fh)
-            writer.writerow(header)
-            for row in rows:
-                writer.writerow(row)
-                count += 1
+            # RFC 4180's CRLF, as these files always had.
+            count = write_rows(fh, header, rows, newline="\r\n")
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 import duckdb
 
+from headcount.contract.csvout import unescape_sql
 from headcount.contract.tables import SECRET_COLUMNS, Kind, Table
 from headcount.ingest.cells import cell_sql, echo_value, sql_str, trimmed
 from headcount.ingest.errors import DatasetError
@@ -100,8 +101,8 @@ def text_layer(scan: str, table: Table, present: set[str]) -> str:
     for c in table.columns:
         if c.name not in present:
             cols.append(f"CAST(NULL AS VARCHAR) AS {q(c.name)}")
-        elif c.kind == Kind.TEXT:
-            cols.append(f"{trimmed(q(c.name))} AS {q(c.name)}")
+        elif c.kind == Kind.TEXT:  # a cell escaped against spreadsheet formulas reads back
+            cols.append(f"{trimmed(unescape_sql(q(c.name)))} AS {q(c.name)}")
         else:
             cols.append(q(c.name))
     return f"SELECT {', '.join(cols)} FROM ({scan})"

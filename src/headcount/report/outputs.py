@@ -12,9 +12,10 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
+
+from headcount.contract.csvout import write_table
 
 # A folder holding these was written by a previous run and may be replaced by a new one.
 RESULT_MARKERS = ("summary.json", "findings.csv")
@@ -25,14 +26,8 @@ class OutputError(RuntimeError):
 
 
 def write_csv(table: pa.Table, path: Path) -> None:
-    """RFC 4180 CSV with a plain header, quoting only where a value needs it."""
-    con = duckdb.connect()
-    try:
-        con.register("out_table", table)
-        target = str(path).replace("'", "''")
-        con.execute(f"COPY out_table TO '{target}' (HEADER, DELIMITER ',', QUOTE '\"')")
-    finally:
-        con.close()
+    """RFC 4180 CSV through the one writer: no text cell opens as a spreadsheet formula."""
+    write_table(table, path)
 
 
 def write_parquet(table: pa.Table, path: Path) -> None:
