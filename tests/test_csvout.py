@@ -179,3 +179,15 @@ def test_unescape_in_sql_is_unescape_cell(value: str) -> None:
         f"SELECT {unescape_sql('CAST($1 AS VARCHAR)')}", [escape_cell(value)]
     ).fetchone()
     assert escaped == (value,)
+
+
+def test_a_big_table_keeps_its_row_order(tmp_path: Path) -> None:
+    """Many chunks, scanned in parallel: the file still lists the rows in table order."""
+    n = 50_000
+    chunk = pa.table({"id": [f"E{i:07d}" for i in range(n)], "k": pa.array(range(n))})
+    table = pa.concat_tables(
+        chunk.set_column(1, "k", pa.array(range(i * n, (i + 1) * n))) for i in range(8)
+    )
+    write_table(table, tmp_path / "big.csv")
+    keys = [int(row[1]) for row in cells(tmp_path / "big.csv")[1:]]
+    assert keys == list(range(8 * n))
