@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import duckdb
 
 from headcount.contract.csvout import unescape_sql
-from headcount.contract.tables import SECRET_COLUMNS, Kind, Table
+from headcount.contract.tables import CAMPAIGNS, CHECKINS, SECRET_COLUMNS, Kind, Table
 from headcount.ingest.cells import cell_sql, echo_value, sql_str, trimmed
 from headcount.ingest.errors import DatasetError
 
@@ -29,6 +29,9 @@ DQ_DDL = (
     f'CREATE OR REPLACE TABLE {DQ_TABLE} (file VARCHAR, "row" BIGINT, "column" VARCHAR, '
     "problem VARCHAR, employee_id VARCHAR, payment_id VARCHAR)"
 )
+# The tables `campaign export` writes with the one CSV writer: a text cell it escaped
+# against spreadsheet formulas (a leading ') reads back as it was.
+EXPORTED = frozenset({CAMPAIGNS.name, CHECKINS.name})
 ID_COLUMNS = ("employee_id", "payment_id")  # copied into data_quality rows when present
 PROBLEMS = "_problems"
 _EMPTY_PROBLEMS = "CAST(NULL AS STRUCT(o INTEGER, c VARCHAR, k VARCHAR, r VARCHAR)[])"
@@ -101,8 +104,9 @@ def text_layer(scan: str, table: Table, present: set[str]) -> str:
     for c in table.columns:
         if c.name not in present:
             cols.append(f"CAST(NULL AS VARCHAR) AS {q(c.name)}")
-        elif c.kind == Kind.TEXT:  # a cell escaped against spreadsheet formulas reads back
-            cols.append(f"{trimmed(unescape_sql(q(c.name)))} AS {q(c.name)}")
+        elif c.kind == Kind.TEXT:
+            text = unescape_sql(q(c.name)) if table.name in EXPORTED else q(c.name)
+            cols.append(f"{trimmed(text)} AS {q(c.name)}")
         else:
             cols.append(q(c.name))
     return f"SELECT {', '.join(cols)} FROM ({scan})"
