@@ -33,7 +33,7 @@ def test_a_plugin_rule_can_be_a_rule_a_module_or_a_list():
 
 
 def test_a_broken_plugin_is_named_not_a_crash():
-    with pytest.raises(RuleRegistryError, match="'broken'.*could not be loaded"):
+    with pytest.raises(RuleRegistryError, match=r"'broken'.*could not be loaded"):
         _plugin_rules([point("no_such_module_anywhere:RULE", name="broken")])
     with pytest.raises(RuleRegistryError, match="names neither a Rule"):
         _plugin_rules([point("headcount.rules.base:money", name="odd")])
@@ -41,7 +41,7 @@ def test_a_broken_plugin_is_named_not_a_crash():
 
 def test_a_plugin_cannot_take_a_built_in_code():
     clash = replace(get_rule("INVALID_SSN"), origin="someone-else")
-    with pytest.raises(RuleRegistryError, match="INVALID_SSN.*headcount and someone-else"):
+    with pytest.raises(RuleRegistryError, match=r"INVALID_SSN.*headcount and someone-else"):
         collect(_builtin_rules(), [clash])
 
 
@@ -67,9 +67,7 @@ def installed_example(tmp_path_factory) -> Path:
 
 def run_with(site: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PYTHONPATH": str(site), "COLUMNS": "200", "NO_COLOR": "1"}
-    return subprocess.run(
-        [HEADCOUNT, *args], capture_output=True, text=True, env=env, timeout=600
-    )
+    return subprocess.run([HEADCOUNT, *args], capture_output=True, text=True, env=env, timeout=600)
 
 
 def test_the_example_plugin_is_listed_with_its_package(installed_example):
@@ -92,7 +90,9 @@ def test_the_example_plugin_finds_what_it_should_and_nothing_else(installed_exam
     result = run_with(installed_example, "verify", str(agency.folder), "--out", str(out))
     assert result.returncode == 0, result.stderr
     findings = (out / "findings.csv").read_text(encoding="utf-8")
-    flagged = [line for line in findings.splitlines() if line.split(",")[1:2] == ["AWARD_ABOVE_LIMIT"]]
+    flagged = [
+        line for line in findings.splitlines() if line.split(",")[1:2] == ["AWARD_ABOVE_LIMIT"]
+    ]
     assert len(flagged) == 1
     assert ",E1,AW1," in flagged[0]
     assert "Office of Personnel Management" in flagged[0]

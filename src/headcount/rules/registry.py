@@ -17,7 +17,7 @@ from importlib.metadata import EntryPoint, entry_points
 from types import ModuleType
 
 from headcount.rules import catalog
-from headcount.rules.base import BUILT_IN, Rule
+from headcount.rules.base import Rule
 
 ENTRY_POINT_GROUP = "headcount.rules"
 
