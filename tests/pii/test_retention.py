@@ -19,7 +19,7 @@ from headcount.cases.models import Case
 from headcount.checkins.campaigns import create_campaign
 from headcount.checkins.replies import submit
 from headcount.checkins.stats import response_rates
-from headcount.pii.retention import DEFAULT_DAYS, purge
+from headcount.cases.retention import DEFAULT_DAYS, purge
 from headcount.store import Campaign, Recipient, Reply, Source, Store, utcnow
 
 HEADCOUNT = str(Path(sys.executable).with_name("headcount"))

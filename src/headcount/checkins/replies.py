@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from headcount.checkins.guard import ADVICE, Finding, check
+from headcount.matching.sensitive import ADVICE, SensitiveHit, check
 from headcount.store import Campaign, CampaignAgency, Recipient, Reply, Source, utcnow
 
 MIN_BULLETS, MAX_BULLETS, MAX_BULLET_CHARS = 3, 5, 500
@@ -32,7 +32,7 @@ class ReplyError(Exception):
 
 
 class SensitiveDataError(ReplyError):
-    def __init__(self, findings: list[Finding]) -> None:
+    def __init__(self, findings: list[SensitiveHit]) -> None:
         self.findings = findings
         lines = " ".join(f.explanation for f in findings)
         super().__init__(f"{lines} {ADVICE}", "sensitive_data")

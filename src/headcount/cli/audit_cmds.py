@@ -22,7 +22,7 @@ audit_app = typer.Typer(
 
 def _key() -> bytes:
     from headcount.audit import audit_key
-    from headcount.checkins.keys import SecretKeyError
+    from headcount.secrets import SecretKeyError
 
     try:
         return audit_key()

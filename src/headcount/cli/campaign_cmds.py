@@ -178,8 +178,8 @@ SecretFile = Annotated[
 
 
 def _signer(secret_file: Path | None) -> Signer:
-    from headcount.checkins.keys import SecretKeyError, load_secret
     from headcount.checkins.links import Signer
+    from headcount.secrets import SecretKeyError, load_secret
 
     try:
         return Signer(load_secret(secret_file))
@@ -282,9 +282,9 @@ def ingest_mail(
     database: Database = None,
 ) -> None:
     """Read emailed replies, match each to its employee, and save or refuse it."""
-    from headcount.checkins.keys import SecretKeyError, load_secret
     from headcount.checkins.mail_in import delete_messages, ingest_mailbox
     from headcount.checkins.mail_out import SmtpSettings, send_refusal_notices
+    from headcount.secrets import SecretKeyError, load_secret
 
     try:
         secret = load_secret(secret_file)

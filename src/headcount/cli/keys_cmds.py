@@ -76,7 +76,7 @@ def purge(
     ] = False,
 ) -> None:
     """Remove check-in reply text whose retention period has ended (rates are unchanged)."""
-    from headcount.pii.retention import purge as run_purge
+    from headcount.cases.retention import purge as run_purge
 
     with _store(database) as store:
         report = run_purge(store, actor=local_actor(), dry_run=dry_run)
@@ -99,7 +99,7 @@ def retention(
     database: Database = None,
 ) -> None:
     """Set how long a campaign's reply text is kept after its deadline (default 90 days)."""
-    from headcount.pii.retention import DEFAULT_DAYS, set_retention
+    from headcount.cases.retention import DEFAULT_DAYS, set_retention
 
     if days is not None and days < 0:
         _fail("the retention period cannot be negative")

@@ -23,9 +23,9 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 import headcount
-from headcount.checkins.keys import load_secret
 from headcount.checkins.links import Signer
 from headcount.pii import Keyring
+from headcount.secrets import load_secret
 from headcount.store import Store
 from headcount.web.batcher import Batcher
 from headcount.web.security import HEADERS
