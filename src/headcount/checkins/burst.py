@@ -22,9 +22,10 @@ from sqlalchemy.orm import Session
 
 from headcount.checkins import replies, sessions
 from headcount.checkins.links import Claims, LinkError, Signer, read_token
+from headcount.checkins.models import Source
 from headcount.matching.sensitive import check
 from headcount.secrets import hash_secret
-from headcount.store import Source, Store, utcnow
+from headcount.store import Store, utcnow
 
 if TYPE_CHECKING:
     import psycopg

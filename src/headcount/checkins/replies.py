@@ -15,8 +15,9 @@ from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from headcount.checkins.models import Campaign, CampaignAgency, Recipient, Reply, Source
 from headcount.matching.sensitive import ADVICE, SensitiveHit, check
-from headcount.store import Campaign, CampaignAgency, Recipient, Reply, Source, utcnow
+from headcount.store import utcnow
 
 MIN_BULLETS, MAX_BULLETS, MAX_BULLET_CHARS = 3, 5, 500
 EXEMPT_MESSAGE = "Your agency has told its staff not to reply to this request; nothing was kept."

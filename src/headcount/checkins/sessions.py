@@ -13,8 +13,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from headcount.checkins.links import Claims, Signer, redeem
+from headcount.checkins.models import Campaign, CheckinSession, Recipient
 from headcount.secrets import hash_secret
-from headcount.store import Campaign, CheckinSession, Recipient, utcnow
+from headcount.store import utcnow
 
 
 def open_session(session: Session, recipient_id: int, expires_at: datetime) -> str:

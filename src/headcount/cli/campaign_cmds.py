@@ -15,7 +15,9 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from headcount.store import ENV_URL, Policy, Store
+from headcount.checkins.models import Policy
+from headcount.migrations import upgrade
+from headcount.store import ENV_URL, Store
 
 if TYPE_CHECKING:
     from headcount.checkins.links import Signer
@@ -57,7 +59,7 @@ def _store(url: str | None) -> Iterator[Store]:
     try:
         store = Store.open(url)
         check_connection(store)
-        store.upgrade()
+        upgrade(store)
     except StoreError as exc:
         _fail(str(exc))
     try:
