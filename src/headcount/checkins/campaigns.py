@@ -168,8 +168,3 @@ def summarise(store: Store, campaign_id: str) -> CampaignSummary:
             select(func.count()).select_from(Recipient).where(*contactable_filter(campaign_id))
         )
         return CampaignSummary(campaign_id, campaign.deadline, agencies, total or 0, reachable or 0)
-
-
-def list_campaigns(store: Store) -> list[str]:
-    with store.begin() as session:
-        return list(session.scalars(select(Campaign.id).order_by(Campaign.created_at)))
