@@ -12,9 +12,10 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet uv==0.13.9
 
-# uv.lock pins every package; --inexact keeps uv itself in the venv.
+# uv.lock pins every package; --inexact keeps uv itself in the venv. Development installs
+# every extra (web, postgres, letters, spark, dev, bench); a deployment picks its own.
 install: $(BIN)/python
-	$(UV) sync --frozen --inexact --extra dev --extra bench --extra spark
+	$(UV) sync --frozen --inexact --all-extras
 
 demo: install
 	$(BIN)/headcount demo --employees $(DEMO_EMPLOYEES) --dir $(DEMO_DIR)
