@@ -144,7 +144,8 @@ def test_the_request_log_has_one_line_per_request_and_no_secret(plain: Served) -
         ("GET", f"/notice/{notice}/pdf", None, "/notice/{token}/pdf", 400),
         ("GET", f"/c/{link}/more", None, "<unmatched>", 404),
         ("GET", "/audit?actor=jane&since=2026-01-01", None, "/audit", 303),
-        ("GET", "/cases/HC-0123?q=x", None, "/cases/HC-0123", 303),
+        ("GET", "/cases/412?q=x", None, "/cases/412", 303),
+        ("GET", "/cases/jane%20doe", None, "/cases/{case_id}", 303),
         ("GET", "/static/style.css", None, "/static/{path}", 200),
         ("POST", "/login", f"username=jane&password={password}".encode(), "/login", 403),
     ]

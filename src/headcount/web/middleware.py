@@ -6,13 +6,14 @@
 - `trusted_proxies`: the addresses whose X-Forwarded-For is believed (none by default).
 
 The request log names the client, the method, the path with every link token replaced by
-`{token}`, the status and the duration: never a query string, body or cookie.
+`{token}`, the status and the duration: never a query string, body, header or cookie.
 """
 
 from __future__ import annotations
 
 import ipaddress
 import logging
+import re
 import time
 from collections.abc import Iterable
 from pathlib import Path
@@ -32,8 +33,11 @@ request_log = logging.getLogger("headcount.web.access")
 # 12-byte escapes are 240 KB); the contest form carries its attachments on top.
 DEFAULT_BODY_LIMIT = 1024 * 1024
 BODY_LIMITS = {("POST", "/notice/{token}/contest"): MAX_FILES * MAX_FILE_BYTES + 1024 * 1024}
-# Path parameters that are credentials: the signed check-in and notice links.
-SECRET_PARAMS = frozenset({"token"})
+# Path parameters whose values the request log may show (record ids, step names); any
+# other, such as a link's token, is written as its name. Deny by default: a new route's
+# parameter stays out of the log until it is listed here.
+LOGGED_PARAMS = frozenset({"campaign_id", "case_id", "notice_id", "attachment_id", "step"})
+PLAIN_VALUE = re.compile(r"[A-Za-z0-9._-]{1,64}")
 
 
 class BodyTooLarge(HTTPException):
@@ -95,16 +99,16 @@ class BodyLimit:
 
 
 def logged_path(scope: Scope) -> str:
-    """The route template with its parameters filled in, except link tokens; an unmatched
-    path is not written at all (it may be a mistyped link)."""
+    """The route template with the listed parameters filled in when their values are plain;
+    an unmatched path is not written at all (it may be a mistyped link)."""
     route = scope.get("route")
     if route is None:
         # A mount (the static files) sets no route, only its endpoint and its prefix.
         return scope["root_path"] + "/{path}" if "endpoint" in scope else "<unmatched>"
     path: str = route.path
     for name, value in scope.get("path_params", {}).items():
-        if name not in SECRET_PARAMS:
-            path = path.replace("{" + name + "}", quote(str(value), safe=""))
+        if name in LOGGED_PARAMS and PLAIN_VALUE.fullmatch(str(value)):
+            path = path.replace("{" + name + "}", str(value))
     return path
 
 
