@@ -114,6 +114,14 @@ def test_cli_export_until_the_last_day_exports_everything(database: str, tmp_pat
         assert [r["action"] for r in csv.DictReader(fh)] == ["test.event"] * 3
 
 
+def test_cli_export_to_an_impossible_place_exits_2(database: str, tmp_path: Path) -> None:
+    (tmp_path / "a-file").write_text("x")
+    out = tmp_path / "a-file" / "audit.csv"
+    result = headcount("audit", "export", "--out", str(out), "--database", database)
+    assert result.returncode == 2, result.stderr
+    assert "cannot write" in result.stderr and "Traceback" not in result.stderr
+
+
 @settings(max_examples=5, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     option=st.sampled_from(["since", "until"]),
