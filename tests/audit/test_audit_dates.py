@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from headcount import audit
 from headcount.store import Store
-from staff import sign_in
+from staff import csrf_of, sign_in
 from test_cli import headcount
 
 REFUSED = re.compile(r"must be a date like 2026-01-31|'until' is before 'since'")
@@ -74,6 +74,17 @@ def test_the_ends_of_the_calendar_are_days(
     _events(store, 3)
     page = client.get("/audit", params={**params, "action": "test"})
     assert page.status_code == 200 and shown in page.text
+
+
+def test_the_export_form_takes_the_ends_of_the_calendar(client: TestClient, store: Store) -> None:
+    sign_in(client, store, "auditor")
+    _events(store, 3)
+    csrf = csrf_of(client.get("/audit").text)
+    fields = {"csrf_token": csrf, "action": "test", "since": "0001-01-01", "until": "9999-12-31"}
+    export = client.post("/audit/export", data=fields)
+    assert export.status_code == 200 and export.text.count("test.event") == 3
+    refused = client.post("/audit/export", data={**fields, "until": "9999-12-31Z"})
+    assert refused.status_code == 400 and REFUSED.search(html.unescape(refused.text))
 
 
 @settings(max_examples=100, suppress_health_check=[HealthCheck.function_scoped_fixture])
