@@ -5,8 +5,9 @@
 - `HeadersAndLog`: security headers on every response and one request-log line per request;
 - `trusted_proxies`: the addresses whose X-Forwarded-For is believed (none by default).
 
-The request log names the client, the method, the path with every link token replaced by
-`{token}`, the status and the duration: never a query string, body, header or cookie.
+The request log names the client, the method, the path (its template, with only record ids
+filled in: a link's token stays `{token}`), the status and the duration: never a query
+string, body, header or cookie.
 """
 
 from __future__ import annotations
