@@ -16,6 +16,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from headcount import audit
+from headcount.migrations import upgrade
 from headcount.store import Store
 from staff import csrf_of, sign_in
 from test_cli import headcount
@@ -110,7 +111,7 @@ def test_the_page_answers_every_date_with_a_result_or_a_400(
 def database(tmp_path_factory: pytest.TempPathFactory) -> str:
     url = f"sqlite:///{tmp_path_factory.mktemp('audit-cli') / 'headcount.db'}"
     store = Store.open(url)
-    store.upgrade()
+    upgrade(store)
     _events(store, 3)
     store.close()
     return url
