@@ -2,8 +2,8 @@
 
 Order of work: headcount.toml, the folder listing and every file's header are checked
 first (cheap, and most bad datasets fail there); then table by table, each file is read
-and typed in one DuckDB query (typed.py), its record numbers added, its key checked and
-its bad cells written to data_quality.
+and typed in one DuckDB query (typed.py), its record numbers added, its key and ids
+checked and its bad cells written to data_quality.
 """
 
 from __future__ import annotations

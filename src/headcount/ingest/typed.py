@@ -209,6 +209,13 @@ _PLAIN_ID = sql_str("[0-9A-Za-z_.-]*")
 _REFUSED_IN_ID = sql_str("|".join(check.re2 for check in ids.ID_CHECKS))
 
 
+def refused_id_sql(expr: str) -> str:
+    """SQL: TRUE when the id `expr` is one contract.ids.id_problem refuses (NULL: no id)."""
+    return (
+        f"(NOT regexp_full_match({expr}, {_PLAIN_ID}) AND regexp_matches({expr}, {_REFUSED_IN_ID}))"
+    )
+
+
 def check_ids(con: duckdb.DuckDBPyConnection, table: Table, target: str, file_name: str) -> None:
     """No id may hold a character that would make it another id once written out (a `;`
     splits it in findings.csv; see contract/ids.py). One pass finds each id column's first
@@ -216,11 +223,7 @@ def check_ids(con: duckdb.DuckDBPyConnection, table: Table, target: str, file_na
     columns = [c for c in table.column_names if c in ids.ID_COLUMNS]
     if not columns:
         return
-    firsts = ", ".join(
-        f"min(CASE WHEN NOT regexp_full_match({q(c)}, {_PLAIN_ID}) "
-        f"AND regexp_matches({q(c)}, {_REFUSED_IN_ID}) THEN _row END)"
-        for c in columns
-    )
+    firsts = ", ".join(f"min(CASE WHEN {refused_id_sql(q(c))} THEN _row END)" for c in columns)
     found = con.execute(f"SELECT {firsts} FROM {target}").fetchone()
     assert found is not None  # an aggregate always returns its row
     hits = sorted((int(row), i) for i, row in enumerate(found) if row is not None)
