@@ -21,6 +21,8 @@ from headcount.ingest import Dataset, load_dataset
 from headcount.pipeline.findings import (
     Finding,
     build_finding,
+    contract_table,
+    employee_links_table,
     findings_table,
     index_table,
     payment_links_table,
@@ -234,10 +236,12 @@ def write_outputs(
         outputs_started = time.perf_counter()
         progress("write: results", 0, 1)
         table = findings_table(findings)
-        write_csv(table, tmp / "findings.csv")
-        write_parquet(table, tmp / "findings.parquet")
+        written = contract_table(table)
+        write_csv(written, tmp / "findings.csv")
+        write_parquet(written, tmp / "findings.parquet")
         write_csv(payees, tmp / "payees.csv")
         write_csv(payment_links_table(findings), tmp / "finding_payments.csv")
+        write_csv(employee_links_table(findings), tmp / "finding_employees.csv")
         summary["timings_seconds"] = clock.so_far("outputs", outputs_started)
         write_report(tmp / "report.html", table, summary, rules=rule_infos())
         # summary.json is written last so its timings include the report.
