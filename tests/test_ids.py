@@ -28,6 +28,7 @@ from headcount.contract.ids import ID_COLUMNS, SEPARATOR, id_problem, join_ids, 
 from headcount.contract.tables import TABLES
 from headcount.ingest import DatasetError
 from headcount.ingest.typed import refused_id_sql
+from headcount.migrations import upgrade
 from headcount.pipeline.findings import Finding, contract_table, findings_table
 from headcount.report import render_report
 from test_cli import headcount
@@ -321,7 +322,7 @@ def test_the_importer_cannot_split_ids_into_an_innocent_persons(
     shutil.copytree(original, folder)
     edit(folder)
     store = Store.open(f"sqlite:///{tmp_path / 'cases.db'}")
-    store.upgrade()
+    upgrade(store)
     try:
         keyring = Keyring.load(tmp_path / "ring")
         with pytest.raises(ImportFileError, match=message):
