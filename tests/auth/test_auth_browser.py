@@ -16,7 +16,7 @@ from auth.conftest import SECRET
 from browser import artifact_path, launch_chromium
 from checkins.test_checkin_browser import axe
 from headcount.checkins.campaigns import create_campaign
-from headcount.checkins.models import Policy
+from headcount.contract.policy import Policy
 from headcount.migrations import upgrade
 from headcount.store import Store, utcnow
 from staff import PASSWORD, make_user

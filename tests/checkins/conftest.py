@@ -106,7 +106,8 @@ def links(store: Store, roster: Path) -> dict[str, str]:
 
     from headcount.checkins.campaigns import contactable_filter, create_campaign
     from headcount.checkins.links import Signer, issue_link
-    from headcount.checkins.models import Policy, Recipient
+    from headcount.checkins.models import Recipient
+    from headcount.contract.policy import Policy
     from headcount.store import utcnow
 
     deadline = utcnow() + timedelta(days=2)

@@ -20,7 +20,8 @@ from checkins.conftest import SECRET
 from headcount.checkins.campaigns import create_campaign
 from headcount.checkins.links import LINK_PATH, Signer, issue_link
 from headcount.checkins.mail_out import SmtpSettings, send_invitations
-from headcount.checkins.models import Policy, Recipient, Reply
+from headcount.checkins.models import Recipient, Reply
+from headcount.contract.policy import Policy
 from headcount.migrations import upgrade
 from headcount.store import Store, utcnow
 from staff import PASSWORD, make_user

@@ -19,8 +19,9 @@ from pathlib import Path
 from sqlalchemy import ColumnElement, func, insert, select
 from sqlalchemy.orm import Session
 
-from headcount.checkins.models import Campaign, CampaignAgency, Policy, Recipient
+from headcount.checkins.models import Campaign, CampaignAgency, Recipient
 from headcount.checkins.roster import BATCH, RosterRow, read_roster
+from headcount.contract.policy import Policy
 from headcount.store import Store, utcnow
 
 DEFAULT_QUESTION = (

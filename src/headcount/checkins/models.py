@@ -22,16 +22,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from headcount.contract.policy import Policy
 from headcount.store.models import Base
 from headcount.store.types import BigId, utcnow
-
-
-class Policy(StrEnum):
-    """Whether an agency asks its staff to reply (the contract's `policy`)."""
-
-    MANDATORY = "mandatory"
-    VOLUNTARY = "voluntary"
-    EXEMPT = "exempt"
 
 
 class DeliveryKind(StrEnum):

@@ -6,68 +6,23 @@ error, 2 bad input or usage (an unreadable roster, an unknown campaign, a bad op
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
-from headcount.checkins.models import Policy
-from headcount.migrations import upgrade
-from headcount.store import ENV_URL, Store
+from headcount.cli.common import Database, console, fail, open_store
+from headcount.contract.policy import Policy
 
 if TYPE_CHECKING:
     from headcount.checkins.links import Signer
-
-EXIT_BAD_INPUT = 2
-console = Console(soft_wrap=True)
-errors = Console(stderr=True)
 
 campaign_app = typer.Typer(
     no_args_is_help=True,
     help="Accomplishment check-ins: create a campaign from a roster, send it, remind, "
     "ingest emailed replies, export in the contract format. Not replying is never a finding.",
 )
-
-Database = Annotated[
-    str | None,
-    typer.Option(
-        "--database",
-        envvar=ENV_URL,
-        show_envvar=True,
-        help="SQLAlchemy URL of the store (sqlite:///headcount.db by default, or postgresql://…).",
-    ),
-]
-
-
-def _fail(message: str, code: int = EXIT_BAD_INPUT) -> NoReturn:
-    errors.print(f"[bold red]Error:[/] {message}", highlight=False, soft_wrap=True)
-    raise typer.Exit(code)
-
-
-@contextmanager
-def _store(url: str | None) -> Iterator[Store]:
-    """An open, migrated store; library errors become one sentence and exit status 2."""
-    from headcount.checkins.campaigns import CampaignError
-    from headcount.ingest import DatasetError
-    from headcount.store import StoreError
-    from headcount.store.db import check_connection
-
-    try:
-        store = Store.open(url)
-        check_connection(store)
-        upgrade(store)
-    except StoreError as exc:
-        _fail(str(exc))
-    try:
-        yield store
-    except (CampaignError, DatasetError, StoreError, ValueError) as exc:
-        _fail(str(exc))
-    finally:
-        store.close()
 
 
 @campaign_app.command("create")
@@ -102,7 +57,7 @@ def create(
     from headcount.checkins.campaigns import DEFAULT_QUESTION, create_campaign, parse_deadline
     from headcount.checkins.policy import parse_policies
 
-    with _store(database) as store:
+    with open_store(database) as store:
         summary = create_campaign(
             store,
             campaign,
@@ -186,7 +141,7 @@ def _signer(secret_file: Path | None) -> Signer:
     try:
         return Signer(load_secret(secret_file))
     except SecretKeyError as exc:
-        _fail(str(exc))
+        fail(str(exc))
 
 
 def _mail(
@@ -201,7 +156,7 @@ def _mail(
 
     settings = SmtpSettings.from_env(**smtp)
     run = send_invitations if kind == "invitation" else send_reminders
-    with _store(database) as store:
+    with open_store(database) as store:
         report = run(store, campaign, settings, _signer(secret_file), base_url)
     console.print(
         f"{kind.capitalize()}s sent: {report.sent:,}; failed: {report.failed:,} "
@@ -291,10 +246,10 @@ def ingest_mail(
     try:
         secret = load_secret(secret_file)
     except SecretKeyError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     if not mailbox.exists():
-        _fail(f"{mailbox}: no such Maildir or mbox")
-    with _store(database) as store:
+        fail(f"{mailbox}: no such Maildir or mbox")
+    with open_store(database) as store:
         report = ingest_mailbox(store, campaign, mailbox, secret)
         if notify and report.refusals:
             settings = SmtpSettings.from_env(
@@ -326,7 +281,7 @@ def export(
     """Write campaigns.csv and checkins.csv in the data contract's format (for `verify`)."""
     from headcount.checkins.export import export_campaign
 
-    with _store(database) as store:
+    with open_store(database) as store:
         done = export_campaign(store, campaign, out)
     console.print(
         f"Wrote {done.campaigns_csv} ({done.agencies} agencies) and {done.checkins_csv} "
@@ -374,15 +329,15 @@ def serve(
     try:
         trusted = trusted_proxies(trusted_proxy or [])
     except ValueError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     if request_log is not None and (request_log.is_dir() or not request_log.parent.is_dir()):
-        _fail(f"--request-log {request_log}: give a file in an existing folder")
+        fail(f"--request-log {request_log}: give a file in an existing folder")
     os.environ["HEADCOUNT_DATABASE_URL"] = database_url(database)
     os.environ[ENV_TRUSTED_PROXIES] = ",".join(trusted)
     if secret_file is not None:
         os.environ["HEADCOUNT_SECRET_FILE"] = str(secret_file)
     _signer(secret_file)  # create or check the key once, before any worker starts
-    with _store(database):  # migrate once, before any worker starts
+    with open_store(database):  # migrate once, before any worker starts
         pass
     # access_log off: our own middleware logs paths with tokens redacted. proxy_headers off:
     # uvicorn would believe X-Forwarded-For from 127.0.0.1; the app trusts only `trusted`.

@@ -2,12 +2,31 @@
 
 Each domain keeps its own tables (`checkins/models.py`, `auth/models.py`, `audit/models.py`,
 `cases/models.py`, `pii/models.py`) on the one `Base`; `headcount.migrations` creates and
-upgrades the schema.
+upgrades the schema. SQLAlchemy comes with the `web` extra, so the names that need it are
+imported on first use: the CLI can name the store's settings without it.
 """
 
-from headcount.store.db import DEFAULT_URL, ENV_URL, Store, StoreError, database_url, redact
-from headcount.store.models import Base
-from headcount.store.types import utcnow
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+ENV_URL = "HEADCOUNT_DATABASE_URL"
+DEFAULT_URL = "sqlite:///headcount.db"
+
+if TYPE_CHECKING:
+    from headcount.store.db import Store, StoreError, database_url, redact
+    from headcount.store.models import Base
+    from headcount.store.types import utcnow
+
+_LAZY = {
+    "Store": "headcount.store.db",
+    "StoreError": "headcount.store.db",
+    "database_url": "headcount.store.db",
+    "redact": "headcount.store.db",
+    "Base": "headcount.store.models",
+    "utcnow": "headcount.store.types",
+}
 
 __all__ = [
     "DEFAULT_URL",
@@ -19,3 +38,11 @@ __all__ = [
     "redact",
     "utcnow",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _LAZY:
+        raise AttributeError(f"module 'headcount.store' has no attribute {name!r}")
+    value = getattr(import_module(_LAZY[name]), name)
+    globals()[name] = value
+    return value

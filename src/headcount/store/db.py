@@ -21,8 +21,7 @@ from sqlalchemy.exc import ArgumentError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
 
-ENV_URL = "HEADCOUNT_DATABASE_URL"
-DEFAULT_URL = "sqlite:///headcount.db"
+from headcount.store import DEFAULT_URL, ENV_URL
 
 
 class StoreError(Exception):
