@@ -148,14 +148,17 @@ def check_no_nul(path: Path, start: int = 0) -> None:
         while n := fh.readinto(buf):
             at = buf.find(b"\x00", 0, n)
             if at >= 0:
-                offset += at
-                raise DatasetError(
-                    path.name,
-                    f"is not a CSV text file: line {_line_at(path, offset):,} contains a NUL "
-                    f"byte (byte {offset + 1:,} of the file), which text never does; the file "
-                    "is damaged or binary",
-                )
+                raise _nul_error(path, offset + at)
             offset += n
+
+
+def _nul_error(path: Path, offset: int) -> DatasetError:
+    return DatasetError(
+        path.name,
+        f"is not a CSV text file: line {_line_at(path, offset):,} contains a NUL byte "
+        f"(byte {offset + 1:,} of the file), which text never does; the file is damaged "
+        "or binary",
+    )
 
 
 def _line_at(path: Path, offset: int) -> int:
@@ -173,6 +176,8 @@ def read_csv_header(path: Path, limits: Limits = DEFAULT_LIMITS) -> tuple[str, .
     sniff_text(path)
     with path.open("rb") as fh:
         head = fh.read(_HEADER_BYTES)
+    if (at := head.find(b"\x00")) >= 0:
+        raise _nul_error(path, at)  # before the header is parsed, let alone quoted
     if len(head) == _HEADER_BYTES and b"\n" not in head:
         raise DatasetError(path.name, "has no line break in its first megabyte; is it CSV?")
     # surrogateescape: a bad byte further down is DuckDB's to report, with its row.
