@@ -164,3 +164,39 @@ def test_line_endings_across_read_boundaries(tmp_path):
     path = tmp_path / "f.csv"
     path.write_bytes(line + line + b"y\n")
     assert line_ending_change(path) == (True, 3)
+
+
+# --- [limits] in headcount.toml ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("toml", "setting", "words"),
+    [
+        ("[limits]\nmax_rows = 5\n", "limits.max_rows", "unknown setting"),
+        ("[limits]\nmax_columns = true\n", "limits.max_columns", "whole number"),
+        ("[limits]\nmax_columns = 0\n", "limits.max_columns", "from 1 to 10,000"),
+        ("[limits]\nmax_record_bytes = 1e6\n", "limits.max_record_bytes", "whole number"),
+        ("limits = 5\n", "limits", "must be a section"),
+    ],
+)
+def test_bad_limit_settings(tmp_path, toml, setting, words):
+    from headcount.ingest import DatasetError
+    from headcount.ingest.mapping import load_limits
+
+    (tmp_path / "headcount.toml").write_text(toml)
+    with pytest.raises(DatasetError) as caught:
+        load_limits(tmp_path)
+    assert (caught.value.file, caught.value.column) == ("headcount.toml", setting)
+    assert words in caught.value.problem
+
+
+def test_limits_default_and_raised(tmp_path):
+    from headcount.ingest.limits import DEFAULT_LIMITS, Limits
+    from headcount.ingest.mapping import load_limits, load_mapping
+
+    assert load_limits(tmp_path) == DEFAULT_LIMITS
+    (tmp_path / "headcount.toml").write_text(
+        '[limits]\nmax_columns = 800\n[roster.columns]\nemployee_id = "EMPLID"\n'
+    )
+    assert load_limits(tmp_path) == Limits(max_columns=800, max_record_bytes=1024 * 1024)
+    assert load_mapping(tmp_path) == {"roster": {"employee_id": "EMPLID"}}
