@@ -87,6 +87,17 @@ class DeathsFormat(StrEnum):
     dmf = "dmf"
 
 
+def _memory_size(value: str | None) -> str | None:
+    from headcount.engine.memory import parse_size
+
+    if value is not None:
+        try:
+            parse_size(value)
+        except ValueError as exc:
+            raise typer.BadParameter(str(exc)) from None
+    return value
+
+
 @app.command()
 def verify(
     dataset: Annotated[
@@ -98,7 +109,11 @@ def verify(
     ] = False,
     memory_limit: Annotated[
         str | None,
-        typer.Option(help="DuckDB memory limit, e.g. 8GB; beyond it work spills to disk."),
+        typer.Option(
+            callback=_memory_size,
+            help="DuckDB memory limit, e.g. 8GB; beyond it work spills to disk "
+            "(default: 35% of physical memory or of the cgroup limit, whichever is less).",
+        ),
     ] = None,
     engine: Annotated[
         EngineName,

@@ -19,7 +19,7 @@ from headcount.contract.tables import DEATHS, TABLES, TABLES_BY_NAME, Table
 from headcount.ingest.deaths import DEATHS_COLUMNS, SKIP, csv_layer, deaths_columns, dmf_layer
 from headcount.ingest.errors import DatasetError
 from headcount.ingest.files import Source, locate, open_source
-from headcount.ingest.mapping import load_mapping
+from headcount.ingest.mapping import load_limits, load_mapping
 from headcount.ingest.readers import create_from_file
 from headcount.ingest.typed import (
     DQ_DDL,
@@ -36,7 +36,7 @@ from headcount.ingest.typed import (
 )
 
 Progress = Callable[[str, int, int], None]
-# Helper tables (deaths parts, CSV rejects) are temporary and carry this prefix.
+# Helper tables (deaths parts) are temporary and carry this prefix.
 HELPER_PREFIX = "_hc_"
 
 
@@ -75,10 +75,10 @@ def load_dataset(
     folder = Path(folder)
     # Every check that needs only the folder listing, headcount.toml and the headers runs
     # before any data is loaded.
-    mapping = load_mapping(folder)
+    mapping, limits = load_mapping(folder), load_limits(folder)
     located = locate(folder)
     sources: dict[str, list[Source]] = {
-        name: [open_source(TABLES_BY_NAME[name], path, fmt, mapping) for path, fmt in files]
+        name: [open_source(TABLES_BY_NAME[name], path, fmt, mapping, limits) for path, fmt in files]
         for name, files in located.items()
     }
     restore_order = keep_insertion_order(con)
