@@ -119,7 +119,7 @@ def _column(path: Path, name: str) -> list[str]:
 
 
 def test_verify_results_hold_no_formula(world: World) -> None:
-    for name in ("findings.csv", "payees.csv", "finding_payments.csv"):
+    for name in ("findings.csv", "payees.csv", "finding_payments.csv", "finding_employees.csv"):
         assert formula_cells(world.results / name) == [], name
     payees = _column(world.results / "payees.csv", "employee_id")
     assert {f"'{e}" for e in (*IDS, "-X9")} <= set(payees)  # there, escaped
@@ -128,6 +128,7 @@ def test_verify_results_hold_no_formula(world: World) -> None:
     assert "CHECKIN_FROM_INACTIVE" in rules
     assert "'+E2;@E4" in _column(world.results / "findings.csv", "employee_ids")
     assert "'=PE1-9" in _column(world.results / "finding_payments.csv", "payment_id")
+    assert {"'+E2", "'@E4"} <= set(_column(world.results / "finding_employees.csv", "employee_id"))
     # Amounts are numbers, never escaped.
     for name, column in (("payees.csv", "total_paid"), ("findings.csv", "amount_at_risk")):
         assert all(Decimal(v) >= 0 for v in _column(world.results / name, column))

@@ -87,6 +87,17 @@ class DeathsFormat(StrEnum):
     dmf = "dmf"
 
 
+def _memory_size(value: str | None) -> str | None:
+    from headcount.engine.memory import parse_size
+
+    if value is not None:
+        try:
+            parse_size(value)
+        except ValueError as exc:
+            raise typer.BadParameter(str(exc)) from None
+    return value
+
+
 @app.command()
 def verify(
     dataset: Annotated[
@@ -98,7 +109,11 @@ def verify(
     ] = False,
     memory_limit: Annotated[
         str | None,
-        typer.Option(help="DuckDB memory limit, e.g. 8GB; beyond it work spills to disk."),
+        typer.Option(
+            callback=_memory_size,
+            help="DuckDB memory limit, e.g. 8GB; beyond it work spills to disk "
+            "(default: 35% of physical memory or of the cgroup limit, whichever is less).",
+        ),
     ] = None,
     engine: Annotated[
         EngineName,
@@ -227,11 +242,15 @@ def rules(
         sys.stdout.write(rules_markdown())
         return
     table = Table(show_lines=True)
-    for column in ("rule", "severity", "what it flags", "amount at risk"):
+    for column in ("rule", "severity", "what it flags", "amount at risk", "from"):
         table.add_column(column)
     for rule in all_rules():
         table.add_row(
-            rule.code, " / ".join(s.value for s in rule.severities), rule.flags, rule.amount
+            rule.code,
+            " / ".join(s.value for s in rule.severities),
+            rule.flags,
+            rule.amount,
+            rule.origin,
         )
     console.print(table)
 

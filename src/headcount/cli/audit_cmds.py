@@ -11,8 +11,7 @@ from typing import Annotated
 
 import typer
 
-from headcount.audit import local_actor as cli_actor
-from headcount.cli.campaign_cmds import Database, _fail, _store, console, errors
+from headcount.cli.common import Database, console, errors, fail, open_store, shell_actor
 
 EXIT_BROKEN = 1
 audit_app = typer.Typer(
@@ -22,12 +21,12 @@ audit_app = typer.Typer(
 
 def _key() -> bytes:
     from headcount.audit import audit_key
-    from headcount.checkins.keys import SecretKeyError
+    from headcount.secrets import SecretKeyError
 
     try:
         return audit_key()
     except SecretKeyError as exc:
-        _fail(str(exc))
+        fail(str(exc))
 
 
 @audit_app.command("verify")
@@ -37,7 +36,7 @@ def verify(database: Database = None) -> None:
     from headcount.audit import verify_chain
 
     key = _key()
-    with _store(database) as store, store.begin() as s:
+    with open_store(database) as store, store.begin() as s:
         verdict = verify_chain(s, key)
     if not verdict.ok:
         errors.print(
@@ -70,10 +69,13 @@ def export(
     try:
         filters = AuditFilter.parse(actor, action, since, until)
     except FilterError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     _key()
     if out.is_dir():
-        _fail(f"{out} is a folder: give a file name")
-    with _store(database) as store:
-        count = export_csv(store, filters, out, actor=cli_actor(), client=None)
+        fail(f"{out} is a folder: give a file name")
+    with open_store(database) as store:
+        try:
+            count = export_csv(store, filters, out, actor=shell_actor(), client=None)
+        except OSError as exc:
+            fail(f"cannot write {out}: {exc.strerror or exc}")
     console.print(f"Wrote {count:,} audit entries to {out}.", highlight=False)

@@ -6,66 +6,23 @@ error, 2 bad input or usage (an unreadable roster, an unknown campaign, a bad op
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
-from headcount.store import ENV_URL, Policy, Store
+from headcount.cli.common import Database, console, fail, open_store
+from headcount.contract.policy import Policy
 
 if TYPE_CHECKING:
     from headcount.checkins.links import Signer
-
-EXIT_BAD_INPUT = 2
-console = Console(soft_wrap=True)
-errors = Console(stderr=True)
 
 campaign_app = typer.Typer(
     no_args_is_help=True,
     help="Accomplishment check-ins: create a campaign from a roster, send it, remind, "
     "ingest emailed replies, export in the contract format. Not replying is never a finding.",
 )
-
-Database = Annotated[
-    str | None,
-    typer.Option(
-        "--database",
-        envvar=ENV_URL,
-        show_envvar=True,
-        help="SQLAlchemy URL of the store (sqlite:///headcount.db by default, or postgresql://…).",
-    ),
-]
-
-
-def _fail(message: str, code: int = EXIT_BAD_INPUT) -> NoReturn:
-    errors.print(f"[bold red]Error:[/] {message}", highlight=False, soft_wrap=True)
-    raise typer.Exit(code)
-
-
-@contextmanager
-def _store(url: str | None) -> Iterator[Store]:
-    """An open, migrated store; library errors become one sentence and exit status 2."""
-    from headcount.checkins.campaigns import CampaignError
-    from headcount.ingest import DatasetError
-    from headcount.store import StoreError
-    from headcount.store.db import check_connection
-
-    try:
-        store = Store.open(url)
-        check_connection(store)
-        store.upgrade()
-    except StoreError as exc:
-        _fail(str(exc))
-    try:
-        yield store
-    except (CampaignError, DatasetError, StoreError, ValueError) as exc:
-        _fail(str(exc))
-    finally:
-        store.close()
 
 
 @campaign_app.command("create")
@@ -100,7 +57,7 @@ def create(
     from headcount.checkins.campaigns import DEFAULT_QUESTION, create_campaign, parse_deadline
     from headcount.checkins.policy import parse_policies
 
-    with _store(database) as store:
+    with open_store(database) as store:
         summary = create_campaign(
             store,
             campaign,
@@ -178,13 +135,13 @@ SecretFile = Annotated[
 
 
 def _signer(secret_file: Path | None) -> Signer:
-    from headcount.checkins.keys import SecretKeyError, load_secret
     from headcount.checkins.links import Signer
+    from headcount.secrets import SecretKeyError, load_secret
 
     try:
         return Signer(load_secret(secret_file))
     except SecretKeyError as exc:
-        _fail(str(exc))
+        fail(str(exc))
 
 
 def _mail(
@@ -199,7 +156,7 @@ def _mail(
 
     settings = SmtpSettings.from_env(**smtp)
     run = send_invitations if kind == "invitation" else send_reminders
-    with _store(database) as store:
+    with open_store(database) as store:
         report = run(store, campaign, settings, _signer(secret_file), base_url)
     console.print(
         f"{kind.capitalize()}s sent: {report.sent:,}; failed: {report.failed:,} "
@@ -282,17 +239,17 @@ def ingest_mail(
     database: Database = None,
 ) -> None:
     """Read emailed replies, match each to its employee, and save or refuse it."""
-    from headcount.checkins.keys import SecretKeyError, load_secret
     from headcount.checkins.mail_in import delete_messages, ingest_mailbox
     from headcount.checkins.mail_out import SmtpSettings, send_refusal_notices
+    from headcount.secrets import SecretKeyError, load_secret
 
     try:
         secret = load_secret(secret_file)
     except SecretKeyError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     if not mailbox.exists():
-        _fail(f"{mailbox}: no such Maildir or mbox")
-    with _store(database) as store:
+        fail(f"{mailbox}: no such Maildir or mbox")
+    with open_store(database) as store:
         report = ingest_mailbox(store, campaign, mailbox, secret)
         if notify and report.refusals:
             settings = SmtpSettings.from_env(
@@ -324,7 +281,7 @@ def export(
     """Write campaigns.csv and checkins.csv in the data contract's format (for `verify`)."""
     from headcount.checkins.export import export_campaign
 
-    with _store(database) as store:
+    with open_store(database) as store:
         done = export_campaign(store, campaign, out)
     console.print(
         f"Wrote {done.campaigns_csv} ({done.agencies} agencies) and {done.checkins_csv} "
@@ -339,21 +296,51 @@ def serve(
     database: Database = None,
     secret_file: SecretFile = None,
     log_level: Annotated[str, typer.Option(help="uvicorn log level.")] = "info",
+    trusted_proxy: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--trusted-proxy",
+            envvar="HEADCOUNT_TRUSTED_PROXIES",
+            show_envvar=True,
+            help="Reverse proxy (address or network) whose X-Forwarded-For is believed; "
+            "repeat or comma-separate. Default: none, the header is ignored.",
+        ),
+    ] = None,
+    request_log: Annotated[
+        Path | None,
+        typer.Option(
+            "--request-log",
+            envvar="HEADCOUNT_REQUEST_LOG",
+            show_envvar=True,
+            help="File the request log is appended to (default: standard error).",
+        ),
+    ] = None,
 ) -> None:
     """Run the web app (check-in pages, dashboard, JSON API) with uvicorn."""
     import os
 
     import uvicorn
+    from uvicorn.config import LOGGING_CONFIG
 
     from headcount.store import database_url
+    from headcount.web.app import ENV_TRUSTED_PROXIES
+    from headcount.web.middleware import log_config, trusted_proxies
 
+    try:
+        trusted = trusted_proxies(trusted_proxy or [])
+    except ValueError as exc:
+        fail(str(exc))
+    if request_log is not None and (request_log.is_dir() or not request_log.parent.is_dir()):
+        fail(f"--request-log {request_log}: give a file in an existing folder")
     os.environ["HEADCOUNT_DATABASE_URL"] = database_url(database)
+    os.environ[ENV_TRUSTED_PROXIES] = ",".join(trusted)
     if secret_file is not None:
         os.environ["HEADCOUNT_SECRET_FILE"] = str(secret_file)
     _signer(secret_file)  # create or check the key once, before any worker starts
-    with _store(database):  # migrate once, before any worker starts
+    with open_store(database):  # migrate once, before any worker starts
         pass
-    # access_log off: our own middleware logs route templates, never paths with tokens.
+    # access_log off: our own middleware logs paths with tokens redacted. proxy_headers off:
+    # uvicorn would believe X-Forwarded-For from 127.0.0.1; the app trusts only `trusted`.
     uvicorn.run(
         "headcount.web.app:app_from_env",
         factory=True,
@@ -362,5 +349,6 @@ def serve(
         workers=workers,
         access_log=False,
         log_level=log_level,
-        proxy_headers=True,
+        log_config=log_config(request_log, LOGGING_CONFIG),
+        proxy_headers=False,
     )

@@ -13,8 +13,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from headcount.audit import local_actor
-from headcount.cli.campaign_cmds import Database, _fail, _store, console
+from headcount.cli.common import Database, console, fail, open_store, shell_actor
 
 if TYPE_CHECKING:
     from headcount.pii import Keyring
@@ -42,7 +41,7 @@ def load_keyring(path: Path | None) -> Keyring:
     try:
         return Keyring.load(path)
     except KeyringError as exc:
-        _fail(str(exc))
+        fail(str(exc))
 
 
 @cases_app.command("import")
@@ -67,9 +66,9 @@ def import_(
     from headcount.cases.importer import import_results
 
     ring = load_keyring(keyring)
-    with _store(database) as store:
+    with open_store(database) as store:
         done = import_results(
-            store, results, actor=local_actor(), keyring=ring, data=data, agency=agency
+            store, results, actor=shell_actor(), keyring=ring, data=data, agency=agency
         )
     console.print(
         f"Cases opened: {done.new_cases:,}; already imported: {done.existing_cases:,}; "
@@ -97,11 +96,11 @@ def agency_terms(
     from headcount.cases.notices import set_agency_terms
 
     if contest_days is None and contact is None:
-        _fail("give --contest-days and/or --contact")
-    with _store(database) as store, store.begin() as s:
+        fail("give --contest-days and/or --contact")
+    with open_store(database) as store, store.begin() as s:
         setting = set_agency_terms(s, agency, days=contest_days, contact=contact)
         audit.record(
-            s, actor=local_actor(), action="cases.agency_terms", target_type="agency",
+            s, actor=shell_actor(), action="cases.agency_terms", target_type="agency",
             target_id=agency, detail={"contest_days": setting.contest_days},
         )  # fmt: skip
         days, where = setting.contest_days, setting.contact or "(default)"

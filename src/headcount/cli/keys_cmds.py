@@ -12,9 +12,8 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from headcount.audit import local_actor
-from headcount.cli.campaign_cmds import Database, _fail, _store, console
 from headcount.cli.cases_cmds import KeyringFile
+from headcount.cli.common import Database, console, fail, open_store, shell_actor
 
 keys_app = typer.Typer(
     no_args_is_help=True,
@@ -33,15 +32,15 @@ def rotate(database: Database = None, keyring: KeyringFile = None) -> None:
     def record(session: object, r: Rotation) -> None:
         audit.record(
             session,  # type: ignore[arg-type]
-            actor=local_actor(), action="keys.rotate", target_type="keyring",
+            actor=shell_actor(), action="keys.rotate", target_type="keyring",
             detail={"old": list(r.old_key_ids), "new": r.new_key_id, "values": r.rewritten},
         )  # fmt: skip
 
-    with _store(database) as store:
+    with open_store(database) as store:
         try:
             done = rotate_keys(store, keyring, audit=record)
         except KeyringError as exc:
-            _fail(f"{exc}; nothing was changed")
+            fail(f"{exc}; nothing was changed")
     old = ", ".join(done.old_key_ids)
     console.print(
         f"Rotated {done.path}: {done.rewritten:,} values now under {done.new_key_id}; "
@@ -57,7 +56,7 @@ def status(database: Database = None, keyring: KeyringFile = None) -> None:
     from headcount.pii import key_ids_in_use
 
     ring = load_keyring(keyring)
-    with _store(database) as store, store.begin() as s:
+    with open_store(database) as store, store.begin() as s:
         used = key_ids_in_use(s)
     table = Table()
     for column in ("key", "current", "values"):
@@ -76,10 +75,10 @@ def purge(
     ] = False,
 ) -> None:
     """Remove check-in reply text whose retention period has ended (rates are unchanged)."""
-    from headcount.pii.retention import purge as run_purge
+    from headcount.cases.retention import purge as run_purge
 
-    with _store(database) as store:
-        report = run_purge(store, actor=local_actor(), dry_run=dry_run)
+    with open_store(database) as store:
+        report = run_purge(store, actor=shell_actor(), dry_run=dry_run)
     verb = "Would remove" if dry_run else "Removed"
     console.print(f"{verb} the text of {report.replies:,} replies.", highlight=False)
     for c in report.campaigns:
@@ -99,11 +98,11 @@ def retention(
     database: Database = None,
 ) -> None:
     """Set how long a campaign's reply text is kept after its deadline (default 90 days)."""
-    from headcount.pii.retention import DEFAULT_DAYS, set_retention
+    from headcount.cases.retention import DEFAULT_DAYS, set_retention
 
     if days is not None and days < 0:
-        _fail("the retention period cannot be negative")
-    with _store(database) as store:
-        set_retention(store, campaign, days, actor=local_actor())
+        fail("the retention period cannot be negative")
+    with open_store(database) as store:
+        set_retention(store, campaign, days, actor=shell_actor())
     shown = f"{days} days" if days is not None else f"the default ({DEFAULT_DAYS} days)"
     console.print(f"{campaign}: reply text kept {shown} after the deadline.", highlight=False)

@@ -13,8 +13,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from headcount.audit import local_actor as cli_actor
-from headcount.cli.campaign_cmds import Database, _fail, _store, console
+from headcount.cli.common import Database, console, fail, open_store, shell_actor
 
 users_app = typer.Typer(
     no_args_is_help=True,
@@ -35,10 +34,10 @@ def _read_password(from_stdin: bool) -> str:
     if from_stdin:
         return sys.stdin.readline().rstrip("\r\n")
     if not sys.stdin.isatty():
-        _fail("no terminal to ask for the password: pipe it in with --password-stdin")
+        fail("no terminal to ask for the password: pipe it in with --password-stdin")
     first = getpass.getpass("Password: ")
     if getpass.getpass("Again: ") != first:
-        _fail("the two passwords differ; nothing was written")
+        fail("the two passwords differ; nothing was written")
     return first
 
 
@@ -65,14 +64,14 @@ def add(
     try:
         chosen = parse_role(role)
     except RoleError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     password = _read_password(password_stdin)
-    with _store(database) as store:
+    with open_store(database) as store:
         try:
             with store.begin() as s:
-                add_user(s, username, chosen, password, agency=agency, actor=cli_actor())
+                add_user(s, username, chosen, password, agency=agency, actor=shell_actor())
         except (UserError, RoleError, PasswordError) as exc:
-            _fail(f"{exc}; nothing was written")
+            fail(f"{exc}; nothing was written")
     scope = f" for agency {agency}" if agency else ""
     console.print(f"Added {username} as {chosen.value}{scope}.", highlight=False)
 
@@ -91,14 +90,14 @@ def role(
     try:
         chosen = parse_role(new_role)
     except RoleError as exc:
-        _fail(str(exc))
-    with _store(database) as store:
+        fail(str(exc))
+    with open_store(database) as store:
         try:
             with store.begin() as s:
-                user = set_role(s, username, chosen, agency=agency, actor=cli_actor())
+                user = set_role(s, username, chosen, agency=agency, actor=shell_actor())
                 scope = user.agency or "every agency"
         except (UserError, RoleError) as exc:
-            _fail(f"{exc}; nothing was changed")
+            fail(f"{exc}; nothing was changed")
     console.print(f"{username} is now {chosen.value} ({scope}).", highlight=False)
 
 
@@ -107,7 +106,7 @@ def list_(database: Database = None) -> None:
     """List users with their role and agency (never a password hash)."""
     from headcount.auth.users import list_users
 
-    with _store(database) as store, store.begin() as s:
+    with open_store(database) as store, store.begin() as s:
         table = Table()
         for column in ("user", "role", "agency", "created (UTC)"):
             table.add_column(column)

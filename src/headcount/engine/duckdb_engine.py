@@ -1,4 +1,5 @@
-"""The embedded default backend: DuckDB, spilling to disk under a memory limit."""
+"""The embedded default backend: DuckDB, spilling to disk under a memory budget
+(memory.py: a share of the machine unless a limit is given)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import pyarrow as pa
 
 from headcount.engine.base import Engine, EngineError
 from headcount.engine.dialect import Dialect
+from headcount.engine.memory import memory_budget
 
 
 class DuckDBEngine(Engine):
@@ -27,8 +29,8 @@ class DuckDBEngine(Engine):
         self.con = connection if connection is not None else duckdb.connect(str(database))
         # Our own Rich bars report progress; DuckDB's would draw over them.
         self.con.execute("SET enable_progress_bar = false")
-        if memory_limit:
-            self.con.execute(f"SET memory_limit = '{memory_limit}'")
+        self.memory = memory_budget(memory_limit)
+        self.con.execute(f"SET memory_limit = '{self.memory.limit}'")
         if temp_directory:
             self.con.execute(f"SET temp_directory = '{Path(temp_directory).as_posix()}'")
         if threads:

@@ -20,8 +20,8 @@ import duckdb
 from headcount.contract.tables import PAYROLL
 from headcount.ingest.dataset import first_bad_cell, keep_insertion_order, load_rows
 from headcount.ingest.errors import DatasetError
-from headcount.ingest.files import locate, open_source, read_csv_header
-from headcount.ingest.mapping import load_mapping
+from headcount.ingest.files import check_no_nul, locate, open_source, read_csv_header
+from headcount.ingest.mapping import load_limits, load_mapping
 from headcount.ingest.typed import check_key_new
 
 APPENDED = "appended"  # the temporary table of new rows the caller may read afterwards
@@ -45,17 +45,18 @@ def append_payroll(
     """Add the rows of the folder's payroll.csv from byte `offset` on (a record boundary:
     the file's length when `old_rows` rows were read) to `payroll`, and leave them in the
     temporary table `appended`. Raises DatasetError, having added nothing, on bad input."""
-    mapping = load_mapping(folder)
+    mapping, limits = load_mapping(folder), load_limits(folder)
     path, fmt = locate(folder)[PAYROLL.name][0]
     if fmt != "csv":
         raise ValueError("only a CSV payroll can be appended to")
+    check_no_nul(path, start=offset)  # here, so that a NUL's line is the file's own
     restore_order = keep_insertion_order(con)
     try:
         with tempfile.TemporaryDirectory(prefix="headcount-tail-") as tmp:
             # The tail under the file's own name, behind the same header: errors name it.
             tail = Path(tmp) / path.name
-            _write_tail(path, offset, tail, read_csv_header(path))
-            src = open_source(PAYROLL, tail, "csv", mapping)
+            _write_tail(path, offset, tail, read_csv_header(path, limits))
+            src = open_source(PAYROLL, tail, "csv", mapping, limits)
             bad = load_rows(con, PAYROLL, src, APPENDED, temp=True, row_offset=old_rows)
         check_key_new(con, PAYROLL, APPENDED, PAYROLL.name, path.name)
         if strict and bad:

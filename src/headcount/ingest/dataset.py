@@ -2,8 +2,8 @@
 
 Order of work: headcount.toml, the folder listing and every file's header are checked
 first (cheap, and most bad datasets fail there); then table by table, each file is read
-and typed in one DuckDB query (typed.py), its record numbers added, its key checked and
-its bad cells written to data_quality.
+and typed in one DuckDB query (typed.py), its record numbers added, its key and ids
+checked and its bad cells written to data_quality.
 """
 
 from __future__ import annotations
@@ -19,12 +19,13 @@ from headcount.contract.tables import DEATHS, TABLES, TABLES_BY_NAME, Table
 from headcount.ingest.deaths import DEATHS_COLUMNS, SKIP, csv_layer, deaths_columns, dmf_layer
 from headcount.ingest.errors import DatasetError
 from headcount.ingest.files import Source, locate, open_source
-from headcount.ingest.mapping import load_mapping
+from headcount.ingest.mapping import load_limits, load_mapping
 from headcount.ingest.readers import create_from_file
 from headcount.ingest.typed import (
     DQ_DDL,
     DQ_TABLE,
     add_row_numbers,
+    check_ids,
     check_key,
     drop_problems,
     move_problems,
@@ -35,7 +36,7 @@ from headcount.ingest.typed import (
 )
 
 Progress = Callable[[str, int, int], None]
-# Helper tables (deaths parts, CSV rejects) are temporary and carry this prefix.
+# Helper tables (deaths parts) are temporary and carry this prefix.
 HELPER_PREFIX = "_hc_"
 
 
@@ -74,10 +75,10 @@ def load_dataset(
     folder = Path(folder)
     # Every check that needs only the folder listing, headcount.toml and the headers runs
     # before any data is loaded.
-    mapping = load_mapping(folder)
+    mapping, limits = load_mapping(folder), load_limits(folder)
     located = locate(folder)
     sources: dict[str, list[Source]] = {
-        name: [open_source(TABLES_BY_NAME[name], path, fmt, mapping) for path, fmt in files]
+        name: [open_source(TABLES_BY_NAME[name], path, fmt, mapping, limits) for path, fmt in files]
         for name, files in located.items()
     }
     restore_order = keep_insertion_order(con)
@@ -154,6 +155,7 @@ def load_rows(
     add_row_numbers(con, target, row_offset)
     try:
         check_key(con, table, target, src.name)
+        check_ids(con, table, target, src.name)
     except DatasetError:
         con.execute(f"DROP TABLE IF EXISTS {target}")
         raise

@@ -1,26 +1,35 @@
 """Finding each table's file in the dataset folder and reading its header.
 
-Only the header (or the Parquet schema) is read here; rows are left to DuckDB. Everything
-that can be judged from the folder listing, the first bytes and the header is checked before
-any table is loaded, so most bad datasets fail in milliseconds.
+Only the header (or the Parquet schema) is parsed here; rows are left to DuckDB. Everything
+that can be judged from the folder listing, the first bytes, the header and one quick pass
+for NUL bytes is checked before any table is loaded, so most bad datasets fail in
+milliseconds, and a hostile one (a symlink out of the folder, a 100,000-column header) fails
+before it costs anything (limits.py).
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
 from headcount.contract.tables import TABLES, Table
 from headcount.ingest.errors import DatasetError
+from headcount.ingest.limits import DEFAULT_LIMITS, Limits
 from headcount.ingest.mapping import CONFIG_FILE, Mapping
 
 Format = Literal["csv", "parquet", "dmf"]
 DMF_SUFFIX = ".dmf"
 _SNIFF_BYTES = 64 * 1024
 _HEADER_BYTES = 1024 * 1024  # a header longer than this is not a header
+_SCAN_BYTES = 1024 * 1024  # the NUL scan's read size
+# Every name locate() reads (compared case-insensitively).
+_INPUT_NAMES = frozenset(
+    [f"{t.name}.{ext}" for t in TABLES for ext in ("csv", "parquet")] + [f"deaths{DMF_SUFFIX}"]
+)
 
 
 @dataclass(frozen=True)
@@ -34,6 +43,7 @@ class Source:
     columns: dict[str, int] = field(default_factory=dict)  # contract column -> header position
     types: tuple[str, ...] = ()  # Parquet only: a coarse type per header position
     raw_names: tuple[str, ...] = ()  # Parquet only: column names exactly as stored
+    limits: Limits = DEFAULT_LIMITS
 
     @property
     def name(self) -> str:
@@ -46,10 +56,11 @@ def locate(folder: Path) -> dict[str, list[tuple[Path, Format]]]:
         raise DatasetError(str(folder), "is not a folder (the dataset must be a folder of files)")
     by_name: dict[str, list[Path]] = {}
     for p in folder.iterdir():
-        if p.is_file():
+        if p.name.casefold() in _INPUT_NAMES:
+            check_regular_file(p)
             by_name.setdefault(p.name.casefold(), []).append(p)
-    for name, paths in by_name.items():
-        if len(paths) > 1 and name != CONFIG_FILE:
+    for paths in by_name.values():
+        if len(paths) > 1:
             names = sorted(p.name for p in paths)
             raise DatasetError(
                 names[0], f"{' and '.join(names)} differ only in letter case; keep only one"
@@ -84,6 +95,24 @@ def locate(folder: Path) -> dict[str, list[tuple[Path, Format]]]:
     return found
 
 
+def check_regular_file(path: Path) -> None:
+    """Only regular files inside the folder are read. A symbolic link could point anywhere
+    (roster.csv -> /etc/passwd), and a message must never quote what it points to."""
+    info = path.lstat()
+    if stat.S_ISLNK(info.st_mode):
+        raise DatasetError(
+            path.name,
+            "is a symbolic link; headcount reads only regular files inside the dataset "
+            "folder: copy the file in instead",
+        )
+    if not stat.S_ISREG(info.st_mode):
+        raise DatasetError(
+            path.name,
+            "is not a regular file (a folder, pipe or device); put the file itself in the "
+            "dataset folder",
+        )
+
+
 def sniff_text(path: Path) -> None:
     """Reject files that are plainly not UTF-8 CSV text, with a message saying what they are."""
     with path.open("rb") as fh:
@@ -104,15 +133,51 @@ def sniff_text(path: Path) -> None:
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise DatasetError(name, "is UTF-16 text, not UTF-8; save it as UTF-8")
     controls = sum(1 for b in body if b < 32 and b not in (9, 10, 13))
-    if b"\x00" in body or controls > len(body) // 20:
+    if controls > len(body) // 20:
         raise DatasetError(name, "is not a CSV text file (it contains binary data)")
 
 
-def read_csv_header(path: Path) -> tuple[str, ...]:
+def check_no_nul(path: Path, start: int = 0) -> None:
+    """No NUL byte in a text file from byte `start` on: one pass in fixed-size reads
+    (memory stays bounded whatever the file's size). DuckDB would keep a NUL inside a
+    value, so a damaged file would otherwise be read as if it were whole."""
+    buf = bytearray(_SCAN_BYTES)
+    offset = start
+    with path.open("rb", buffering=0) as fh:
+        fh.seek(start)
+        while n := fh.readinto(buf):
+            at = buf.find(b"\x00", 0, n)
+            if at >= 0:
+                raise _nul_error(path, offset + at)
+            offset += n
+
+
+def _nul_error(path: Path, offset: int) -> DatasetError:
+    return DatasetError(
+        path.name,
+        f"is not a CSV text file: line {_line_at(path, offset):,} contains a NUL byte "
+        f"(byte {offset + 1:,} of the file), which text never does; the file is damaged "
+        "or binary",
+    )
+
+
+def _line_at(path: Path, offset: int) -> int:
+    """The 1-based physical line holding byte `offset`."""
+    lines, left = 1, offset
+    with path.open("rb") as fh:
+        while left > 0 and (chunk := fh.read(min(_SCAN_BYTES, left))):
+            lines += chunk.count(b"\n")
+            left -= len(chunk)
+    return lines
+
+
+def read_csv_header(path: Path, limits: Limits = DEFAULT_LIMITS) -> tuple[str, ...]:
     """The first record of a CSV file (RFC 4180, so a quoted header may span lines)."""
     sniff_text(path)
     with path.open("rb") as fh:
         head = fh.read(_HEADER_BYTES)
+    if (at := head.find(b"\x00")) >= 0:
+        raise _nul_error(path, at)  # before the header is parsed, let alone quoted
     if len(head) == _HEADER_BYTES and b"\n" not in head:
         raise DatasetError(path.name, "has no line break in its first megabyte; is it CSV?")
     # surrogateescape: a bad byte further down is DuckDB's to report, with its row.
@@ -125,21 +190,37 @@ def read_csv_header(path: Path) -> tuple[str, ...]:
         raise DatasetError(
             path.name, "the header (first line) is not UTF-8 text; save the file as UTF-8"
         )
+    check_width(path.name, len(header), limits)
     return tuple(h.strip() for h in header)
 
 
-def read_parquet_header(path: Path) -> tuple[tuple[str, ...], tuple[str, ...]]:
+def check_width(name: str, columns: int, limits: Limits) -> None:
+    if columns > limits.max_columns:
+        raise DatasetError(
+            name,
+            f"the header has {columns:,} columns, more than the limit of "
+            f"{limits.max_columns:,} (column {limits.max_columns + 1:,} onward); no payroll "
+            "or HR export is this wide. If this file really is, raise max_columns under "
+            f"[limits] in {CONFIG_FILE}",
+        )
+
+
+def read_parquet_header(
+    path: Path, limits: Limits = DEFAULT_LIMITS
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """Column names (exactly as stored) and coarse types from the Parquet footer; a corrupt
-    file is fatal."""
+    file is fatal, and so is a footer or schema over the limits."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
+    _check_footer(path, limits)
     try:
         schema = pq.read_schema(path)
     except (pa.ArrowException, OSError) as exc:
         raise DatasetError(
             path.name, f"is not a readable Parquet file ({_first_line(str(exc))})"
         ) from None
+    check_width(path.name, len(schema.names), limits)
     types: list[str] = []
     for f in schema:
         t = f.type
@@ -154,6 +235,27 @@ def read_parquet_header(path: Path) -> tuple[tuple[str, ...], tuple[str, ...]]:
         else:
             types.append("text")
     return tuple(str(n) for n in schema.names), tuple(types)
+
+
+def _check_footer(path: Path, limits: Limits) -> None:
+    """The footer's length is in the file's last 8 bytes: refuse a huge one before it is
+    parsed (100,000 columns make a 16 MB footer that takes seconds and 400 MB to read)."""
+    size = path.stat().st_size
+    if size < 12:
+        return  # not Parquet at all: pyarrow says so
+    with path.open("rb") as fh:
+        fh.seek(size - 8)
+        tail = fh.read(8)
+    footer = int.from_bytes(tail[:4], "little")
+    # A length past the file's start is corruption, which pyarrow reports.
+    if tail[4:] == b"PAR1" and limits.max_footer_bytes < footer <= size - 12:
+        raise DatasetError(
+            path.name,
+            f"its metadata (the Parquet footer) is {footer:,} bytes, more than the limit of "
+            f"{limits.max_footer_bytes:,} for {limits.max_columns:,} columns; no payroll or "
+            "HR export has this many columns or row groups. If this file really does, raise "
+            f"max_columns under [limits] in {CONFIG_FILE}",
+        )
 
 
 def _first_line(text: str) -> str:
@@ -215,17 +317,23 @@ def _list(names: tuple[str, ...]) -> str:
     return shown + (f" and {len(names) - 30} more" if len(names) > 30 else "")
 
 
-def open_source(table: Table, path: Path, fmt: Format, mapping: Mapping) -> Source:
-    """Read one file's header (or schema) and resolve its columns."""
+def open_source(
+    table: Table, path: Path, fmt: Format, mapping: Mapping, limits: Limits = DEFAULT_LIMITS
+) -> Source:
+    """Read one file's header (or schema), resolve its columns, and check that a text file
+    has no NUL byte anywhere."""
     if fmt == "dmf":
         sniff_text(path)
-        return Source(table, path, fmt)
+        check_no_nul(path)
+        return Source(table, path, fmt, limits=limits)
     if fmt == "csv":
-        header = read_csv_header(path)
+        header = read_csv_header(path, limits)
         types: tuple[str, ...] = ()
         raw_names: tuple[str, ...] = ()
     else:
-        raw_names, types = read_parquet_header(path)
+        raw_names, types = read_parquet_header(path, limits)
         header = tuple(n.strip() for n in raw_names)
     columns = resolve_columns(table, path.name, header, mapping)
-    return Source(table, path, fmt, header, columns, types, raw_names)
+    if fmt == "csv":
+        check_no_nul(path)
+    return Source(table, path, fmt, header, columns, types, raw_names, limits)

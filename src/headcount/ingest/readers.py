@@ -4,6 +4,12 @@ A scan yields one VARCHAR column per contract column found in the file, named af
 contract column (the DMF yields a single column `line`). Rows come in file order; the
 caller's CREATE TABLE ... AS keeps that order, so the new table's rowid + 1 is the record
 number in the file (DuckDB keeps insertion order while preserve_insertion_order is on).
+
+A CSV is read in parallel and the read stops at the first unreadable record. DuckDB's
+alternative, collecting every bad record in a rejects table, holds some 20 KB per bad
+record however low its limit is set: a file whose every line has one field too many
+would take the machine. Only when a read fails is the file read again, on one thread as
+far as its first bad record, to say exactly which record that is (csv_errors.py).
 """
 
 from __future__ import annotations
@@ -14,8 +20,16 @@ from collections.abc import Callable
 import duckdb
 
 from headcount.contract.tables import Kind
+from headcount.ingest.csv_errors import (
+    CsvFailure,
+    bad_quote_field,
+    bad_utf8_field,
+    line_ending_change,
+    parse_failure,
+)
 from headcount.ingest.errors import DatasetError
 from headcount.ingest.files import Source
+from headcount.ingest.mapping import CONFIG_FILE
 
 # The DMF is read as one text column: a delimiter that never occurs in its records.
 _NO_DELIM = "\x1f"
@@ -35,8 +49,8 @@ def quote_str(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def scan_sql(source: Source, rejects: str) -> str:
-    """SELECT the file's contract columns as text; CSV errors are noted in `rejects`."""
+def scan_sql(source: Source, *, serial: bool = False) -> str:
+    """SELECT the file's contract columns as text (on one thread with `serial`)."""
     path = quote_str(str(source.path))
     if source.fmt == "parquet":
         cols = ", ".join(
@@ -57,14 +71,13 @@ def scan_sql(source: Source, rejects: str) -> str:
         select = ", ".join(f"c{i} AS {quote_ident(c)}" for c, i in source.columns.items())
         options = "delim=',', quote='\"', escape='\"'"
     columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(width)) + "}"
-    # store_rejects keeps reading past a bad record and notes exactly where it was (DuckDB's
-    # record count stays exact with parallel reading); auto_detect=false so nothing is
-    # guessed: RFC 4180 with commas and double quotes, as the contract says.
+    # auto_detect=false so nothing is guessed: RFC 4180 with commas and double quotes, as
+    # the contract says. max_line_size bounds a record, so also a value (limits.py).
+    parallel = ", parallel=false" if serial else ""
     return (
         f"SELECT {select} FROM read_csv({path}, header={header}, auto_detect=false, "
-        f"columns={columns}, {options}, store_rejects=true, "
-        f"rejects_table={quote_str(rejects)}, rejects_scan={quote_str(rejects + '_scans')}, "
-        "rejects_limit=100)"
+        f"columns={columns}, {options}, "
+        f"max_line_size={source.limits.max_record_bytes}{parallel})"
     )
 
 
@@ -101,79 +114,110 @@ def create_from_file(
     row_offset: int = 0,
 ) -> None:
     """Run the CREATE TABLE `build(scan_sql)` for `target`; raise DatasetError if the file
-    cannot be read, leaving neither `target` nor the rejects tables behind. Rows named in
-    errors count from `row_offset` (the file is the tail of a longer one)."""
-    rejects = f"_hc_rejects_{target}"  # temporary; see dataset.HELPER_PREFIX
-    first = None
+    cannot be read, leaving no `target` behind. Rows named in errors count from
+    `row_offset` (the file is the tail of a longer one)."""
     try:
-        con.execute(build(scan_sql(source, rejects)))
-        if source.fmt != "parquet":
-            first = con.execute(
-                f"SELECT line, column_idx, error_type, error_message FROM {rejects} "
-                "ORDER BY line, column_idx LIMIT 1"
-            ).fetchone()
+        con.execute(build(scan_sql(source)))
     except _READ_ERRORS as exc:
-        _drop(con, target, rejects, rejects + "_scans")
-        raise DatasetError(source.name, _read_failure(source, exc)) from None
-    _drop(con, rejects, rejects + "_scans")
-    if first is not None:
         _drop(con, target)
-        raise _reject_error(
-            source, int(first[0]) + row_offset, first[1], str(first[2]), str(first[3])
-        )
+        if source.fmt == "parquet":
+            raise DatasetError(source.name, _parquet_failure(exc)) from None
+        message = _first_bad_record(con, source, target, build) or str(exc)
+        raise _csv_error(source, parse_failure(message), row_offset, exc) from None
 
 
-def _reject_error(
-    source: Source, line: int, column_idx: object, error_type: str, message: str
+def _first_bad_record(
+    con: duckdb.DuckDBPyConnection, source: Source, target: str, build: Callable[[str], str]
+) -> str | None:
+    """DuckDB's message for the file's first bad record, from a read on one thread that
+    stops there (threads reading in parallel may each stop at a record of their own, and
+    DuckDB's parallel reader can take a record far over the size limit for an unclosed
+    quote). None if that read passes: DuckDB's one-thread reader misses an unclosed quote
+    at the very end of a file, which the parallel read reported."""
+    try:
+        con.execute(build(scan_sql(source, serial=True)))
+    except _READ_ERRORS as exc:
+        return str(exc) if _is_csv_error(exc) else None
+    finally:
+        _drop(con, target)
+    return None
+
+
+def _is_csv_error(exc: BaseException) -> bool:
+    head = str(exc).split("\n", 1)[0]
+    return "CSV Error on Line" in head or "invalid state" in head
+
+
+def _csv_error(
+    source: Source, failure: CsvFailure, row_offset: int, exc: BaseException
 ) -> DatasetError:
+    if failure.kind in ("state", "quote", "columns") and source.fmt == "csv":
+        mixed = _mixed_line_endings(source, failure.line)
+        if mixed:
+            return DatasetError(source.name, mixed)
+    if failure.line is None or failure.kind in ("state", "other"):
+        return DatasetError(source.name, f"could not be read as CSV ({_first_line(exc)})")
     # DuckDB counts the header as line 1 (and counts blank lines, which it otherwise skips).
-    row = line if source.fmt == "dmf" else line - 1
-    column: str | None = None
-    if isinstance(column_idx, int) and 1 <= column_idx <= len(source.header):
-        column = source.header[column_idx - 1] or None
-    kind = error_type.upper()
-    if "COLUMNS" in kind:
-        m = re.search(r"Expected Number of Columns: (\d+) Found: (\d+)", message)
+    record = failure.line if source.fmt == "dmf" else failure.line - 1
+    row, column = record + row_offset, None
+    if failure.kind == "columns":
+        expected, found = failure.numbers
         problem = (
-            f"has {m.group(2)} fields but the header has {m.group(1)}"
-            if m
-            else "has a different number of fields than the header"
+            f"has {found} fields but the header has {expected}; every row needs one field "
+            "per header column (a value containing a comma must be in double quotes)"
         )
-        problem += (
-            "; every row needs one field per header column "
-            "(a value containing a comma must be in double quotes)"
-        )
-        column = None
-    elif "ENCODING" in kind:
+    elif failure.kind == "encoding":
         problem = (
             "contains bytes that are not valid UTF-8 text (the file has a different "
             "encoding); save the file as UTF-8"
         )
-    elif "QUOTE" in kind:
+        if source.fmt == "csv":
+            column = _column(source, bad_utf8_field(source.path, record))
+    elif failure.kind == "quote":
         problem = (
             "has a double quote that is not properly paired (a quoted value must end with "
             'a quote, and a quote inside a value is written twice: "")'
         )
-    elif "LINE SIZE" in kind:
-        problem = "is too long (over 2 MB); is a closing double quote missing before it?"
-        column = None
-    else:
-        problem = f"is not valid CSV ({error_type.lower()})"
+        if failure.record is not None:
+            column = _column(source, bad_quote_field(failure.record))
+    else:  # line size
+        limit = source.limits.max_record_bytes
+        problem = (
+            f"is longer than {limit:,} bytes, the limit for one record (and so for one "
+            "value); is a closing double quote missing before it? If the file really holds "
+            f"records this long, raise max_record_bytes under [limits] in {CONFIG_FILE}"
+        )
     return DatasetError(source.name, problem, row=row, column=column)
 
 
-def _read_failure(source: Source, exc: BaseException) -> str:
-    if source.fmt == "parquet":
-        if "UTF8" in str(exc) or "UTF-8" in str(exc):
-            return "contains text that is not valid UTF-8; write its strings as UTF-8"
-        return f"is not a readable Parquet file ({_first_line(exc)})"
-    if "invalid state" in str(exc):
-        # What DuckDB's strict RFC 4180 parser says about mixed line endings.
-        return (
-            "could not be read as CSV; this usually means its lines end in a mix of Windows "
-            "(CRLF) and Unix (LF) line breaks: save it again with one kind"
-        )
-    return f"could not be read as CSV ({_first_line(exc)})"
+def _mixed_line_endings(source: Source, line: int | None) -> str | None:
+    """The message for a file whose lines end in both CRLF and LF, when that is what broke
+    the read: the first line ending the other way is DuckDB's bad line or next to it (a
+    change well before it is a line break inside a quoted value, which is fine)."""
+    change = line_ending_change(source.path, None if line is None else line + 1)
+    if change is None or (line is not None and change[1] < line - 1):
+        return None
+    header_crlf, at = change
+    mine, other = (
+        ("Windows (CRLF)", "Unix (LF)") if header_crlf else ("Unix (LF)", "Windows (CRLF)")
+    )
+    return (
+        f"its lines end in a mix of Windows (CRLF) and Unix (LF) line breaks: the header "
+        f"ends with a {mine} line break, line {at:,} with a {other} one. A CSV file is read "
+        "with one kind throughout; save it again with one kind of line break"
+    )
+
+
+def _column(source: Source, field: int | None) -> str | None:
+    if field is None or not 0 <= field < len(source.header):
+        return None
+    return source.header[field] or None
+
+
+def _parquet_failure(exc: BaseException) -> str:
+    if "UTF8" in str(exc) or "UTF-8" in str(exc):
+        return "contains text that is not valid UTF-8; write its strings as UTF-8"
+    return f"is not a readable Parquet file ({_first_line(exc)})"
 
 
 def _first_line(exc: BaseException) -> str:

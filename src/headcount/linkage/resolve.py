@@ -10,6 +10,12 @@ Writes three tables into the run's database, which DUPLICATE_PERSON then reads:
 Hard rules after scoring, whatever the score: two records with the same SSN are never a
 DUPLICATE_PERSON pair (that is DUPLICATE_SSN), and twins — same surname, birth date and
 home address, given names not equivalent — are two people.
+
+Identity resolution steps aside (RuleSkipped: DUPLICATE_PERSON is left out of the run and
+summary.json says why) when the roster cannot support it: fewer than two records, or no
+readable birth date at all (the model blocks and weighs on birth dates; without any it
+cannot tell a person from a namesake). A roster whose training pairs run out (few birth
+dates) is scored with the reference model, as a small roster is.
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ from typing import Any
 import pyarrow as pa
 from splink import DuckDBAPI, Linker
 from splink.clustering import cluster_pairwise_predictions_at_threshold
+from splink.internals.exceptions import EMTrainingException
 
 from headcount.engine.base import Engine, EngineError
 from headcount.linkage import model
@@ -33,6 +40,7 @@ from headcount.linkage.train import (
     reference_settings,
     train,
 )
+from headcount.rules.base import RuleSkipped
 
 AGREES = ("date_of_birth_agrees", "home_address_agrees", "zip_agrees")
 LINKS_TABLE = "person_links"
@@ -103,14 +111,42 @@ def fit(engine: Engine) -> Fitted:
         raise EngineError(f"identity resolution has no {engine.name} backend yet")
     quiet_splink()
     build_records(engine)
-    records = engine.count(RECORDS_TABLE)
+    records = _check_records(engine)
     db_api = DuckDBAPI(connection=con)
     table = db_api.register(RECORDS_TABLE, table_name="hc_linkage_input")
     if records >= MIN_TRAIN_RECORDS:
         linker = Linker(table, model.settings())
-        train(linker, records)
-        return Fitted(linker, records, trained=True)
+        try:
+            train(linker, records)
+        except EMTrainingException:
+            pass  # no pairs to learn from under a training rule: the reference model below
+        else:
+            return Fitted(linker, records, trained=True)
     return Fitted(Linker(table, reference_settings(records)), records, trained=False)
+
+
+def _check_records(engine: Engine) -> int:
+    """The number of roster records; RuleSkipped when they cannot be resolved at all."""
+    counts = engine.fetch_arrow(
+        f"SELECT count(*) AS records, count(dob) AS dated FROM {RECORDS_TABLE}"
+    ).to_pylist()[0]
+    records, dated = int(counts["records"]), int(counts["dated"])
+    reason = None
+    if records < 2:
+        reason = (
+            f"the roster has {records} record{'' if records == 1 else 's'}; identity "
+            "resolution needs at least two to compare"
+        )
+    elif dated == 0:
+        reason = (
+            "no roster record has a readable date_of_birth; identity resolution compares "
+            "and groups records by birth date and cannot tell a person from a namesake "
+            "without it"
+        )
+    if reason is not None:
+        engine.execute(f"DROP TABLE IF EXISTS {RECORDS_TABLE}")
+        raise RuleSkipped(reason)
+    return records
 
 
 def _levels(linker: Linker) -> list[tuple[str, str, dict[int, str]]]:

@@ -23,6 +23,7 @@ import duckdb
 import pyarrow as pa
 
 from headcount.engine.duckdb_engine import DuckDBEngine
+from headcount.engine.memory import memory_budget
 from headcount.ingest import Dataset
 from headcount.ingest.append import APPENDED, append_payroll
 from headcount.pipeline.fingerprint import (
@@ -80,6 +81,7 @@ class Outcome:
     rows_appended: int = 0
     rerun: dict[str, str] = field(default_factory=dict)
     reused: list[str] = field(default_factory=list)
+    skipped: dict[str, str] = field(default_factory=dict)  # rules that stepped aside: why
 
 
 class _Fallback(Exception):
@@ -102,9 +104,15 @@ class _Run:
     hasher: PayrollHash
     code: str
 
-    def meta(self, ds: Dataset, payroll: FileStamp, checkins: dict[str, Any] | None) -> Meta:
+    def meta(
+        self,
+        ds: Dataset,
+        payroll: FileStamp,
+        checkins: dict[str, Any] | None,
+        skipped: dict[str, str],
+    ) -> Meta:
         files = {**self.stamps, self.payroll: payroll}
-        return Meta(self.code, self.strict, files, ds, checkins)
+        return Meta(self.code, self.strict, files, ds, checkins, skipped)
 
     def check_unchanged(self, payroll: FileStamp) -> None:
         """No input changed while the run read it (a half-copied file would be stored)."""
@@ -162,8 +170,15 @@ def verify_with_state(
             outcome = _full(run)
         findings = [f for _, f in outcome.findings]
         summary = build_summary(
-            outcome.ds, findings, outcome.payees, outcome.checkins, started, "duckdb"
+            outcome.ds,
+            findings,
+            outcome.payees,
+            outcome.checkins,
+            started,
+            "duckdb",
+            outcome.skipped,
         )
+        summary["memory"] = memory_budget(memory_limit).to_json()
         summary["incremental"] = {
             "mode": plan.mode,
             "reason": plan.reason,
@@ -245,7 +260,7 @@ def _reuse(run: _Run, meta: Meta, plan: Plan) -> Outcome:
                 run.check_unchanged(payroll)
                 outcome.payees = load_payees(con)
                 run.progress("save: state", 0, 1)
-                write_meta(con, run.meta(outcome.ds, payroll, meta.checkins))
+                write_meta(con, run.meta(outcome.ds, payroll, meta.checkins, meta.skipped))
                 con.execute("COMMIT")
             except BaseException:
                 con.execute("ROLLBACK")
@@ -261,8 +276,9 @@ def _unchanged(run: _Run, meta: Meta, stored: list[Keyed]) -> tuple[Outcome, Fil
     if payroll.sha256 != meta.files[run.payroll].sha256:
         raise _Fallback(f"{run.payroll} changed (same size, other content)")
     ds = dataclasses.replace(meta.dataset, folder=run.dataset)
-    reused = [r.code for r in all_rules() if runnable(r, ds.present)]
-    return Outcome(ds, stored, pa.table({}), meta.checkins, reused=reused), payroll
+    reused = [r.code for r in all_rules() if runnable(r, ds.present) and r.code not in meta.skipped]
+    outcome = Outcome(ds, stored, pa.table({}), meta.checkins, reused=reused, skipped=meta.skipped)
+    return outcome, payroll
 
 
 def _incremental(
@@ -308,7 +324,8 @@ def _incremental(
         meta.checkins,
         rows_appended=added.rows,
         rerun=update.rerun,
-        reused=update.reused,
+        reused=[code for code in update.reused if code not in meta.skipped],
+        skipped=meta.skipped,
     )
     return outcome, payroll
 
@@ -341,7 +358,7 @@ def _full(run: _Run) -> Outcome:
             build_monitoring(duck)
             save_findings(duck.con, found.findings)
             save_payees(duck.con, found.payees)
-            write_meta(duck.con, run.meta(found.ds, payroll, found.checkins))
+            write_meta(duck.con, run.meta(found.ds, payroll, found.checkins, found.skipped))
             duck.con.execute("CHECKPOINT")
         except BaseException:
             duck.close()
@@ -350,5 +367,16 @@ def _full(run: _Run) -> Outcome:
         duck.close()
     publish(built, run.state)
     run.progress("save: done", 1, 1)
-    rerun = {r.code: "all" for r in all_rules() if runnable(r, found.ds.present)}
-    return Outcome(found.ds, found.findings, found.payees, found.checkins, rerun=rerun)
+    rerun = {
+        r.code: "all"
+        for r in all_rules()
+        if runnable(r, found.ds.present) and r.code not in found.skipped
+    }
+    return Outcome(
+        found.ds,
+        found.findings,
+        found.payees,
+        found.checkins,
+        rerun=rerun,
+        skipped=found.skipped,
+    )

@@ -14,6 +14,7 @@ from headcount.engine import ENGINES
 from headcount.engine.base import Engine, EngineError
 from headcount.engine.duckdb_engine import DuckDBEngine
 from headcount.rules import all_rules
+from headcount.rules.base import RuleSkipped
 from headcount.rules.prepare import prepare
 
 # Every table the rules, payees and check-in summary read, as ingest leaves them.
@@ -68,20 +69,27 @@ def _tables(duck: DuckDBEngine) -> set[str]:
     return {n for n in names.to_pylist() if not n.startswith("__splink")}
 
 
-def run_hooks_in_duckdb(duck: DuckDBEngine, target: Engine, present: frozenset[str]) -> None:
+def run_hooks_in_duckdb(
+    duck: DuckDBEngine, target: Engine, present: frozenset[str]
+) -> dict[str, str]:
     """Run the `prepare` hooks of the rules that will run, in DuckDB, and copy the tables
-    they make to `target`.
+    they make to `target`; return the rules whose hook stepped aside, with the reason.
 
     The hooks today fit the identity-resolution model (Splink on DuckDB), which is
     roster-sized work a single machine does well; payment volume is what Spark is for. The
     rule queries then run on `target` like any other.
     """
-    hooks = [r.prepare for r in all_rules() if r.prepare is not None and r.needs <= present]
+    hooks = [(r.code, r.prepare) for r in all_rules() if r.prepare and r.needs <= present]
+    skipped: dict[str, str] = {}
     if not hooks:
-        return
+        return skipped
     prepare(duck)  # the shared relations (nickname_pairs, …) the hooks may read
     before = _tables(duck)
-    for hook in hooks:
-        hook(duck)
+    for code, hook in hooks:
+        try:
+            hook(duck)
+        except RuleSkipped as exc:
+            skipped[code] = str(exc)
     for name in sorted(_tables(duck) - before):
         target.register_arrow(name, duck.fetch_arrow(f'SELECT * FROM "{name}"'))
+    return skipped

@@ -15,7 +15,7 @@ import fcntl
 import json
 import os
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -50,6 +50,7 @@ class Meta:
     files: dict[str, FileStamp]  # input file name -> stamp
     dataset: Dataset
     checkins: dict[str, Any] | None  # the check-in summary (roster and check-ins only)
+    skipped: dict[str, str] = field(default_factory=dict)  # rules that stepped aside: why
 
     def to_json(self) -> str:
         ds = self.dataset
@@ -68,6 +69,7 @@ class Meta:
                     "mapping": ds.mapping,
                 },
                 "checkins": self.checkins,
+                "skipped": self.skipped,
             }
         )
 
@@ -90,6 +92,7 @@ class Meta:
                 mapping=ds["mapping"],
             ),
             checkins=data["checkins"],
+            skipped=data.get("skipped", {}),
         )
 
 

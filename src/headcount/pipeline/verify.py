@@ -21,6 +21,8 @@ from headcount.ingest import Dataset, load_dataset
 from headcount.pipeline.findings import (
     Finding,
     build_finding,
+    contract_table,
+    employee_links_table,
     findings_table,
     index_table,
     payment_links_table,
@@ -44,6 +46,7 @@ from headcount.report.outputs import (
     write_parquet,
 )
 from headcount.rules import Rule, all_rules
+from headcount.rules.base import RuleSkipped
 from headcount.rules.prepare import prepare
 
 Progress = Callable[[str, int, int], None]
@@ -98,15 +101,27 @@ def rule_findings(engine: Engine, rule: Rule, sql: str | None = None) -> list[Ke
 
 
 def run_rules(
-    engine: Engine, present: frozenset[str], progress: Progress, *, hooks: bool = True
+    engine: Engine,
+    present: frozenset[str],
+    progress: Progress,
+    *,
+    hooks: bool = True,
+    skipped: dict[str, str] | None = None,
 ) -> list[Keyed]:
-    """Every runnable rule on `engine`; `hooks=False` when their `prepare` ran elsewhere."""
-    rules = [r for r in all_rules() if runnable(r, present)]
+    """Every runnable rule on `engine`; `hooks=False` when their `prepare` ran elsewhere.
+    A rule whose `prepare` steps aside (RuleSkipped) is added to `skipped` with its reason;
+    a rule already in `skipped` is not run."""
+    skipped = {} if skipped is None else skipped
+    rules = [r for r in all_rules() if runnable(r, present) and r.code not in skipped]
     findings: list[Keyed] = []
     for done, rule in enumerate(rules):
         progress(f"rules: {rule.code}", done, len(rules))
         if hooks and rule.prepare is not None:
-            rule.prepare(engine)
+            try:
+                rule.prepare(engine)
+            except RuleSkipped as exc:
+                skipped[rule.code] = str(exc)
+                continue
         findings.extend(rule_findings(engine, rule))
     progress("rules: done", len(rules), len(rules))
     return sorted_keyed(findings)
@@ -125,6 +140,7 @@ class Analysis:
     payees: pa.Table
     checkins: dict[str, Any] | None
     engine: str
+    skipped: dict[str, str] = field(default_factory=dict)  # rules that stepped aside: why
 
 
 def analyse(
@@ -146,6 +162,7 @@ def analyse(
             progress=lambda table, done, total: progress(f"read: {table}", done, total),
         )
     run: Engine = duck
+    skipped: dict[str, str] = {}
     try:
         if spark is not None:
             with clock.stage("stage"):
@@ -154,8 +171,8 @@ def analyse(
         with clock.stage("rules"):
             prepare(run)
             if run is not duck:
-                run_hooks_in_duckdb(duck, run, ds.present)
-            findings = run_rules(run, ds.present, progress, hooks=run is duck)
+                skipped = run_hooks_in_duckdb(duck, run, ds.present)
+            findings = run_rules(run, ds.present, progress, hooks=run is duck, skipped=skipped)
         with clock.stage("payees"):
             run.register_arrow("findings_index", index_table(f for _, f in findings))
             payees = payees_table(run, "deaths" in ds.present)
@@ -163,7 +180,7 @@ def analyse(
     finally:
         if run is not duck:
             run.close()
-    return Analysis(ds, findings, payees, checkins, run.name)
+    return Analysis(ds, findings, payees, checkins, run.name, skipped)
 
 
 def verify(
@@ -216,7 +233,10 @@ def verify(
         finally:
             duck.close()
     findings = [f for _, f in found.findings]
-    summary = build_summary(found.ds, findings, found.payees, found.checkins, started, found.engine)
+    summary = build_summary(
+        found.ds, findings, found.payees, found.checkins, started, found.engine, found.skipped
+    )
+    summary["memory"] = duck.memory.to_json()
     write_outputs(out, findings, found.payees, summary, clock, progress)
     return VerifyResult(out=out.resolve(), summary=summary, findings=findings)
 
@@ -234,10 +254,12 @@ def write_outputs(
         outputs_started = time.perf_counter()
         progress("write: results", 0, 1)
         table = findings_table(findings)
-        write_csv(table, tmp / "findings.csv")
-        write_parquet(table, tmp / "findings.parquet")
+        written = contract_table(table)
+        write_csv(written, tmp / "findings.csv")
+        write_parquet(written, tmp / "findings.parquet")
         write_csv(payees, tmp / "payees.csv")
         write_csv(payment_links_table(findings), tmp / "finding_payments.csv")
+        write_csv(employee_links_table(findings), tmp / "finding_employees.csv")
         summary["timings_seconds"] = clock.so_far("outputs", outputs_started)
         write_report(tmp / "report.html", table, summary, rules=rule_infos())
         # summary.json is written last so its timings include the report.
@@ -257,13 +279,15 @@ def build_summary(
     checkins: dict[str, Any] | None,
     started: dt.datetime,
     engine: str,
+    stepped_aside: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     payees = payees_summary(payees_table)
-    ran = [r.code for r in all_rules() if runnable(r, ds.present)]
+    aside = stepped_aside or {}
+    ran = [r.code for r in all_rules() if runnable(r, ds.present) and r.code not in aside]
     skipped = {
-        r.code: "needs " + ", ".join(sorted(r.needs - ds.present))
+        r.code: aside.get(r.code) or "needs " + ", ".join(sorted(r.needs - ds.present))
         for r in all_rules()
-        if not runnable(r, ds.present)
+        if not runnable(r, ds.present) or r.code in aside
     }
     summary: dict[str, Any] = {
         "headcount_version": __version__,

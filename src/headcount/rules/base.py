@@ -25,6 +25,12 @@ RuleRow = Mapping[str, Any]
 STANDARD_COLUMNS = ("finding_key", "employee_ids", "payment_ids", "amount_at_risk", "severity")
 
 
+class RuleSkipped(Exception):
+    """Raised by a rule's `prepare` when this dataset cannot support the rule (no birth
+    date on the roster for the identity model to compare, say): the run goes on without
+    the rule, and summary.json's rules.skipped gives the message as the reason."""
+
+
 def plain_evidence(row: RuleRow) -> dict[str, Any]:
     """Every non-standard column of the query row; `_`-prefixed columns stay private."""
     return {k: v for k, v in row.items() if k not in STANDARD_COLUMNS and not k.startswith("_")}
@@ -62,6 +68,9 @@ class Scope:
 # Rules over the roster, deaths and check-ins only: an appended pay period changes nothing.
 UNCHANGED_BY_PAYROLL = Scope(key=None)
 
+# Where a rule comes from: headcount itself, or the distribution of an installed plugin.
+BUILT_IN = "headcount"
+
 
 @dataclass(frozen=True)
 class Rule:
@@ -82,6 +91,8 @@ class Rule:
     prepare: Callable[[Engine], None] | None = None
     # What an appended pay period can change (see Scope); None: rerun the whole rule.
     scope: Scope | None = None
+    # Set by the registry: BUILT_IN, or the name of the package that installed the rule.
+    origin: str = BUILT_IN
 
     @property
     def severities(self) -> tuple[Severity, ...]:

@@ -1,0 +1,86 @@
+"""What every `headcount` command shares: the consoles, the exit codes, one way to fail, the
+`--database` option and an open, migrated store.
+
+Exit codes: 0 success; 1 an unexpected internal error; 2 bad input or bad usage; 130 and 143
+interrupted (Ctrl-C, SIGTERM). Nothing here imports the store's libraries until a command
+asks for the store, so `headcount --help` and `verify` start at once and run on the base
+install.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Annotated, NoReturn
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+
+from headcount.store import ENV_URL
+
+if TYPE_CHECKING:
+    from headcount.store import Store
+
+EXIT_OK, EXIT_INTERNAL, EXIT_BAD_INPUT = 0, 1, 2
+
+console = Console(soft_wrap=True)
+errors = Console(stderr=True)
+
+Database = Annotated[
+    str | None,
+    typer.Option(
+        "--database",
+        envvar=ENV_URL,
+        show_envvar=True,
+        help="SQLAlchemy URL of the store (sqlite:///headcount.db by default, or postgresql://…).",
+    ),
+]
+
+
+def fail(message: str, code: int = EXIT_BAD_INPUT) -> NoReturn:
+    """One plain sentence on stderr and the exit code. Escaped: messages quote user text
+    and `headcount[web]`, which Rich would read as markup."""
+    errors.print(f"[bold red]Error:[/] {escape(message)}", highlight=False, soft_wrap=True)
+    raise typer.Exit(code)
+
+
+def needs_extra(extra: str, error: ImportError) -> NoReturn:
+    """A command whose libraries are an extra the installation lacks."""
+    fail(
+        f"this command needs the '{extra}' extra, which is not installed "
+        f"(missing module {error.name}): pip install 'headcount[{extra}]'"
+    )
+
+
+def shell_actor() -> str:
+    """Who the audit log names for a command run from a shell."""
+    from headcount.audit.chain import local_actor
+
+    return local_actor()
+
+
+@contextmanager
+def open_store(url: str | None) -> Iterator[Store]:
+    """An open, migrated store; library errors become one sentence and exit status 2."""
+    try:
+        from headcount.checkins.campaigns import CampaignError
+        from headcount.ingest import DatasetError
+        from headcount.migrations import upgrade
+        from headcount.store import Store, StoreError
+        from headcount.store.db import check_connection
+    except ImportError as exc:
+        needs_extra("web", exc)
+
+    try:
+        store = Store.open(url)
+        check_connection(store)
+        upgrade(store)
+    except StoreError as exc:
+        fail(str(exc))
+    try:
+        yield store
+    except (CampaignError, DatasetError, StoreError, ValueError) as exc:
+        fail(str(exc))
+    finally:
+        store.close()
