@@ -15,9 +15,11 @@ import os
 import re
 import secrets
 import shutil
+import signal
 import socket
 import stat
 import tempfile
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -31,9 +33,10 @@ def _host_tag() -> str:
     return hashlib.sha256(socket.gethostname().encode()).hexdigest()[:8]
 
 
-def owner_tag() -> str:
-    """This process, as folder names spell it (read at each call: a fork has a new pid)."""
-    return f"{_host_tag()}-{os.getpid()}"
+def owner_tag(pid: int | None = None) -> str:
+    """Process `pid` (default: this one, read at each call: a fork has a new pid) on this
+    host, as folder names spell it."""
+    return f"{_host_tag()}-{os.getpid() if pid is None else pid}"
 
 
 def make_dir(parent: Path, prefix: str) -> Path:
@@ -94,17 +97,44 @@ def sweep(parent: Path, prefix: str) -> None:
 
 
 @contextlib.contextmanager
+def signals_held() -> Iterator[None]:
+    """Ctrl-C and SIGTERM wait until the block is done, then take effect: for steps that
+    must not be cut in half, such as making a folder and remembering its name. (Only the
+    main thread receives signals and may set handlers; elsewhere this does nothing.)"""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    pending: list[int] = []
+
+    def hold(signum: int, frame: object) -> None:
+        pending.append(signum)
+
+    held = (signal.SIGINT, signal.SIGTERM)
+    previous = {s: signal.signal(s, hold) for s in held}
+    try:
+        yield
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler if handler is not None else signal.SIG_DFL)
+        if pending:
+            signal.raise_signal(pending[0])
+
+
+@contextlib.contextmanager
 def temp_dir(prefix: str) -> Iterator[Path]:
     """A folder in the system's temporary directory, removed after use. Folders a dead run
     left under the same prefix are removed first: DuckDB's spill files and a copied
     payroll tail can take gigabytes."""
     parent = Path(tempfile.gettempdir())
     sweep(parent, prefix)
-    path = make_dir(parent, prefix)
+    path: Path | None = None
     try:
+        with signals_held():
+            path = make_dir(parent, prefix)
         yield path
     finally:
-        shutil.rmtree(path, ignore_errors=True)
+        if path is not None:
+            shutil.rmtree(path, ignore_errors=True)
 
 
 def spill_dir() -> contextlib.AbstractContextManager[Path]:

@@ -5,8 +5,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import signal
-import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -79,32 +77,36 @@ def _identity(path: Path) -> tuple[int, int] | None:
 
 
 def _lineage(path: Path) -> list[tuple[int, int]]:
-    """The identities of `path` (if it exists) and of its existing ancestors. Compared by
-    device and inode, so symlinks, `..`, bind mounts and letter case cannot hide that two
-    paths are one folder."""
-    resolved = path.resolve()
-    found = (_identity(p) for p in (resolved, *resolved.parents))
+    """The identities of `path` (if it exists) and of its existing ancestors."""
+    found = (_identity(p) for p in (path, *path.parents))
     return [i for i in found if i is not None]
+
+
+def _relation(out: Path, other: Path) -> str | None:
+    """How OUT stands to `other`, if they overlap. Compared both as resolved paths (for
+    folders not yet made) and by device and inode, so that symlinks, `..`, bind mounts
+    and letter case cannot hide that two paths are one folder."""
+    o, p = out.resolve(), other.resolve()
+    o_id, p_id = _identity(o), _identity(p)
+    if o == p or (o_id is not None and o_id == p_id):
+        return "is"
+    if p in o.parents or (p_id is not None and p_id in _lineage(o)):
+        return "is inside"
+    if o in p.parents or (o_id is not None and o_id in _lineage(p)):
+        return "holds"
+    return None
 
 
 def check_apart(out: Path, others: Mapping[str, Path]) -> None:
     """Refuse OUT when it is, is inside, or holds any of `others` (label -> folder):
     replacing OUT would delete it, or it would replace what OUT is written from."""
-    out_id, out_lineage = _identity(out.resolve()), _lineage(out)
     for label, other in others.items():
-        other_id = _identity(other.resolve())
-        if other_id is not None and other_id == out_id:
-            where = "is"
-        elif other_id is not None and other_id in out_lineage:
-            where = "is inside"
-        elif out_id is not None and out_id in _lineage(other):
-            where = "holds"
-        else:
-            continue
-        raise OutputError(
-            f"OUT {out} {where} {label} {other}; OUT is replaced as a whole, so it must be "
-            "a folder of its own: choose one outside it"
-        )
+        where = _relation(out, other)
+        if where is not None:
+            raise OutputError(
+                f"OUT {out} {where} {label} {other}; OUT is replaced as a whole, so it must "
+                "be a folder of its own: choose one outside it"
+            )
 
 
 def _unexpected(out: Path, kind: FolderKind) -> list[str]:
@@ -162,30 +164,6 @@ def _recover(out: Path) -> None:
     scratch.sweep(parent, _partial_prefix(out))
 
 
-@contextmanager
-def _signals_held() -> Iterator[None]:
-    """Ctrl-C and SIGTERM wait until the block is done, then take effect: replacing OUT
-    takes two renames, and OUT must never be left missing between them. (Only the main
-    thread receives signals and may set handlers; elsewhere this does nothing.)"""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    pending: list[int] = []
-
-    def hold(signum: int, frame: object) -> None:
-        pending.append(signum)
-
-    held = (signal.SIGINT, signal.SIGTERM)
-    previous = {s: signal.signal(s, hold) for s in held}
-    try:
-        yield
-    finally:
-        for s, handler in previous.items():
-            signal.signal(s, handler if handler is not None else signal.SIG_DFL)
-        if pending:
-            signal.raise_signal(pending[0])
-
-
 def _publish(tmp: Path, out: Path) -> None:
     if not out.exists():
         os.rename(tmp, out)
@@ -211,11 +189,14 @@ def atomic_directory(out: Path, kind: FolderKind = RESULTS) -> Iterator[Path]:
     out = out.resolve()
     check_output_folder(out, kind)
     out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = scratch.make_dir(out.parent, _partial_prefix(out))
+    tmp: Path | None = None
     try:
+        with scratch.signals_held():  # so that `tmp` is known once the folder exists
+            tmp = scratch.make_dir(out.parent, _partial_prefix(out))
         yield tmp
-        with _signals_held():
+        with scratch.signals_held():  # OUT must never be left missing between two renames
             _publish(tmp, out)
     except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
+        if tmp is not None:
+            shutil.rmtree(tmp, ignore_errors=True)
         raise
