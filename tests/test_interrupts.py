@@ -19,16 +19,23 @@ import pytest
 from headcount.pipeline.verify import verify
 from headcount.report.outputs import RESULTS
 from headcount.scratch import SPILL_PREFIX
-from headcount.synth import SynthResult
+from headcount.synth import SynthResult, generate
+from headcount.synth.api import MIN_EMPLOYEES
 from test_cli import HEADCOUNT
 from test_out_safety import snapshot
 
 
+@pytest.fixture(scope="module")
+def small_synth(tmp_path_factory: pytest.TempPathFactory) -> SynthResult:
+    """The smallest synthetic agency: long enough a run to signal, short enough to repeat."""
+    return generate(tmp_path_factory.mktemp("small") / "agency", MIN_EMPLOYEES, seed=4)
+
+
 @pytest.fixture
-def previous(synth_dataset: SynthResult, tmp_path: Path) -> Path:
+def previous(small_synth: SynthResult, tmp_path: Path) -> Path:
     """OUT already holding the results of an earlier run."""
     out = tmp_path / "r"
-    verify(synth_dataset.out_dir, out)
+    verify(small_synth.out_dir, out)
     return out
 
 
@@ -65,10 +72,10 @@ def beside(out: Path) -> list[str]:
     ("sig", "code", "word"),
     [(signal.SIGINT, 130, "interrupted"), (signal.SIGTERM, 143, "terminated")],
 )
-def test_signal_while_the_rules_run(synth_dataset, previous, tmp_path, sig, code, word):
+def test_signal_while_the_rules_run(small_synth, previous, tmp_path, sig, code, word):
     before = snapshot(previous)
     tmpdir = tmp_path / "tmp"
-    proc = start(synth_dataset.out_dir, previous, tmpdir)
+    proc = start(small_synth.out_dir, previous, tmpdir)
     wait_for(proc, lambda: bool(spill_folders(tmpdir)), "its spill folder")
     proc.send_signal(sig)
     stdout, stderr = proc.communicate()
@@ -79,9 +86,9 @@ def test_signal_while_the_rules_run(synth_dataset, previous, tmp_path, sig, code
     assert beside(previous) == [] and spill_folders(tmpdir) == []
 
 
-def test_ctrl_c_while_out_is_written(synth_dataset, previous, tmp_path):
+def test_ctrl_c_while_out_is_written(small_synth, previous, tmp_path):
     before = snapshot(previous)
-    proc = start(synth_dataset.out_dir, previous, tmp_path / "tmp")
+    proc = start(small_synth.out_dir, previous, tmp_path / "tmp")
     wait_for(proc, lambda: bool(beside(previous)), "the partial folder")
     proc.send_signal(signal.SIGINT)
     _, stderr = proc.communicate()
@@ -96,22 +103,22 @@ def test_ctrl_c_while_out_is_written(synth_dataset, previous, tmp_path):
     assert beside(previous) == []
 
 
-def test_killed_runs_leave_nothing_after_the_next_run(synth_dataset, previous, tmp_path):
+def test_killed_runs_leave_nothing_after_the_next_run(small_synth, previous, tmp_path):
     tmpdir = tmp_path / "tmp"
-    proc = start(synth_dataset.out_dir, previous, tmpdir)
+    proc = start(small_synth.out_dir, previous, tmpdir)
     wait_for(proc, lambda: bool(spill_folders(tmpdir)), "its spill folder")
     proc.kill()
     proc.wait()
     assert len(spill_folders(tmpdir)) == 1  # SIGKILL: nothing could clean up
 
-    proc = start(synth_dataset.out_dir, previous, tmpdir)
+    proc = start(small_synth.out_dir, previous, tmpdir)
     wait_for(proc, lambda: bool(beside(previous)), "the partial folder")
     proc.kill()
     proc.wait()
     assert beside(previous) != []
     assert spill_folders(tmpdir) == []  # the first run's, removed by the second
 
-    proc = start(synth_dataset.out_dir, previous, tmpdir)
+    proc = start(small_synth.out_dir, previous, tmpdir)
     _, stderr = proc.communicate()
     assert proc.returncode == 0, stderr
     assert beside(previous) == [] and spill_folders(tmpdir) == []
