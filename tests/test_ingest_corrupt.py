@@ -1,0 +1,31 @@
+"""Damaged files that the fuzz test (test_hostile_fuzz.py) found crashing ingest."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from test_ingest_support import ROSTER_DEFAULT, make_dataset, refused
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda b: b"\xef\xbb\xbf" + b,  # a BOM before the magic bytes: the footer still reads
+        lambda b: b[:4] + b"\x07" * 6 + b[4:],  # bytes spliced into the first page
+    ],
+)
+def test_a_parquet_file_damaged_before_its_footer_is_refused(tmp_path: Path, damage) -> None:
+    folder = make_dataset(tmp_path / "ds")
+    (folder / "roster.csv").unlink()
+    columns = {c: [v] * 5 for c, v in ROSTER_DEFAULT.items()}
+    columns["employee_id"] = [f"E{i}" for i in range(5)]
+    pq.write_table(pa.table(columns), folder / "roster.parquet")
+    path = folder / "roster.parquet"
+    path.write_bytes(damage(path.read_bytes()))
+    err = refused(folder)
+    assert err.file == "roster.parquet"
+    assert "is not a readable Parquet file" in err.problem
