@@ -1,4 +1,4 @@
-"""Damaged files that the fuzz test (test_hostile_fuzz.py) found crashing ingest."""
+"""What the hostile-dataset fuzz test (test_hostile_fuzz.py) found crashing verify, pinned."""
 
 from __future__ import annotations
 
@@ -29,3 +29,12 @@ def test_a_parquet_file_damaged_before_its_footer_is_refused(tmp_path: Path, dam
     err = refused(folder)
     assert err.file == "roster.parquet"
     assert "is not a readable Parquet file" in err.problem
+
+
+def test_a_payment_with_neither_employee_id_nor_payee_name(agency, run_verify) -> None:
+    agency.employee("E1")
+    agency.pay_periods("E1", range(0, 2))
+    agency.pay("", 3, payee_name="", payment_id="P999")
+    found = run_verify(agency).of("PAYEE_NOT_IN_ROSTER")
+    assert [f["payment_ids"] for f in found] == ["P999"]
+    assert "a payment with no employee id (payee name: no name)" in found[0]["summary"]
