@@ -41,6 +41,7 @@ RESULTS = FolderKind(
             "findings.parquet",
             "payees.csv",
             "finding_payments.csv",
+            "finding_employees.csv",
             "summary.json",
             "report.html",
         }
