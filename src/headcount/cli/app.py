@@ -1,7 +1,8 @@
 """Entry point of the `headcount` console script: parse, call the library, explain errors.
 
 Exit codes: 0 success; 1 an unexpected internal error; 2 bad input or bad usage (an
-unreadable dataset, an OUT folder that is something else, a wrong option).
+unreadable dataset, an OUT folder that is something else, a wrong option); 130 interrupted
+(Ctrl-C), 143 terminated (SIGTERM) — see cli/signals.py.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from headcount import __version__
+from headcount.cli import signals
 from headcount.cli.progress import RichProgress
 from headcount.cli.render import print_verify_summary
 
@@ -29,7 +31,7 @@ app = typer.Typer(
     rich_markup_mode="rich",
     help="headcount: verify that every paycheck has a real, living, current employee behind "
     "it, with evidence for every finding.\n\nExit codes: 0 success, 1 internal error, "
-    "2 bad input or usage.",
+    "2 bad input or usage, 130 interrupted (Ctrl-C), 143 terminated (SIGTERM).",
 )
 console = Console(stderr=False)
 errors = Console(stderr=True)
@@ -41,25 +43,45 @@ def _fail(message: str, code: int = EXIT_BAD_INPUT) -> NoReturn:
     raise typer.Exit(code)
 
 
+def _folder_id(path: Path) -> tuple[int, int] | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return (st.st_dev, st.st_ino)
+
+
 @contextmanager
-def _explained_errors() -> Iterator[None]:
-    """Library exceptions become one plain sentence and an exit code, never a traceback."""
+def _explained_errors(out: Path | None = None) -> Iterator[None]:
+    """Library exceptions become one plain sentence and an exit code, never a traceback.
+
+    After Ctrl-C or SIGTERM any exception means the interruption (DuckDB turns it into its
+    own error): one line, exit 130 or 143. OUT is replaced in one rename, so it was
+    written exactly when the folder there is no longer the one that was there before.
+    """
     from headcount.engine.spark_engine import SparkUnavailableError
     from headcount.ingest import DatasetError
     from headcount.report.outputs import OutputError
 
+    before = _folder_id(out) if out is not None else None
     try:
         yield
-    except DatasetError as exc:
-        _fail(f"{exc}\nNothing was written.")
-    except SparkUnavailableError as exc:
-        _fail(f"{exc}\nNothing was written.")
-    except OutputError as exc:
-        _fail(str(exc))
-    except KeyboardInterrupt:
-        _fail("interrupted; nothing was written.", 130)
-    except OSError as exc:
-        _fail(f"{exc.strerror or exc}: {exc.filename or ''}".rstrip(": "))
+    except BaseException as exc:
+        if signals.received() is not None or isinstance(exc, KeyboardInterrupt):
+            message = signals.word()
+            if out is not None and _folder_id(out) == before:
+                message += f"; nothing was written to {out}"
+            elif out is not None:
+                message += f" after {out} was written"
+            signals.report(errors, message)
+            raise typer.Exit(signals.exit_code()) from None
+        if isinstance(exc, DatasetError | SparkUnavailableError):
+            _fail(f"{exc}\nNothing was written.")
+        if isinstance(exc, OutputError):
+            _fail(str(exc))
+        if isinstance(exc, OSError):
+            _fail(f"{exc.strerror or exc}: {exc.filename or ''}".rstrip(": "))
+        raise
 
 
 def _version(value: bool) -> None:
@@ -158,7 +180,7 @@ def verify(
         _fail("--spark-master and --spark-staging need --engine spark")
     if state is not None and engine != EngineName.duckdb:
         _fail("--state works with the DuckDB engine only (not --engine spark)")
-    with _explained_errors(), RichProgress(errors, enabled=not quiet) as progress:
+    with _explained_errors(out), RichProgress(errors, enabled=not quiet) as progress:
         try:
             result = run_verify(
                 dataset,
@@ -193,7 +215,7 @@ def synth(
     """Generate a seeded synthetic agency with planted cases and truth.json (no real data)."""
     from headcount.synth import generate
 
-    with _explained_errors(), RichProgress(errors, enabled=not quiet) as progress:
+    with _explained_errors(out), RichProgress(errors, enabled=not quiet) as progress:
         result = generate(
             out, employees, seed, deaths_format=deaths_format.value, progress=progress
         )
@@ -256,9 +278,18 @@ def rules(
 
 
 def main() -> None:
+    signals.install()  # again: `python -m headcount` and older console scripts start here
     try:
         app()
-    except Exception as exc:  # the last line of defence: say what happened, exit 1
+    except SystemExit as exc:
+        if signals.received() is not None and exc.code not in (0, None):
+            signals.report(errors, signals.word())
+            sys.exit(signals.exit_code())
+        raise
+    except BaseException as exc:  # the last line of defence: say what happened, exit 1
+        if signals.received() is not None or isinstance(exc, KeyboardInterrupt):
+            signals.report(errors, signals.word())
+            sys.exit(signals.exit_code())
         errors.print(f"[bold red]Internal error:[/] {type(exc).__name__}: {exc}", highlight=False)
         errors.print("This is a bug in headcount; please report it with the command you ran.")
         sys.exit(EXIT_INTERNAL)

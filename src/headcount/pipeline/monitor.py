@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -62,6 +61,7 @@ from headcount.pipeline.verify import (
     write_outputs,
 )
 from headcount.rules import all_rules
+from headcount.scratch import spill_dir
 
 
 @dataclass(frozen=True)
@@ -242,7 +242,7 @@ def _ends_line(path: Path, size: int) -> bool:
 def _reuse(run: _Run, meta: Meta, plan: Plan) -> Outcome:
     """Unchanged or incremental: one transaction on the stored database, committed only
     when the payroll's stored content proves to be unchanged."""
-    with tempfile.TemporaryDirectory(prefix="headcount-spill-") as spill:
+    with spill_dir() as spill:
         engine = DuckDBEngine(
             duckdb.connect(str(run.state / DATABASE)),
             memory_limit=run.memory_limit,
@@ -346,7 +346,7 @@ def _full(run: _Run) -> Outcome:
     """A whole run into a new database, which then replaces the stored one."""
     built = run.state / f"{DATABASE}.new"
     remove(built)
-    with tempfile.TemporaryDirectory(prefix="headcount-spill-") as spill:
+    with spill_dir() as spill:
         duck = DuckDBEngine(
             duckdb.connect(str(built)), memory_limit=run.memory_limit, temp_directory=Path(spill)
         )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -48,6 +47,7 @@ from headcount.report.outputs import (
 from headcount.rules import Rule, all_rules
 from headcount.rules.base import RuleSkipped
 from headcount.rules.prepare import prepare
+from headcount.scratch import spill_dir
 
 Progress = Callable[[str, int, int], None]
 
@@ -203,7 +203,8 @@ def verify(
     keeps its tables and results in that folder and the next run re-verifies only what
     changed (pipeline/monitor.py; DuckDB only).
     """
-    check_output_folder(out)
+    apart = {"the dataset folder": dataset, **({"the --state folder": state} if state else {})}
+    check_output_folder(out, apart_from=apart)
     check_engine(engine)
     if state is not None:
         if engine != "duckdb":
@@ -217,10 +218,10 @@ def verify(
     started = dt.datetime.now(dt.UTC)
 
     def on_spark(duck: DuckDBEngine) -> Engine:
-        return spark_engine(duck, Path(spill) / "staged", spark_master, spark_staging)
+        return spark_engine(duck, spill / "staged", spark_master, spark_staging)
 
-    with tempfile.TemporaryDirectory(prefix="headcount-spill-") as spill:
-        duck = DuckDBEngine(duckdb.connect(), memory_limit=memory_limit, temp_directory=Path(spill))
+    with spill_dir() as spill:
+        duck = DuckDBEngine(duckdb.connect(), memory_limit=memory_limit, temp_directory=spill)
         try:
             found = analyse(
                 duck,
