@@ -8,22 +8,19 @@ unreadable dataset, an OUT folder that is something else, a wrong option); 130 i
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated
 
 import typer
-from rich.console import Console
-from rich.markup import escape
 
 from headcount import __version__
 from headcount.cli import signals
+from headcount.cli.common import EXIT_INTERNAL, console, errors, fail
 from headcount.cli.progress import RichProgress
 from headcount.cli.render import print_verify_summary
-
-EXIT_OK, EXIT_INTERNAL, EXIT_BAD_INPUT = 0, 1, 2
 
 app = typer.Typer(
     no_args_is_help=True,
@@ -33,14 +30,6 @@ app = typer.Typer(
     "it, with evidence for every finding.\n\nExit codes: 0 success, 1 internal error, "
     "2 bad input or usage, 130 interrupted (Ctrl-C), 143 terminated (SIGTERM).",
 )
-console = Console(stderr=False)
-errors = Console(stderr=True)
-
-
-def _fail(message: str, code: int = EXIT_BAD_INPUT) -> NoReturn:
-    # Escaped: messages quote user text and `headcount[spark]`, which Rich reads as markup.
-    errors.print(f"[bold red]Error:[/] {escape(message)}", highlight=False, soft_wrap=True)
-    raise typer.Exit(code)
 
 
 def _folder_id(path: Path) -> tuple[int, int] | None:
@@ -62,6 +51,7 @@ def _explained_errors(out: Path | None = None) -> Iterator[None]:
     from headcount.engine.spark_engine import SparkUnavailableError
     from headcount.ingest import DatasetError
     from headcount.report.outputs import OutputError
+    from headcount.rules import RuleRegistryError
 
     before = _folder_id(out) if out is not None else None
     try:
@@ -76,11 +66,11 @@ def _explained_errors(out: Path | None = None) -> Iterator[None]:
             signals.report(errors, message)
             raise typer.Exit(signals.exit_code()) from None
         if isinstance(exc, DatasetError | SparkUnavailableError):
-            _fail(f"{exc}\nNothing was written.")
-        if isinstance(exc, OutputError):
-            _fail(str(exc))
+            fail(f"{exc}\nNothing was written.")
+        if isinstance(exc, OutputError | RuleRegistryError):
+            fail(str(exc))
         if isinstance(exc, OSError):
-            _fail(f"{exc.strerror or exc}: {exc.filename or ''}".rstrip(": "))
+            fail(f"{exc.strerror or exc}: {exc.filename or ''}".rstrip(": "))
         raise
 
 
@@ -175,11 +165,11 @@ def verify(
     from headcount.pipeline.verify import verify as run_verify
 
     if not dataset.is_dir():
-        _fail(f"{dataset}: no such dataset folder")
+        fail(f"{dataset}: no such dataset folder")
     if (spark_master or spark_staging) and engine != EngineName.spark:
-        _fail("--spark-master and --spark-staging need --engine spark")
+        fail("--spark-master and --spark-staging need --engine spark")
     if state is not None and engine != EngineName.duckdb:
-        _fail("--state works with the DuckDB engine only (not --engine spark)")
+        fail("--state works with the DuckDB engine only (not --engine spark)")
     with _explained_errors(out), RichProgress(errors, enabled=not quiet) as progress:
         try:
             result = run_verify(
@@ -194,7 +184,7 @@ def verify(
                 progress=progress,
             )
         except StateError as exc:
-            _fail(f"{exc}\nNothing was written.")
+            fail(f"{exc}\nNothing was written.")
     if not quiet:
         print_verify_summary(console, result.summary, str(result.report))
     else:
@@ -295,24 +285,18 @@ def main() -> None:
         sys.exit(EXIT_INTERNAL)
 
 
-_: Callable[[], None] = main
-
-
-# Check-in commands (issue 5) live in their own module; registered here so `headcount
-# campaign …` and `headcount serve` share the one console script.
+# Each group of commands lives in its own module; registered here so that they share the
+# one console script.
 from headcount.cli import campaign_cmds as _campaign_cmds  # noqa: E402
 
 app.add_typer(_campaign_cmds.campaign_app, name="campaign")
 app.command("serve")(_campaign_cmds.serve)
 
-# Staff users and the audit log (issue 6).
 from headcount.cli import audit_cmds as _audit_cmds  # noqa: E402
 from headcount.cli import users_cmds as _users_cmds  # noqa: E402
 
 app.add_typer(_users_cmds.users_app, name="users")
 app.add_typer(_audit_cmds.audit_app, name="audit")
-
-# Cases, the PII keyring and retention (issue 6).
 from headcount.cli import cases_cmds as _cases_cmds  # noqa: E402
 from headcount.cli import keys_cmds as _keys_cmds  # noqa: E402
 
