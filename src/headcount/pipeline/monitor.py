@@ -21,15 +21,16 @@ from typing import Any
 
 import duckdb
 import pyarrow as pa
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from headcount.engine.duckdb_engine import DuckDBEngine
 from headcount.ingest import Dataset
 from headcount.ingest.append import APPENDED, append_payroll
+from headcount.pipeline.existence import existence_summary
 from headcount.pipeline.fingerprint import (
     FileStamp,
     PayrollHash,
     code_fingerprint,
-    input_files,
     payroll_key,
     stamp,
     stat_of,
@@ -51,6 +52,8 @@ from headcount.pipeline.state import (
     save_payees,
     write_meta,
 )
+from headcount.provenance.files import FileDigest, dataset_files
+from headcount.provenance.manifest import Provenance
 from headcount.pipeline.verify import (
     Clock,
     Progress,
@@ -80,6 +83,7 @@ class Outcome:
     rows_appended: int = 0
     rerun: dict[str, str] = field(default_factory=dict)
     reused: list[str] = field(default_factory=list)
+    existence: dict[str, Any] | None = None
 
 
 class _Fallback(Exception):
@@ -124,6 +128,8 @@ def verify_with_state(
     strict: bool,
     memory_limit: str | None,
     progress: Progress,
+    parameters: dict[str, Any],
+    key: Ed25519PrivateKey | None,
 ) -> VerifyResult:
     check_folders(state, dataset, out)
     clock = Clock()
@@ -132,7 +138,7 @@ def verify_with_state(
         progress("state: checking inputs", 0, 1)
         with clock.stage("check"):
             meta = _stored_meta(state)
-            files = input_files(dataset)
+            files = dataset_files(dataset)
             payroll = payroll_key(files)
             old = meta.files.get(payroll) if meta else None
             run = _Run(
@@ -162,7 +168,13 @@ def verify_with_state(
             outcome = _full(run)
         findings = [f for _, f in outcome.findings]
         summary = build_summary(
-            outcome.ds, findings, outcome.payees, outcome.checkins, started, "duckdb"
+            outcome.ds,
+            findings,
+            outcome.payees,
+            outcome.checkins,
+            started,
+            "duckdb",
+            outcome.existence,
         )
         summary["incremental"] = {
             "mode": plan.mode,
@@ -172,7 +184,12 @@ def verify_with_state(
             "rules_rerun": outcome.rerun,
             "rules_reused": outcome.reused,
         }
-        write_outputs(out, findings, outcome.payees, summary, clock, progress)
+        # The inputs' digests are the stamps this run compared with the stored ones.
+        _, payroll = run.hasher.result()
+        stamps = {**run.stamps, run.payroll: payroll}
+        inputs = {name: FileDigest(s.size, s.sha256) for name, s in stamps.items()}
+        provenance = Provenance(parameters, lambda: inputs, key)
+        write_outputs(out, findings, outcome.payees, summary, clock, progress, provenance)
     return VerifyResult(out=out.resolve(), summary=summary, findings=findings)
 
 
@@ -244,6 +261,7 @@ def _reuse(run: _Run, meta: Meta, plan: Plan) -> Outcome:
                     outcome, payroll = _incremental(run, meta, engine, stored)
                 run.check_unchanged(payroll)
                 outcome.payees = load_payees(con)
+                outcome.existence = existence_summary(engine, outcome.ds.present)
                 run.progress("save: state", 0, 1)
                 write_meta(con, run.meta(outcome.ds, payroll, meta.checkins))
                 con.execute("COMMIT")
@@ -351,4 +369,11 @@ def _full(run: _Run) -> Outcome:
     publish(built, run.state)
     run.progress("save: done", 1, 1)
     rerun = {r.code: "all" for r in all_rules() if runnable(r, found.ds.present)}
-    return Outcome(found.ds, found.findings, found.payees, found.checkins, rerun=rerun)
+    return Outcome(
+        found.ds,
+        found.findings,
+        found.payees,
+        found.checkins,
+        rerun=rerun,
+        existence=found.existence,
+    )
