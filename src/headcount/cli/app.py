@@ -46,6 +46,7 @@ def _explained_errors() -> Iterator[None]:
     """Library exceptions become one plain sentence and an exit code, never a traceback."""
     from headcount.engine.spark_engine import SparkUnavailableError
     from headcount.ingest import DatasetError
+    from headcount.provenance.files import ProvenanceError
     from headcount.report.outputs import OutputError
 
     try:
@@ -56,6 +57,8 @@ def _explained_errors() -> Iterator[None]:
         _fail(f"{exc}\nNothing was written.")
     except OutputError as exc:
         _fail(str(exc))
+    except ProvenanceError as exc:
+        _fail(f"{exc}\nNothing was written.")
     except KeyboardInterrupt:
         _fail("interrupted; nothing was written.", 130)
     except OSError as exc:
@@ -129,11 +132,27 @@ def verify(
             "(a new pay period appended to payroll.csv).",
         ),
     ] = None,
+    threads: Annotated[
+        int | None,
+        typer.Option(
+            min=1, help="DuckDB threads (default: every core); results do not depend on it."
+        ),
+    ] = None,
+    sign_key: Annotated[
+        Path | None,
+        typer.Option(
+            "--sign-key",
+            metavar="FILE",
+            help="Sign manifest.json with this Ed25519 private key (`headcount keys "
+            "signing-pair`), into manifest.sig.",
+        ),
+    ] = None,
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="No progress bars or tables.")
     ] = False,
 ) -> None:
-    """Verify a dataset: every rule, with evidence; writes findings, payees, summary and report."""
+    """Verify a dataset: every rule, with evidence; writes findings, payees, summary, report
+    and a manifest of every input and output."""
     from headcount.pipeline.state import StateError
     from headcount.pipeline.verify import verify as run_verify
 
@@ -154,6 +173,8 @@ def verify(
                 spark_master=spark_master,
                 spark_staging=spark_staging,
                 state=state,
+                threads=threads,
+                sign_key=sign_key,
                 progress=progress,
             )
         except StateError as exc:
@@ -270,3 +291,10 @@ app.add_typer(_cases_cmds.cases_app, name="cases")
 app.add_typer(_keys_cmds.keys_app, name="keys")
 app.command("purge")(_keys_cmds.purge)
 app.command("retention")(_keys_cmds.retention)
+
+# Anyone can re-check a results folder (issue 12).
+from headcount.cli import provenance_cmds as _provenance_cmds  # noqa: E402
+
+app.command("attest")(_provenance_cmds.attest)
+app.command("reproduce")(_provenance_cmds.reproduce)
+_keys_cmds.keys_app.command("signing-pair")(_provenance_cmds.signing_pair)

@@ -239,10 +239,10 @@ def comparison(did_not: Group, replied: Group) -> dict[str, Any]:
 
 
 def _group(row: Mapping[str, Any], present: frozenset[str]) -> Group:
-    values = {f.name: int(row[f.name]) for f in fields(Group)}
+    values: dict[str, int | None] = {f.name: int(row[f.name]) for f in fields(Group)}
     for kind, table in EVIDENCE_NEEDS.items():
         if table not in present:
-            values[kind] = None  # type: ignore[assignment]
+            values[kind] = None
     return Group(**values)  # type: ignore[arg-type]
 
 
@@ -297,7 +297,7 @@ def summarise(rows: Iterable[Mapping[str, Any]], present: frozenset[str]) -> dic
 def existence_summary(engine: Engine, present: frozenset[str]) -> dict[str, Any] | None:
     """The `existence` block for a run whose findings are in `findings_index`; None
     without campaigns and check-ins."""
-    if not NEEDS <= present:
+    if not present >= NEEDS:
         return None
     rows = engine.fetch_arrow(counts_sql(engine.dialect, "deaths" in present)).to_pylist()
     return summarise(rows, present)
@@ -311,7 +311,10 @@ COLUMNS = (
     "replied_finding_rate", "did_not_reply_finding_rate",
     "finding_rate_difference", "ci_low", "ci_high", "sentence",
 )  # fmt: skip
-_INT_COLUMNS = {"roster", *(f"{g}_{c}" for g in ("replied", "did_not_reply") for c in GROUP_COLUMNS)}
+_INT_COLUMNS = {
+    "roster",
+    *(f"{g}_{c}" for g in ("replied", "did_not_reply") for c in GROUP_COLUMNS),
+}
 _FLOAT_COLUMNS = {
     "replied_finding_rate", "did_not_reply_finding_rate", "finding_rate_difference",
     "ci_low", "ci_high",
@@ -330,7 +333,9 @@ def existence_table(existence: Mapping[str, Any]) -> pa.Table:
                 "policy": a["policy"],
                 "sent_on": a["sent_on"],
                 "roster": a["roster"],
-                **{f"{g}_{c}": a[g][c] for g in ("replied", "did_not_reply") for c in GROUP_COLUMNS},
+                **{
+                    f"{g}_{c}": a[g][c] for g in ("replied", "did_not_reply") for c in GROUP_COLUMNS
+                },
                 "replied_finding_rate": a["replied"]["finding_rate"],
                 "did_not_reply_finding_rate": a["did_not_reply"]["finding_rate"],
                 "finding_rate_difference": diff.get("estimate"),
@@ -341,7 +346,11 @@ def existence_table(existence: Mapping[str, Any]) -> pa.Table:
             for name in COLUMNS:
                 cols[name].append(row[name])
     types = {
-        name: pa.int64() if name in _INT_COLUMNS else pa.float64() if name in _FLOAT_COLUMNS else pa.string()
+        name: pa.int64()
+        if name in _INT_COLUMNS
+        else pa.float64()
+        if name in _FLOAT_COLUMNS
+        else pa.string()
         for name in COLUMNS
     }
     return pa.table({name: pa.array(cols[name], types[name]) for name in COLUMNS})

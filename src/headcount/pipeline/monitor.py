@@ -52,8 +52,6 @@ from headcount.pipeline.state import (
     save_payees,
     write_meta,
 )
-from headcount.provenance.files import FileDigest, dataset_files
-from headcount.provenance.manifest import Provenance
 from headcount.pipeline.verify import (
     Clock,
     Progress,
@@ -63,6 +61,8 @@ from headcount.pipeline.verify import (
     runnable,
     write_outputs,
 )
+from headcount.provenance.files import FileDigest, dataset_files
+from headcount.provenance.manifest import Provenance
 from headcount.rules import all_rules
 
 
@@ -185,8 +185,8 @@ def verify_with_state(
             "rules_reused": outcome.reused,
         }
         # The inputs' digests are the stamps this run compared with the stored ones.
-        _, payroll = run.hasher.result()
-        stamps = {**run.stamps, run.payroll: payroll}
+        _, payroll_stamp = run.hasher.result()
+        stamps = {**run.stamps, run.payroll: payroll_stamp}
         inputs = {name: FileDigest(s.size, s.sha256) for name, s in stamps.items()}
         provenance = Provenance(parameters, lambda: inputs, key)
         write_outputs(out, findings, outcome.payees, summary, clock, progress, provenance)

@@ -215,7 +215,7 @@ def verify(
         "signed": key is not None,
     }
     files = dataset_files(dataset)
-    if existence.NEEDS <= {name.split(".", 1)[0] for name in files}:
+    if {name.split(".", 1)[0] for name in files} >= existence.NEEDS:
         threading.Thread(target=existence.prefetch, name="headcount-prefetch", daemon=True).start()
     if state is not None:
         if engine != "duckdb":

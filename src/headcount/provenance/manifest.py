@@ -101,7 +101,9 @@ def _tree_digest(root: Path, packages: tuple[str, ...]) -> hashlib._Hash:
 def source_sha256() -> str:
     """Every source file of the installed headcount package, by path."""
     root = Path(headcount.__file__).parent
-    packages = tuple(sorted(p.name for p in root.iterdir() if p.is_dir() and p.name != "__pycache__"))
+    packages = tuple(
+        sorted(p.name for p in root.iterdir() if p.is_dir() and p.name != "__pycache__")
+    )
     digest = _tree_digest(root, packages)
     digest.update((root / "__init__.py").read_bytes())
     return digest.hexdigest()
@@ -166,7 +168,10 @@ def build_manifest(folder: Path, provenance: Provenance, engine: str) -> dict[st
         "inputs": {name: d.to_json() for name, d in sorted(provenance.inputs().items())},
         "outputs": outputs,
         "reproducible": {
-            SUMMARY: {"leaves_out_keys": list(RUN_SPECIFIC_SUMMARY), "serialised": "sorted keys, no spaces, UTF-8"},
+            SUMMARY: {
+                "leaves_out_keys": list(RUN_SPECIFIC_SUMMARY),
+                "serialised": "sorted keys, no spaces, UTF-8",
+            },
             REPORT: {"leaves_out": f"text between {RUN_SPECIFIC_START} and {RUN_SPECIFIC_END}"},
         },
     }
@@ -197,7 +202,9 @@ def read_manifest(folder: Path) -> tuple[dict[str, Any], bytes]:
     try:
         data = path.read_bytes()
     except FileNotFoundError:
-        raise ProvenanceError(f"{path}: no manifest (is this a headcount results folder?)") from None
+        raise ProvenanceError(
+            f"{path}: no manifest (is this a headcount results folder?)"
+        ) from None
     try:
         manifest = json.loads(data)
     except ValueError:
@@ -205,7 +212,9 @@ def read_manifest(folder: Path) -> tuple[dict[str, Any], bytes]:
     if not isinstance(manifest, dict) or not isinstance(manifest.get("outputs"), dict):
         raise ProvenanceError(f"{path}: not a headcount manifest")
     if manifest.get("format") != FORMAT:
-        raise ProvenanceError(f"{path}: manifest format {manifest.get('format')!r} is not one this headcount reads ({FORMAT})")
+        raise ProvenanceError(
+            f"{path}: manifest format {manifest.get('format')!r} is not one this headcount reads ({FORMAT})"
+        )
     return manifest, data
 
 
@@ -214,5 +223,3 @@ def file_digests(manifest: dict[str, Any], section: str) -> dict[str, FileDigest
     if not isinstance(entries, dict):
         raise ProvenanceError(f"the manifest has no {section!r} section")
     return {str(name): FileDigest.from_json(entry) for name, entry in entries.items()}
-
-

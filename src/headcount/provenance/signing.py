@@ -38,7 +38,9 @@ def make_key_pair(private: Path) -> Path:
     public = public_path(private)
     for path in (private, public):
         if path.exists():
-            raise ProvenanceError(f"{path} already exists; choose another name (keys are never overwritten)")
+            raise ProvenanceError(
+                f"{path} already exists; choose another name (keys are never overwritten)"
+            )
     key = Ed25519PrivateKey.generate()
     _write_new(
         private,
