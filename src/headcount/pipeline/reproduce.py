@@ -152,22 +152,24 @@ def _where(name: str, old_path: Path, new_path: Path) -> str:
 def compare(
     manifest: dict[str, Any], results: Path, rerun: Path
 ) -> tuple[list[str], Difference | None]:
-    """(outputs compared, the first difference) between the re-run and the manifest."""
+    """(outputs compared, the first difference): each re-run output must match both the
+    manifest and the recorded file beside it."""
     recorded: dict[str, Any] = manifest["outputs"]
     compared: list[str] = []
     for name, entry in recorded.items():
-        path = rerun / name
+        path, old_path = rerun / name, results / name
         if not path.is_file():
             return compared, Difference(name, "the re-run did not write it")
-        new = path.read_bytes()
-        if reproducible_sha256(name, new) != expected_digest(name, entry):
-            old_path = results / name
-            if not old_path.is_file():
-                return compared, Difference(
-                    name, "differs (the recorded file is not there to compare)"
-                )
+        if not old_path.is_file():
+            return compared, Difference(name, "the recorded file is missing")
+        expected = expected_digest(name, entry)
+        new_holds = reproducible_sha256(name, path.read_bytes()) == expected
+        old_holds = reproducible_sha256(name, old_path.read_bytes()) == expected
+        if not (new_holds and old_holds):
             where = _where(name, old_path, path)
-            if reproducible_sha256(name, old_path.read_bytes()) != expected_digest(name, entry):
+            if new_holds:
+                where += "; the re-run matches the manifest, so the recorded file was changed"
+            elif not old_holds:
                 where += " (and the recorded file no longer matches its manifest)"
             return compared, Difference(name, where)
         compared.append(name)
