@@ -12,9 +12,10 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet uv==0.13.9
 
-# uv.lock pins every package; --inexact keeps uv itself in the venv.
+# uv.lock pins every package; --inexact keeps uv itself in the venv. Development installs
+# every extra (web, postgres, letters, spark, dev, bench); a deployment picks its own.
 install: $(BIN)/python
-	$(UV) sync --frozen --inexact --extra dev --extra bench --extra spark
+	$(UV) sync --frozen --inexact --all-extras
 
 demo: install
 	$(BIN)/headcount demo --employees $(DEMO_EMPLOYEES) --dir $(DEMO_DIR)
@@ -29,13 +30,13 @@ test: install browser
 	$(BIN)/pytest -n 2 --dist loadfile
 
 lint: install
-	$(BIN)/ruff check src tests benchmarks
-	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks tools examples
+	$(BIN)/ruff format --check src tests benchmarks tools examples
 	$(BIN)/mypy
 
 format: install
-	$(BIN)/ruff format src tests benchmarks
-	$(BIN)/ruff check --fix src tests benchmarks
+	$(BIN)/ruff format src tests benchmarks tools examples
+	$(BIN)/ruff check --fix src tests benchmarks tools examples
 
 docs: install
 	$(BIN)/headcount rules --markdown > docs/rules.md

@@ -33,7 +33,9 @@ import uvloop
 from sqlalchemy import delete, func, insert, make_url, select
 
 from headcount.checkins.links import Signer
-from headcount.store import Campaign, CampaignAgency, Link, Recipient, Reply, Store, utcnow
+from headcount.checkins.models import Campaign, CampaignAgency, Link, Recipient, Reply
+from headcount.migrations import upgrade
+from headcount.store import Store, utcnow
 
 BIN = Path(sys.executable).parent
 AGENCIES = ("VA", "GSA", "DOI", "SSA")
@@ -293,7 +295,7 @@ def main() -> None:
 
     secret = secrets.token_urlsafe(48)
     store = Store.open(args.database)
-    store.upgrade()
+    upgrade(store)
     campaign_id = f"load-{secrets.token_hex(4)}"
     t0 = time.perf_counter()
     tokens = make_campaign(store, campaign_id, args.replies, Signer(secret.encode()))

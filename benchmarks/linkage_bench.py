@@ -33,7 +33,7 @@ import duckdb
 import splink.comparison_library as cl
 from splink import DuckDBAPI, Linker, SettingsCreator, block_on
 
-from headcount.linkage import febrl
+import febrl
 
 BIN = Path(sys.executable).parent
 BASELINE_CLUSTER_THRESHOLD = 0.99

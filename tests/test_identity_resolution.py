@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from headcount.linkage import febrl, model
+import febrl
+from headcount.linkage import model
 from headcount.linkage.train import reference_model
 from headcount.pipeline.verify import verify
 
@@ -212,7 +213,7 @@ def test_febrl3_subset_through_the_cli(tmp_path):
 
 
 def test_reference_model_matches_the_model_definition():
-    """reference_model.json must be regenerated (python -m headcount.linkage.reference)
+    """reference_model.json must be regenerated (python tools/linkage_reference.py)
     whenever model.py changes its comparisons or levels."""
     ref = reference_model()
     saved = [

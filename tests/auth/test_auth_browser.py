@@ -16,7 +16,9 @@ from auth.conftest import SECRET
 from browser import artifact_path, launch_chromium
 from checkins.test_checkin_browser import axe
 from headcount.checkins.campaigns import create_campaign
-from headcount.store import Policy, Store, utcnow
+from headcount.checkins.models import Policy
+from headcount.migrations import upgrade
+from headcount.store import Store, utcnow
 from staff import PASSWORD, make_user
 
 pytestmark = pytest.mark.browser
@@ -25,7 +27,7 @@ pytestmark = pytest.mark.browser
 @pytest.fixture
 def site(tmp_path: Path, roster: Path) -> Iterator[tuple[str, Store]]:
     store = Store.open(f"sqlite:///{tmp_path / 'hc.db'}")
-    store.upgrade()
+    upgrade(store)
     create_campaign(
         store, "wk8", roster, deadline=utcnow() + timedelta(days=2),
         policies={"VA": Policy.MANDATORY}, title="Last week's work",

@@ -14,7 +14,7 @@ from headcount.auth import login as logins
 from headcount.auth import throttle
 from headcount.auth.models import UserSession
 from headcount.auth.sessions import ABSOLUTE, COOKIE, IDLE, principal_for
-from headcount.checkins.sessions import hash_secret
+from headcount.secrets import hash_secret
 from headcount.store import Store, utcnow
 from staff import PASSWORD, csrf_of, make_user
 

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from headcount.migrations import upgrade
 from headcount.store import Store
 
 PG_ADMIN = os.environ.get(
@@ -61,7 +62,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 def store(database_url: str) -> Iterator[Store]:
     """A migrated store on each backend in turn."""
     opened = Store.open(database_url)
-    opened.upgrade()
+    upgrade(opened)
     try:
         yield opened
     finally:
@@ -105,7 +106,8 @@ def links(store: Store, roster: Path) -> dict[str, str]:
 
     from headcount.checkins.campaigns import contactable_filter, create_campaign
     from headcount.checkins.links import Signer, issue_link
-    from headcount.store import Policy, Recipient, utcnow
+    from headcount.checkins.models import Policy, Recipient
+    from headcount.store import utcnow
 
     deadline = utcnow() + timedelta(days=2)
     create_campaign(

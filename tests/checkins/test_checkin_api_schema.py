@@ -17,8 +17,9 @@ from schemathesis import GenerationMode
 from sqlalchemy import select
 
 from checkins.conftest import SECRET
+from headcount.checkins.models import Recipient
 from headcount.checkins.sessions import open_session
-from headcount.store import Recipient, Store, utcnow
+from headcount.store import Store, utcnow
 from headcount.web import create_app
 from schema_check import check_operation
 

@@ -20,7 +20,9 @@ from checkins.conftest import SECRET
 from headcount.checkins.campaigns import create_campaign
 from headcount.checkins.links import LINK_PATH, Signer, issue_link
 from headcount.checkins.mail_out import SmtpSettings, send_invitations
-from headcount.store import Policy, Recipient, Reply, Store, utcnow
+from headcount.checkins.models import Policy, Recipient, Reply
+from headcount.migrations import upgrade
+from headcount.store import Store, utcnow
 from staff import PASSWORD, make_user
 
 pytestmark = pytest.mark.browser
@@ -31,7 +33,7 @@ WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 @pytest.fixture
 def sqlite_store(tmp_path: Path) -> Iterator[Store]:
     store = Store.open(f"sqlite:///{tmp_path / 'hc.db'}")
-    store.upgrade()
+    upgrade(store)
     yield store
     store.close()
 

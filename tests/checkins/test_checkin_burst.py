@@ -17,9 +17,10 @@ from sqlalchemy import func, select
 from checkins.conftest import SECRET
 from headcount.checkins import burst
 from headcount.checkins.links import LinkError, Signer, issue_link, read_token
+from headcount.checkins.models import Campaign, Link, Recipient, Reply
 from headcount.checkins.replies import ReplyError
 from headcount.checkins.sessions import recipient_for
-from headcount.store import Campaign, Link, Recipient, Reply, Store, utcnow
+from headcount.store import Store, utcnow
 from headcount.web import api, create_app
 from headcount.web.batcher import Batcher
 

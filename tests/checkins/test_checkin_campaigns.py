@@ -15,9 +15,10 @@ from headcount.checkins.campaigns import (
     create_campaign,
     parse_deadline,
 )
+from headcount.checkins.models import CampaignAgency, Policy, Recipient
 from headcount.checkins.policy import NO_CONSEQUENCE, parse_policies, policy_statement
 from headcount.ingest import DatasetError
-from headcount.store import CampaignAgency, Policy, Recipient, Store, utcnow
+from headcount.store import Store, utcnow
 
 POLICIES = {"VA": Policy.MANDATORY, "DOD": Policy.EXEMPT}
 

@@ -17,9 +17,10 @@ from headcount.checkins.campaigns import create_campaign
 from headcount.checkins.export import export_campaign
 from headcount.checkins.links import Signer
 from headcount.checkins.mail_out import SmtpSettings, send_invitations
+from headcount.checkins.models import Policy, Recipient, Source
 from headcount.checkins.replies import submit
 from headcount.contract.tables import CAMPAIGNS, CHECKINS
-from headcount.store import Policy, Recipient, Source, Store, utcnow
+from headcount.store import Store, utcnow
 
 
 def _rows(path: Path) -> list[dict[str, str]]:

@@ -18,7 +18,8 @@ from headcount.checkins.links import Signer
 from headcount.checkins.mail_in import delete_messages, ingest_mailbox
 from headcount.checkins.mail_out import SmtpSettings, send_invitations
 from headcount.checkins.mail_text import bullets_from, html_to_text
-from headcount.store import Policy, Recipient, Reply, Store, utcnow
+from headcount.checkins.models import Policy, Recipient, Reply
+from headcount.store import Store, utcnow
 
 BASE = "https://hc.example.gov"
 

@@ -13,8 +13,9 @@ from sqlalchemy import func, select
 from headcount.checkins.campaigns import create_campaign
 from headcount.checkins.links import LINK_PATH, LinkError, Signer, read_token, redeem
 from headcount.checkins.mail_out import SmtpSettings, send_invitations, send_reminders
+from headcount.checkins.models import Campaign, Delivery, Link, Policy, Recipient, Reply
 from headcount.checkins.policy import NO_CONSEQUENCE
-from headcount.store import Campaign, Delivery, Link, Policy, Recipient, Reply, Store, utcnow
+from headcount.store import Store, utcnow
 
 BASE = "https://checkin.example.gov"
 

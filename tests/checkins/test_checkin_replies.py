@@ -12,9 +12,10 @@ from sqlalchemy import func, select
 
 from headcount.checkins.campaigns import create_campaign
 from headcount.checkins.links import LinkError, Signer, issue_link
+from headcount.checkins.models import Policy, Recipient, Reply, Source
 from headcount.checkins.replies import ReplyError, SensitiveDataError, submit
 from headcount.checkins.sessions import recipient_for, redeem_link
-from headcount.store import Policy, Recipient, Reply, Source, Store, utcnow
+from headcount.store import Store, utcnow
 
 BULLETS = ["Closed 12 tickets", "Reviewed two contracts", "Trained a new colleague"]
 

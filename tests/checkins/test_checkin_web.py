@@ -11,7 +11,8 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select, text
 
-from headcount.store import Base, Reply, Store
+from headcount.checkins.models import Reply
+from headcount.store import Base, Store
 from staff import sign_in as staff_sign_in
 
 BULLETS = ["Closed 12 tickets", "Reviewed two contracts", "Trained a new colleague"]
@@ -163,7 +164,8 @@ def test_deadline_passed_shows_the_reply_read_only(
 ) -> None:
     from datetime import timedelta
 
-    from headcount.store import Campaign, utcnow
+    from headcount.checkins.models import Campaign
+    from headcount.store import utcnow
 
     sign_in(client, links["VA1"])
     post_reply(client, BULLETS)
@@ -238,7 +240,8 @@ def test_api_refusals_leave_the_link_unspent(
 
     from checkins.conftest import SECRET
     from headcount.checkins.links import Signer, issue_link, read_token
-    from headcount.store import Campaign, Link, Recipient, utcnow
+    from headcount.checkins.models import Campaign, Link, Recipient
+    from headcount.store import utcnow
 
     with store.begin() as s:
         dod1 = s.scalars(select(Recipient).where(Recipient.employee_id == "DOD1")).one()

@@ -16,11 +16,13 @@ from sqlalchemy import func, select, text, update
 
 from headcount.audit import AuditEntry
 from headcount.cases.models import Case
+from headcount.cases.retention import DEFAULT_DAYS, purge
 from headcount.checkins.campaigns import create_campaign
+from headcount.checkins.models import Campaign, Recipient, Reply, Source
 from headcount.checkins.replies import submit
 from headcount.checkins.stats import response_rates
-from headcount.pii.retention import DEFAULT_DAYS, purge
-from headcount.store import Campaign, Recipient, Reply, Source, Store, utcnow
+from headcount.migrations import upgrade
+from headcount.store import Store, utcnow
 
 HEADCOUNT = str(Path(sys.executable).with_name("headcount"))
 MARKER = "Quarterly zebra reconciliation"
@@ -78,7 +80,7 @@ def test_purge_after_the_period_keeps_the_rates(store: Store, roster: Path) -> N
 def test_purge_cli_dry_run_then_gone_from_the_file(tmp_path: Path, roster: Path) -> None:
     url = f"sqlite:///{tmp_path / 'hc.db'}"
     store = Store.open(url)
-    store.upgrade()
+    upgrade(store)
     _campaign(store, roster, "wk8")
     with store.begin() as s:  # the campaign ended long ago
         s.execute(update(Campaign).values(deadline=utcnow() - timedelta(days=2)))

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from headcount.audit.keys import audit_key
 from headcount.audit.models import AuditEntry, AuditHead
-from headcount.checkins.guard import scan_text
+from headcount.matching.sensitive import scan_text
 from headcount.store.types import utcnow
 
 GENESIS = "0" * 64

@@ -2,7 +2,7 @@
 
 `HEADCOUNT_AUDIT_KEY` (at least 32 characters), else the file named by
 `HEADCOUNT_AUDIT_KEY_FILE`, else a key derived from the link secret (see
-headcount.checkins.keys: `HEADCOUNT_SECRET_KEY`, `HEADCOUNT_SECRET_FILE`, ./headcount.key).
+headcount.secrets: `HEADCOUNT_SECRET_KEY`, `HEADCOUNT_SECRET_FILE`, ./headcount.key).
 Every process that writes or verifies the log must see the same key.
 """
 
@@ -13,7 +13,7 @@ import hmac
 import os
 from pathlib import Path
 
-from headcount.checkins.keys import MIN_LENGTH, SecretKeyError, load_secret
+from headcount.secrets import MIN_LENGTH, SecretKeyError, load_secret
 
 ENV_KEY = "HEADCOUNT_AUDIT_KEY"
 ENV_FILE = "HEADCOUNT_AUDIT_KEY_FILE"

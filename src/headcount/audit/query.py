@@ -4,6 +4,7 @@ as CSV. Filters are bound parameters, never spliced into SQL."""
 from __future__ import annotations
 
 import csv
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -20,6 +21,9 @@ COLUMNS = (
     "seq", "at", "actor", "action", "target_type", "target_id", "client", "detail",
     "prev_hash", "hash",
 )  # fmt: skip
+
+
+DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 class FilterError(ValueError):
@@ -59,7 +63,8 @@ class AuditFilter:
             )
         if self.since:
             clauses.append(AuditEntry.at >= datetime.combine(self.since, time(), UTC))
-        if self.until:
+        # The last representable day has no next day to stop before: it bounds nothing.
+        if self.until and self.until < date.max:
             end = datetime.combine(self.until + timedelta(days=1), time(), UTC)
             clauses.append(AuditEntry.at < end)
         return clauses
@@ -75,8 +80,9 @@ class AuditFilter:
 
 def _text(value: str | None, name: str, limit: int) -> str | None:
     value = (value or "").strip()
-    if any(ord(c) < 32 or ord(c) == 127 for c in value):
-        raise FilterError(f"'{name}' must not contain control characters")
+    # Lone surrogates: bytes a shell passed that are not UTF-8; no database would take them.
+    if any(ord(c) < 32 or ord(c) == 127 or 0xD800 <= ord(c) < 0xE000 for c in value):
+        raise FilterError(f"'{name}' must be UTF-8 text without control characters")
     return value[:limit] or None
 
 
@@ -84,12 +90,13 @@ def _day(value: str | None, name: str) -> date | None:
     value = (value or "").strip()
     if not value:
         return None
-    try:
-        if len(value) == 10:
+    # Only the documented form: fromisoformat alone also takes week dates (2026-W05-1).
+    if DAY.fullmatch(value):
+        try:
             return date.fromisoformat(value)
-    except ValueError:
-        pass
-    raise FilterError(f"'{name}' must be a date like 2026-01-31")
+        except ValueError:  # 2026-02-30, year 0000
+            pass
+    raise FilterError(f"'{name}' must be a date like 2026-01-31 (YYYY-MM-DD, year 0001-9999)")
 
 
 def _query(filters: AuditFilter) -> Select[AuditEntry]:

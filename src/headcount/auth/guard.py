@@ -45,6 +45,8 @@ def credential(request: Request) -> str | None:
 
 
 def client_address(request: Request) -> str:
+    """The peer's address, or the client a trusted proxy forwarded (create_app's `trusted`);
+    an X-Forwarded-For from anyone else never gets this far."""
     return request.client.host if request.client else "unknown"
 
 

@@ -55,7 +55,7 @@ POLICY: dict[tuple[str, str], Rule] = {
     # Response rates (counts only); supervisors and analysts see their own agency.
     ("GET", "/campaigns/{campaign_id}"): DASHBOARD,
     ("GET", "/api/v1/campaigns/{campaign_id}/rates"): DASHBOARD,
-    # Cases (issue 6): analysts (their agency), auditors and admins read; analysts and admins
+    # Cases: analysts (their agency), auditors and admins read; analysts and admins
     # act (the library checks the role, agency and state again: cases/access.py).
     ("GET", "/cases"): CASES_READ,
     ("GET", "/cases/{case_id}"): CASES_READ,

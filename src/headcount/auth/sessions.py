@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from headcount.auth.models import User, UserSession
 from headcount.auth.roles import Principal, Role
-from headcount.checkins.sessions import hash_secret
+from headcount.secrets import hash_secret
 from headcount.store.types import utcnow
 
 COOKIE = "hc_session"

@@ -1,9 +1,15 @@
 """Reading and checking a `headcount verify` results folder before any case is written.
 
 Every problem is an ImportFileError naming the file, the row (line of the file) and the
-column. Checked: the four files exist, headers hold the contract's columns, each finding has
+column. Checked: the five files exist, headers hold the contract's columns, each finding has
 a well-formed id, a known rule and severity, employee ids, an amount and an evidence object;
-every payment link names a finding of the file; every payee row has a known status.
+every payment and employee link names a finding of the file; every payee row has a known
+status.
+
+Who a finding names is read from finding_employees.csv, one id to a cell, never by splitting
+findings.csv's `employee_ids` text: an id that held a `;` (which ingest now refuses) would
+split into two, one of them perhaps an innocent person's. The text must still be exactly
+what join_ids makes of those ids, so the two files cannot disagree.
 """
 
 from __future__ import annotations
@@ -17,10 +23,18 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-from headcount.contract.findings import FINDING_COLUMNS, PAYEE_COLUMNS, PayeeStatus, Severity
+from headcount.contract.findings import (
+    FINDING_COLUMNS,
+    FINDING_EMPLOYEE_COLUMNS,
+    PAYEE_COLUMNS,
+    PayeeStatus,
+    Severity,
+)
+from headcount.contract.ids import id_problem, join_ids
 from headcount.rules import all_rules
 
 PAYMENT_COLUMNS = ("finding_id", "rule", "payment_id", "at_risk")
+EMPLOYEES = "finding_employees.csv"
 FINDING_ID = re.compile(r"HC-[0-9A-F]{12}")
 
 
@@ -63,8 +77,20 @@ def read_results(folder: Path) -> Results:
             raise ImportFileError(
                 f"{folder / name}: missing (is {folder} a verify results folder?)"
             )
-    findings = _findings(folder)
+    if not (folder / EMPLOYEES).is_file():
+        raise ImportFileError(
+            f"{folder / EMPLOYEES}: missing; results written before headcount listed each "
+            "finding's employees one per row cannot be imported: run headcount verify again"
+        )
+    employees = _employees(folder / EMPLOYEES)
+    findings = _findings(folder, employees)
     ids = {f.finding_id for f in findings}
+    for finding_id, (line, _) in employees.items():
+        if finding_id not in ids:
+            raise ImportFileError(
+                f"{folder / EMPLOYEES} line {line}, column finding_id: names no finding of "
+                "the findings file"
+            )
     return Results(folder, findings, _payments(folder / "finding_payments.csv", ids),
                    _payees(folder / "payees.csv"))  # fmt: skip
 
@@ -117,7 +143,7 @@ def _parquet_rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
         yield number, {k: "" if v is None else str(v) for k, v in row.items()}
 
 
-def _findings(folder: Path) -> list[FindingRow]:
+def _findings(folder: Path, employees: dict[str, tuple[int, list[str]]]) -> list[FindingRow]:
     csv_path, parquet_path = folder / "findings.csv", folder / "findings.parquet"
     if csv_path.is_file():
         path, rows = csv_path, _rows(csv_path, FINDING_COLUMNS)
@@ -130,7 +156,8 @@ def _findings(folder: Path) -> list[FindingRow]:
     seen: set[str] = set()
     out = []
     for line, row in rows:
-        finding = _finding(path, line, row, rules)
+        listed = tuple(employees.get(row["finding_id"], (0, []))[1])
+        finding = _finding(path, line, row, rules, listed)
         if finding.finding_id in seen:
             raise ImportFileError(
                 f"{path} line {line}, column finding_id: {finding.finding_id} appears twice"
@@ -140,7 +167,9 @@ def _findings(folder: Path) -> list[FindingRow]:
     return out
 
 
-def _finding(path: Path, line: int, row: dict[str, str], rules: dict[str, Any]) -> FindingRow:
+def _finding(
+    path: Path, line: int, row: dict[str, str], rules: dict[str, Any], employee_ids: tuple[str, ...]
+) -> FindingRow:
     def bad(column: str, problem: str) -> ImportFileError:
         return ImportFileError(f"{path} line {line}, column {column}: {problem}")
 
@@ -157,7 +186,8 @@ def _finding(path: Path, line: int, row: dict[str, str], rules: dict[str, Any]) 
         raise bad("severity", "must be high, medium, low or info") from None
     if severity not in rule.severities:
         raise bad("severity", f"{rule.code} findings are never {severity.value}")
-    employee_ids = tuple(e.strip() for e in row["employee_ids"].split(";") if e.strip())
+    if row["employee_ids"] != join_ids(employee_ids):
+        raise bad("employee_ids", f"is not the employees {EMPLOYEES} lists for this finding")
     if not employee_ids and severity is not Severity.INFO:
         raise bad("employee_ids", "empty: a finding names at least one employee")
     amount = _money(row["amount_at_risk"], bad, "amount_at_risk")
@@ -202,6 +232,17 @@ def _who(
     if len(employee_ids) == 1 and evidence.get("roster_name"):
         names.setdefault(employee_ids[0], str(evidence["roster_name"]))
     return agencies, names
+
+
+def _employees(path: Path) -> dict[str, tuple[int, list[str]]]:
+    """finding_id -> (its first line, the ids listed for it in file order)."""
+    out: dict[str, tuple[int, list[str]]] = {}
+    for line, row in _rows(path, FINDING_EMPLOYEE_COLUMNS):
+        problem = id_problem(row["employee_id"])
+        if problem is not None:
+            raise ImportFileError(f"{path} line {line}, column employee_id: employee_id {problem}")
+        out.setdefault(row["finding_id"], (line, []))[1].append(row["employee_id"])
+    return out
 
 
 def _payments(path: Path, finding_ids: set[str]) -> dict[str, dict[str, Decimal]]:

@@ -34,7 +34,7 @@ from headcount.cases.models import (
     SafetyException,
     State,
 )
-from headcount.checkins.guard import scan_text
+from headcount.matching.sensitive import scan_text
 from headcount.store.types import utcnow
 
 APPROVALS_NEEDED = 2

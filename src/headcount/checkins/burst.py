@@ -21,9 +21,11 @@ from typing import TYPE_CHECKING, Any, cast
 from sqlalchemy.orm import Session
 
 from headcount.checkins import replies, sessions
-from headcount.checkins.guard import check
 from headcount.checkins.links import Claims, LinkError, Signer, read_token
-from headcount.store import Source, Store, utcnow
+from headcount.checkins.models import Source
+from headcount.matching.sensitive import check
+from headcount.secrets import hash_secret
+from headcount.store import Store, utcnow
 
 if TYPE_CHECKING:
     import psycopg
@@ -172,7 +174,7 @@ def _run_batch(
     batch = [
         {
             "i": i, "jti": claims.jti, "rid": claims.recipient_id,
-            "session_hash": sessions.hash_secret(secret),
+            "session_hash": hash_secret(secret),
             "expires": claims.expires_at.isoformat(), "text": "\n".join(items[i].bullets),
             "submission_id": items[i].submission_id,
         }

@@ -19,8 +19,9 @@ from pathlib import Path
 from sqlalchemy import ColumnElement, func, insert, select
 from sqlalchemy.orm import Session
 
+from headcount.checkins.models import Campaign, CampaignAgency, Policy, Recipient
 from headcount.checkins.roster import BATCH, RosterRow, read_roster
-from headcount.store import Campaign, CampaignAgency, Policy, Recipient, Store, utcnow
+from headcount.store import Store, utcnow
 
 DEFAULT_QUESTION = (
     "What did you accomplish last week? Please list three to five short bullets about your "
@@ -167,8 +168,3 @@ def summarise(store: Store, campaign_id: str) -> CampaignSummary:
             select(func.count()).select_from(Recipient).where(*contactable_filter(campaign_id))
         )
         return CampaignSummary(campaign_id, campaign.deadline, agencies, total or 0, reachable or 0)
-
-
-def list_campaigns(store: Store) -> list[str]:
-    with store.begin() as session:
-        return list(session.scalars(select(Campaign.id).order_by(Campaign.created_at)))

@@ -20,8 +20,9 @@ from sqlalchemy import select
 
 from headcount import audit
 from headcount.checkins.campaigns import get_campaign
+from headcount.checkins.models import CampaignAgency, Recipient, Reply
 from headcount.contract.tables import CAMPAIGNS, CHECKINS
-from headcount.store import CampaignAgency, Recipient, Reply, Store
+from headcount.store import Store
 
 
 @dataclass(frozen=True)

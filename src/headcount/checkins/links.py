@@ -19,7 +19,8 @@ from itsdangerous.encoding import base64_decode
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from headcount.store import Link, utcnow
+from headcount.checkins.models import Link
+from headcount.store import utcnow
 
 LINK_PATH = "/c/"
 

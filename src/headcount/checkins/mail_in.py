@@ -30,8 +30,9 @@ from headcount.checkins.campaigns import get_campaign
 from headcount.checkins.links import LINK_PATH, LinkError, Signer, read_token
 from headcount.checkins.mail_text import all_text, body_text, bullets_from
 from headcount.checkins.messages import REFERENCE_DOMAIN
+from headcount.checkins.models import InboundMessage, Recipient, Source
 from headcount.checkins.replies import ReplyError, SensitiveDataError, submit
-from headcount.store import InboundMessage, Recipient, Source, Store, utcnow
+from headcount.store import Store, utcnow
 
 log = logging.getLogger("headcount.checkins.mail")
 REFERENCE = re.compile(r"<hc\.([A-Za-z0-9_.-]+)@" + re.escape(REFERENCE_DOMAIN) + ">")

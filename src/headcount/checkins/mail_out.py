@@ -26,16 +26,15 @@ from headcount import audit
 from headcount.checkins.campaigns import CampaignError, contactable_filter, get_campaign
 from headcount.checkins.links import LINK_PATH, Signer, issue_link
 from headcount.checkins.messages import Envelope, compose, deadline_text
-from headcount.store import (
+from headcount.checkins.models import (
     CampaignAgency,
     Delivery,
     DeliveryKind,
     DeliveryStatus,
     Recipient,
     Reply,
-    Store,
-    utcnow,
 )
+from headcount.store import Store, utcnow
 
 log = logging.getLogger("headcount.checkins.mail")
 MAX_ATTEMPTS = 5

@@ -9,8 +9,8 @@ from datetime import datetime
 from email.message import EmailMessage
 from email.utils import format_datetime
 
+from headcount.checkins.models import DeliveryKind
 from headcount.checkins.policy import policy_statement
-from headcount.store import DeliveryKind
 
 REFERENCE_DOMAIN = "checkins.headcount.invalid"
 

@@ -8,7 +8,7 @@ system, whatever the policy.
 
 from __future__ import annotations
 
-from headcount.store import Policy
+from headcount.checkins.models import Policy
 
 NO_CONSEQUENCE = (
     "Not replying has no consequence in this system: it is never treated as evidence that "

@@ -15,8 +15,9 @@ from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from headcount.checkins.guard import ADVICE, Finding, check
-from headcount.store import Campaign, CampaignAgency, Recipient, Reply, Source, utcnow
+from headcount.checkins.models import Campaign, CampaignAgency, Recipient, Reply, Source
+from headcount.matching.sensitive import ADVICE, SensitiveHit, check
+from headcount.store import utcnow
 
 MIN_BULLETS, MAX_BULLETS, MAX_BULLET_CHARS = 3, 5, 500
 EXEMPT_MESSAGE = "Your agency has told its staff not to reply to this request; nothing was kept."
@@ -32,7 +33,7 @@ class ReplyError(Exception):
 
 
 class SensitiveDataError(ReplyError):
-    def __init__(self, findings: list[Finding]) -> None:
+    def __init__(self, findings: list[SensitiveHit]) -> None:
         self.findings = findings
         lines = " ".join(f.explanation for f in findings)
         super().__init__(f"{lines} {ADVICE}", "sensitive_data")

@@ -6,7 +6,6 @@ database is not enough to act as an employee.
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from datetime import datetime
 
@@ -14,11 +13,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from headcount.checkins.links import Claims, Signer, redeem
-from headcount.store import Campaign, CheckinSession, Recipient, utcnow
-
-
-def hash_secret(secret: str) -> str:
-    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
+from headcount.checkins.models import Campaign, CheckinSession, Recipient
+from headcount.secrets import hash_secret
+from headcount.store import utcnow
 
 
 def open_session(session: Session, recipient_id: int, expires_at: datetime) -> str:

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from headcount.checkins.campaigns import CampaignError, contactable_filter, get_campaign
-from headcount.store import CampaignAgency, Recipient, Reply
+from headcount.checkins.models import CampaignAgency, Recipient, Reply
 
 
 @dataclass(frozen=True)

@@ -248,11 +248,15 @@ def rules(
         sys.stdout.write(rules_markdown())
         return
     table = Table(show_lines=True)
-    for column in ("rule", "severity", "what it flags", "amount at risk"):
+    for column in ("rule", "severity", "what it flags", "amount at risk", "from"):
         table.add_column(column)
     for rule in all_rules():
         table.add_row(
-            rule.code, " / ".join(s.value for s in rule.severities), rule.flags, rule.amount
+            rule.code,
+            " / ".join(s.value for s in rule.severities),
+            rule.flags,
+            rule.amount,
+            rule.origin,
         )
     console.print(table)
 

@@ -22,7 +22,7 @@ audit_app = typer.Typer(
 
 def _key() -> bytes:
     from headcount.audit import audit_key
-    from headcount.checkins.keys import SecretKeyError
+    from headcount.secrets import SecretKeyError
 
     try:
         return audit_key()
@@ -75,5 +75,8 @@ def export(
     if out.is_dir():
         _fail(f"{out} is a folder: give a file name")
     with _store(database) as store:
-        count = export_csv(store, filters, out, actor=cli_actor(), client=None)
+        try:
+            count = export_csv(store, filters, out, actor=cli_actor(), client=None)
+        except OSError as exc:
+            _fail(f"cannot write {out}: {exc.strerror or exc}")
     console.print(f"Wrote {count:,} audit entries to {out}.", highlight=False)

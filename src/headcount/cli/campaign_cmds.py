@@ -15,7 +15,9 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from headcount.store import ENV_URL, Policy, Store
+from headcount.checkins.models import Policy
+from headcount.migrations import upgrade
+from headcount.store import ENV_URL, Store
 
 if TYPE_CHECKING:
     from headcount.checkins.links import Signer
@@ -57,7 +59,7 @@ def _store(url: str | None) -> Iterator[Store]:
     try:
         store = Store.open(url)
         check_connection(store)
-        store.upgrade()
+        upgrade(store)
     except StoreError as exc:
         _fail(str(exc))
     try:
@@ -178,8 +180,8 @@ SecretFile = Annotated[
 
 
 def _signer(secret_file: Path | None) -> Signer:
-    from headcount.checkins.keys import SecretKeyError, load_secret
     from headcount.checkins.links import Signer
+    from headcount.secrets import SecretKeyError, load_secret
 
     try:
         return Signer(load_secret(secret_file))
@@ -282,9 +284,9 @@ def ingest_mail(
     database: Database = None,
 ) -> None:
     """Read emailed replies, match each to its employee, and save or refuse it."""
-    from headcount.checkins.keys import SecretKeyError, load_secret
     from headcount.checkins.mail_in import delete_messages, ingest_mailbox
     from headcount.checkins.mail_out import SmtpSettings, send_refusal_notices
+    from headcount.secrets import SecretKeyError, load_secret
 
     try:
         secret = load_secret(secret_file)
@@ -339,21 +341,51 @@ def serve(
     database: Database = None,
     secret_file: SecretFile = None,
     log_level: Annotated[str, typer.Option(help="uvicorn log level.")] = "info",
+    trusted_proxy: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--trusted-proxy",
+            envvar="HEADCOUNT_TRUSTED_PROXIES",
+            show_envvar=True,
+            help="Reverse proxy (address or network) whose X-Forwarded-For is believed; "
+            "repeat or comma-separate. Default: none, the header is ignored.",
+        ),
+    ] = None,
+    request_log: Annotated[
+        Path | None,
+        typer.Option(
+            "--request-log",
+            envvar="HEADCOUNT_REQUEST_LOG",
+            show_envvar=True,
+            help="File the request log is appended to (default: standard error).",
+        ),
+    ] = None,
 ) -> None:
     """Run the web app (check-in pages, dashboard, JSON API) with uvicorn."""
     import os
 
     import uvicorn
+    from uvicorn.config import LOGGING_CONFIG
 
     from headcount.store import database_url
+    from headcount.web.app import ENV_TRUSTED_PROXIES
+    from headcount.web.middleware import log_config, trusted_proxies
 
+    try:
+        trusted = trusted_proxies(trusted_proxy or [])
+    except ValueError as exc:
+        _fail(str(exc))
+    if request_log is not None and (request_log.is_dir() or not request_log.parent.is_dir()):
+        _fail(f"--request-log {request_log}: give a file in an existing folder")
     os.environ["HEADCOUNT_DATABASE_URL"] = database_url(database)
+    os.environ[ENV_TRUSTED_PROXIES] = ",".join(trusted)
     if secret_file is not None:
         os.environ["HEADCOUNT_SECRET_FILE"] = str(secret_file)
     _signer(secret_file)  # create or check the key once, before any worker starts
     with _store(database):  # migrate once, before any worker starts
         pass
-    # access_log off: our own middleware logs route templates, never paths with tokens.
+    # access_log off: our own middleware logs paths with tokens redacted. proxy_headers off:
+    # uvicorn would believe X-Forwarded-For from 127.0.0.1; the app trusts only `trusted`.
     uvicorn.run(
         "headcount.web.app:app_from_env",
         factory=True,
@@ -362,5 +394,6 @@ def serve(
         workers=workers,
         access_log=False,
         log_level=log_level,
-        proxy_headers=True,
+        log_config=log_config(request_log, LOGGING_CONFIG),
+        proxy_headers=False,
     )

@@ -18,7 +18,8 @@ from headcount.cli.cases_cmds import KeyringFile
 
 keys_app = typer.Typer(
     no_args_is_help=True,
-    help="The PII keyring: SSNs and bank accounts are tokens and ciphertext under its keys.",
+    help="Keys: the PII keyring (rotate, status), under which SSNs and bank accounts are "
+    "tokens and ciphertext; and key pairs that sign results (signing-pair).",
 )
 
 
@@ -76,7 +77,7 @@ def purge(
     ] = False,
 ) -> None:
     """Remove check-in reply text whose retention period has ended (rates are unchanged)."""
-    from headcount.pii.retention import purge as run_purge
+    from headcount.cases.retention import purge as run_purge
 
     with _store(database) as store:
         report = run_purge(store, actor=local_actor(), dry_run=dry_run)
@@ -99,7 +100,7 @@ def retention(
     database: Database = None,
 ) -> None:
     """Set how long a campaign's reply text is kept after its deadline (default 90 days)."""
-    from headcount.pii.retention import DEFAULT_DAYS, set_retention
+    from headcount.cases.retention import DEFAULT_DAYS, set_retention
 
     if days is not None and days < 0:
         _fail("the retention period cannot be negative")

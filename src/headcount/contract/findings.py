@@ -17,6 +17,9 @@ FINDING_COLUMNS = (
 
 PAYEE_COLUMNS = ("employee_id", "status", "total_paid", "evidence_for", "evidence_against")
 
+# finding_employees.csv: one row per finding and employee it names (see contract/ids.py).
+FINDING_EMPLOYEE_COLUMNS = ("finding_id", "rule", "employee_id")
+
 
 class Severity(StrEnum):
     HIGH = "high"

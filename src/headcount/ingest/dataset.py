@@ -2,8 +2,8 @@
 
 Order of work: headcount.toml, the folder listing and every file's header are checked
 first (cheap, and most bad datasets fail there); then table by table, each file is read
-and typed in one DuckDB query (typed.py), its record numbers added, its key checked and
-its bad cells written to data_quality.
+and typed in one DuckDB query (typed.py), its record numbers added, its key and ids
+checked and its bad cells written to data_quality.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from headcount.ingest.typed import (
     DQ_DDL,
     DQ_TABLE,
     add_row_numbers,
+    check_ids,
     check_key,
     drop_problems,
     move_problems,
@@ -154,6 +155,7 @@ def load_rows(
     add_row_numbers(con, target, row_offset)
     try:
         check_key(con, table, target, src.name)
+        check_ids(con, table, target, src.name)
     except DatasetError:
         con.execute(f"DROP TABLE IF EXISTS {target}")
         raise

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 import duckdb
 
+from headcount.contract import ids
 from headcount.contract.tables import SECRET_COLUMNS, Kind, Table
 from headcount.ingest.cells import cell_sql, echo_value, sql_str, trimmed
 from headcount.ingest.errors import DatasetError
@@ -200,6 +201,45 @@ def check_key(con: duckdb.DuckDBPyConnection, table: Table, target: str, file_na
     ).fetchone()
     if dup is not None:
         raise _repeated(table, file_name, dup)
+
+
+# Ids of plain letters and digits (nearly all of them) skip the slower search for the
+# characters contract/ids.py refuses.
+_PLAIN_ID = sql_str("[0-9A-Za-z_.-]*")
+_REFUSED_IN_ID = sql_str("|".join(check.re2 for check in ids.ID_CHECKS))
+
+
+def refused_id_sql(expr: str) -> str:
+    """SQL: TRUE when the id `expr` is one contract.ids.id_problem refuses (NULL: no id)."""
+    return (
+        f"(NOT regexp_full_match({expr}, {_PLAIN_ID}) AND regexp_matches({expr}, {_REFUSED_IN_ID}))"
+    )
+
+
+def check_ids(con: duckdb.DuckDBPyConnection, table: Table, target: str, file_name: str) -> None:
+    """No id may hold a character that would make it another id once written out (a `;`
+    splits it in findings.csv; see contract/ids.py). One pass finds each id column's first
+    such row; the earliest is named."""
+    columns = [c for c in table.column_names if c in ids.ID_COLUMNS]
+    if not columns:
+        return
+    firsts = ", ".join(f"min(CASE WHEN {refused_id_sql(q(c))} THEN _row END)" for c in columns)
+    found = con.execute(f"SELECT {firsts} FROM {target}").fetchone()
+    assert found is not None  # an aggregate always returns its row
+    hits = sorted((int(row), i) for i, row in enumerate(found) if row is not None)
+    if not hits:
+        return
+    row, i = hits[0]
+    column = columns[i]
+    [(value,)] = con.execute(f"SELECT {q(column)} FROM {target} WHERE _row = ?", [row]).fetchall()
+    problem = ids.id_problem(str(value))
+    assert problem is not None, "the SQL and Python id checks are built from the same ranges"
+    raise DatasetError(
+        file_name,
+        f"{column} {echo_value(str(value))} {problem}",
+        row=row,
+        column=column,
+    )
 
 
 def check_key_new(

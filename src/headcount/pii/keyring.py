@@ -28,7 +28,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
-from headcount.checkins.keys import create_private_file
+from headcount.secrets import create_private_file
 
 ENV_KEYRING = "HEADCOUNT_PII_KEYRING"
 ENV_KEYRING_FILE = "HEADCOUNT_PII_KEYRING_FILE"

@@ -12,7 +12,8 @@ from typing import Any
 
 import pyarrow as pa
 
-from headcount.contract.findings import FINDING_COLUMNS, Severity
+from headcount.contract.findings import FINDING_COLUMNS, FINDING_EMPLOYEE_COLUMNS, Severity
+from headcount.contract.ids import join_ids
 from headcount.rules.base import Rule, RuleRow
 
 CENT = Decimal("0.01")
@@ -81,6 +82,7 @@ def sort_key(f: Finding) -> tuple[int, str, Decimal, tuple[str, ...], str]:
     return (f.severity.rank, f.rule, -f.amount_at_risk, f.employee_ids, f.finding_id)
 
 
+# The contract's findings table, as findings.csv and findings.parquet hold it.
 FINDINGS_SCHEMA = pa.schema(
     [
         ("finding_id", pa.string()),
@@ -94,21 +96,50 @@ FINDINGS_SCHEMA = pa.schema(
     ]
 )
 assert tuple(FINDINGS_SCHEMA.names) == FINDING_COLUMNS
+ID_LISTS = ("employee_ids", "payment_ids")
+# The same columns with the ids as lists, as they travel inside headcount.
+FINDINGS_LIST_SCHEMA = pa.schema(
+    [pa.field(f.name, pa.list_(pa.string())) if f.name in ID_LISTS else f for f in FINDINGS_SCHEMA]
+)
 
 
 def findings_table(findings: Iterable[Finding]) -> pa.Table:
-    """The contract's findings table: ids `;`-separated and sorted, evidence as JSON text."""
+    """The findings with their ids as sorted lists and their evidence as JSON text."""
     cols: dict[str, list[Any]] = {name: [] for name in FINDING_COLUMNS}
     for f in findings:
         cols["finding_id"].append(f.finding_id)
         cols["rule"].append(f.rule)
         cols["severity"].append(f.severity.value)
-        cols["employee_ids"].append(";".join(f.employee_ids))
-        cols["payment_ids"].append(";".join(f.payment_ids))
+        cols["employee_ids"].append(list(f.employee_ids))
+        cols["payment_ids"].append(list(f.payment_ids))
         cols["amount_at_risk"].append(f.amount_at_risk)
         cols["summary"].append(f.summary)
         cols["evidence"].append(to_json(f.evidence))
-    return pa.table(cols, schema=FINDINGS_SCHEMA)
+    return pa.table(cols, schema=FINDINGS_LIST_SCHEMA)
+
+
+def contract_table(table: pa.Table) -> pa.Table:
+    """findings_table's table as the contract writes it: each id list joined by join_ids,
+    the one place ids become `;`-separated text."""
+    columns = {
+        name: pa.array([join_ids(ids) for ids in table.column(name).to_pylist()], pa.string())
+        if name in ID_LISTS
+        else table.column(name)
+        for name in FINDING_COLUMNS
+    }
+    return pa.table(columns, schema=FINDINGS_SCHEMA)
+
+
+def employee_links_table(findings: Iterable[Finding]) -> pa.Table:
+    """finding_id, rule, employee_id: each id a finding names in a cell of its own, so a
+    reader of the results (cases import) never has to split a list to know who it names."""
+    rows = [(f.finding_id, f.rule, e) for f in findings for e in f.employee_ids]
+    return pa.table(
+        {
+            name: pa.array([row[i] for row in rows], pa.string())
+            for i, name in enumerate(FINDING_EMPLOYEE_COLUMNS)
+        }
+    )
 
 
 def index_table(findings: Iterable[Finding]) -> pa.Table:

@@ -23,6 +23,8 @@ from headcount.pipeline import existence
 from headcount.pipeline.findings import (
     Finding,
     build_finding,
+    contract_table,
+    employee_links_table,
     findings_table,
     index_table,
     payment_links_table,
@@ -284,10 +286,12 @@ def write_outputs(
         outputs_started = time.perf_counter()
         progress("write: results", 0, 1)
         table = findings_table(findings)
-        write_csv(table, tmp / "findings.csv")
-        write_parquet(table, tmp / "findings.parquet")
+        written = contract_table(table)
+        write_csv(written, tmp / "findings.csv")
+        write_parquet(written, tmp / "findings.parquet")
         write_csv(payees, tmp / "payees.csv")
         write_csv(payment_links_table(findings), tmp / "finding_payments.csv")
+        write_csv(employee_links_table(findings), tmp / "finding_employees.csv")
         if "existence" in summary:
             write_csv(existence.existence_table(summary["existence"]), tmp / "existence.csv")
         summary["timings_seconds"] = clock.so_far("outputs", outputs_started)

@@ -24,6 +24,7 @@ from markupsafe import Markup
 
 import headcount
 from headcount.contract.findings import FINDING_COLUMNS, SEVERITY_ORDER, PayeeStatus
+from headcount.contract.ids import split_ids
 from headcount.report import charts
 from headcount.report.existence_view import EVIDENCE_LABELS, existence_view
 from headcount.report.formatting import (
@@ -105,8 +106,7 @@ def _rule_stats(findings: pa.Table) -> tuple[dict[str, RuleRow], dict[str, Money
     """Counts, dollars and payments per rule (and dollars per severity) from the whole table."""
     if findings.num_rows == 0:
         return {}, {}
-    ids = pc.fill_null(pc.cast(findings.column("payment_ids"), pa.string()), "")
-    n_payments = pc.if_else(pc.equal(ids, ""), 0, pc.add(pc.count_substring(ids, ";"), 1))
+    n_payments = _id_counts(findings.column("payment_ids"))
     amount = findings.column("amount_at_risk")
     if not pa.types.is_decimal(amount.type):
         amount = pc.cast(amount, pa.float64())
@@ -157,8 +157,20 @@ def _top_findings(findings: pa.Table, max_rows: int) -> list[FindingRow]:
     return [_finding_row(r) for r in top.to_pylist()]
 
 
-def _split(ids: Any) -> list[str]:
-    return [s for s in str(ids or "").split(";") if s]
+def _ids(value: Any) -> list[str]:
+    """A finding's ids: a list (verify's own table), or the contract's `;`-separated text
+    (a table read back from findings.parquet), which only split_ids reads."""
+    if value is None:
+        return []
+    if isinstance(value, list):
+        return [str(v) for v in value]
+    return list(split_ids(str(value)))
+
+
+def _id_counts(column: pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
+    if pa.types.is_list(column.type) or pa.types.is_large_list(column.type):
+        return pc.fill_null(pc.list_value_length(column), 0)
+    return pa.array([len(_ids(v)) for v in column.to_pylist()], pa.int64())
 
 
 def _waterfalls(finding_id: str, evidence: Any) -> tuple[Markup, ...]:
@@ -202,8 +214,8 @@ def _finding_row(r: Mapping[str, Any]) -> FindingRow:
         finding_id=str(r["finding_id"] or ""),
         rule=str(r["rule"] or ""),
         severity=str(r["severity"] or ""),
-        employee_ids=_split(r["employee_ids"]),
-        payment_ids=_split(r["payment_ids"]),
+        employee_ids=_ids(r["employee_ids"]),
+        payment_ids=_ids(r["payment_ids"]),
         amount=to_money(r["amount_at_risk"]) or Decimal(0),
         summary=str(r["summary"] or ""),
         evidence=pretty[:EVIDENCE_MAX_CHARS],

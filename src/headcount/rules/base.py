@@ -62,6 +62,9 @@ class Scope:
 # Rules over the roster, deaths and check-ins only: an appended pay period changes nothing.
 UNCHANGED_BY_PAYROLL = Scope(key=None)
 
+# Where a rule comes from: headcount itself, or the distribution of an installed plugin.
+BUILT_IN = "headcount"
+
 
 @dataclass(frozen=True)
 class Rule:
@@ -82,6 +85,8 @@ class Rule:
     prepare: Callable[[Engine], None] | None = None
     # What an appended pay period can change (see Scope); None: rerun the whole rule.
     scope: Scope | None = None
+    # Set by the registry: BUILT_IN, or the name of the package that installed the rule.
+    origin: str = BUILT_IN
 
     @property
     def severities(self) -> tuple[Severity, ...]:

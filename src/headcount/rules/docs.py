@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from headcount.rules.base import BUILT_IN
 from headcount.rules.registry import all_rules
 
 HEADER = """# Rules reference
@@ -39,6 +40,8 @@ def rules_markdown() -> str:
         lines.append(
             "*Reads:* " + (", ".join(sorted(rule.needs)) or "the ingest's data-quality log")
         )
+        if rule.origin != BUILT_IN:
+            lines += ["", f"*Installed by:* the `{rule.origin}` package (a rule plugin)"]
         if rule.proper:
             lines += ["", "*Deliberately not flagged:*", ""]
             lines += [f"- {text}" for text in rule.proper]

@@ -22,8 +22,6 @@ from headcount.engine.base import Engine
 from headcount.matching.names import given_equivalent, install_nicknames, nickname_join
 from headcount.matching.names import surname_equivalent as surname_eq
 
-PERIOD_DAYS = 14  # biweekly; a period starts 13 days before its end
-
 
 @dataclass(frozen=True)
 class PayCap:

@@ -1,7 +1,7 @@
 """Opening the store: one URL names SQLite or PostgreSQL; migrations run through Alembic.
 
     store = Store.open("sqlite:///headcount.db")      # or postgresql://user@host/db
-    store.upgrade()                                    # create/upgrade the schema
+    headcount.migrations.upgrade(store)                # create/upgrade the schema
     with store.begin() as s: ...                       # one transaction
 
 The URL comes from `--database`, else `HEADCOUNT_DATABASE_URL`, else `sqlite:///headcount.db`.
@@ -23,7 +23,6 @@ from sqlalchemy.pool import NullPool
 
 ENV_URL = "HEADCOUNT_DATABASE_URL"
 DEFAULT_URL = "sqlite:///headcount.db"
-MIGRATIONS = Path(__file__).parent / "migrations"
 
 
 class StoreError(Exception):
@@ -111,31 +110,8 @@ class Store:
         with self._sessions() as session, session.begin():
             yield session
 
-    def upgrade(self, revision: str = "head") -> None:
-        """Bring the schema to `revision` (idempotent; safe on an empty database)."""
-        from alembic import command
-
-        with self.engine.begin() as connection:
-            config = alembic_config()
-            config.attributes["connection"] = connection
-            command.upgrade(config, revision)
-
-    def revision(self) -> str | None:
-        from alembic.runtime.migration import MigrationContext
-
-        with self.engine.connect() as connection:
-            return MigrationContext.configure(connection).get_current_revision()
-
     def close(self) -> None:
         self.engine.dispose()
-
-
-def alembic_config() -> Any:
-    from alembic.config import Config
-
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
-    return config
 
 
 def check_connection(store: Store) -> None:

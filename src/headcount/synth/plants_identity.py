@@ -18,7 +18,6 @@ GHOST_MAX_SALARY = 180_000
 INVALID_VARIANTS = (
     "area_000", "area_666", "area_9xx", "group_00", "serial_0000", "voided", "eight_digits",
 )  # fmt: skip
-VOIDED_ORDER = (78_051_120, 219_099_999, *range(987_654_320, 987_654_330))
 
 
 def payee_not_in_roster(pl: Planter, count: int) -> None:
@@ -72,7 +71,7 @@ def _invalid_number(pl: Planter, variant: str, voided: list[int]) -> str:
 
 def invalid_ssn(pl: Planter, count: int) -> None:
     """Roster SSNs that SSA never issues, one of each kind (voided numbers are few: reuse none)."""
-    voided = list(VOIDED_ORDER)
+    voided = list(ssnmod.VOIDED_ORDER)
     seen: set[str] = set()
     for i in range(max(count, len(INVALID_VARIANTS))):
         variant = INVALID_VARIANTS[i % len(INVALID_VARIANTS)]

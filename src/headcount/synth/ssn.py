@@ -8,11 +8,12 @@ from __future__ import annotations
 import numpy as np
 import pyarrow as pa
 
+from headcount.matching import ssn as issued
 from headcount.synth import arrowfmt
 from headcount.synth.common import I64, Bool, IntArray
 
-# Numbers SSA voided after they were published (advertising, a wallet insert, ...).
-VOIDED: frozenset[int] = frozenset({78_051_120, 219_099_999, *range(987_654_320, 987_654_330)})
+# Numbers SSA voided after they were published, as the integers synth carries SSNs in.
+VOIDED_ORDER: tuple[int, ...] = tuple(int(v) for v in issued.VOIDED)
 _AREAS = 898  # 001-899 without 666
 _SPACE = _AREAS * 99 * 9999
 
@@ -36,14 +37,9 @@ def sample_unique(rng: np.random.Generator, count: int) -> I64:
         pool = np.concatenate([got, draw])
         _, first = np.unique(pool, return_index=True)
         pool = pool[np.sort(first)]  # keep first occurrences, in draw order
-        got = pool[~np.isin(pool, np.fromiter(VOIDED, dtype=np.int64))]
+        got = pool[~np.isin(pool, np.array(VOIDED_ORDER, dtype=np.int64))]
         extra *= 2
     return got[:count]
-
-
-def is_valid(ssn: int) -> bool:
-    area, group, serial = ssn // 1_000_000, (ssn // 10_000) % 100, ssn % 10_000
-    return 0 < area < 900 and area != 666 and group != 0 and serial != 0 and ssn not in VOIDED
 
 
 def text(ssn: IntArray, dashed: Bool | None = None) -> pa.Array:

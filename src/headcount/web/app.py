@@ -1,79 +1,48 @@
-"""The FastAPI application: pages, API, static files, security headers, quiet logging.
+"""The FastAPI application: pages, API, static files, and the layers of web/middleware.py
+(body limit, security headers, request log, trusted proxies).
 
     app = create_app(store, secret)                 # tests, embedding
-    uvicorn headcount.web.app:app_from_env --factory  # what `headcount serve` runs
+    uvicorn headcount.web.app:app_from_env --factory --no-proxy-headers  # `headcount serve`
 
-Access log lines name the route *template* (`GET /c/{token} 200`), never the path, so a
-link's token, a query string or anything typed into a URL is never written to a log.
+Request log lines name the path with link tokens replaced (`GET /c/{token} 200`), so a
+link's token, a query string or anything typed into an unknown URL is never written to a log.
 """
 
 from __future__ import annotations
 
 import gc
-import logging
-import time
+from collections.abc import Sequence
 from pathlib import Path
 
 from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
-from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 import headcount
-from headcount.checkins.keys import load_secret
 from headcount.checkins.links import Signer
 from headcount.pii import Keyring
+from headcount.secrets import load_secret
 from headcount.store import Store
 from headcount.web.batcher import Batcher
-from headcount.web.security import HEADERS
+from headcount.web.middleware import BodyLimit, HeadersAndLog, trusted_proxies
 
-access_log = logging.getLogger("headcount.web.access")
 STATIC = Path(__file__).parent / "static"
+ENV_TRUSTED_PROXIES = "HEADCOUNT_TRUSTED_PROXIES"
 
 
-class HeadersAndLog:
-    """Security headers on every response and one access-log line per request (pure ASGI:
-    the hot reply path pays for no extra task or body copy)."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        started = time.perf_counter()
-        status = 500
-
-        async def send_with_headers(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-                headers = MutableHeaders(scope=message)
-                for name, value in HEADERS.items():
-                    if name not in headers:
-                        headers.append(name, value)
-            await send(message)
-
-        try:
-            await self.app(scope, receive, send_with_headers)
-        finally:
-            route = scope.get("route")
-            access_log.info(
-                "%s %s %s %.1fms",
-                scope.get("method", ""),
-                getattr(route, "path", "<unmatched>"),
-                status,
-                (time.perf_counter() - started) * 1000,
-            )
-
-
-def create_app(store: Store, secret: bytes, keyring: Keyring | None = None) -> FastAPI:
+def create_app(
+    store: Store,
+    secret: bytes,
+    keyring: Keyring | None = None,
+    trusted: Sequence[str] = (),
+) -> FastAPI:
     """`keyring`: the PII keyring (default: loaded as the CLI finds it, headcount.pii.keyring,
-    when a case page first needs it)."""
+    when a case page first needs it). `trusted`: the proxies (addresses, networks) whose
+    X-Forwarded-For and X-Forwarded-Proto are believed; from anyone else they are ignored, so
+    a client cannot choose the address the audit log and the login throttle see."""
     from fastapi import Depends
 
     from headcount.auth import guard
@@ -111,7 +80,11 @@ def create_app(store: Store, secret: bytes, keyring: Keyring | None = None) -> F
     app.include_router(contest_pages.router)
     guard.install(app)  # after the last router: fails if any route has no policy entry
 
+    # Last added runs first: the client address is settled before anything reads it.
+    app.add_middleware(BodyLimit)
     app.add_middleware(HeadersAndLog)
+    if trusted:
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=list(trusted))
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> Response:
@@ -140,11 +113,13 @@ def create_app(store: Store, secret: bytes, keyring: Keyring | None = None) -> F
 
 def app_from_env() -> FastAPI:
     """The app for uvicorn workers: database from HEADCOUNT_DATABASE_URL, key as the CLI finds
-    it (HEADCOUNT_SECRET_KEY / HEADCOUNT_SECRET_FILE / ./headcount.key)."""
+    it (HEADCOUNT_SECRET_KEY / HEADCOUNT_SECRET_FILE / ./headcount.key), trusted proxies from
+    HEADCOUNT_TRUSTED_PROXIES (comma-separated; none by default)."""
     import os
 
     pool = int(os.environ.get("HEADCOUNT_DB_POOL", "10"))
-    app = create_app(Store.open(pool_size=pool), load_secret())
+    trusted = trusted_proxies([os.environ.get(ENV_TRUSTED_PROXIES, "")])
+    app = create_app(Store.open(pool_size=pool), load_secret(), trusted=trusted)
     # Everything alive after start-up (modules, routes, models) lives as long as the worker:
     # frozen, the cyclic GC stops rescanning it. Full collections over it paused a worker
     # for tens of milliseconds, the burst benchmark's p99 (docs/benchmarks.md).

@@ -24,7 +24,6 @@ from headcount.web.pages import error_page, render
 from headcount.web.security import CSRF_FIELD, csrf_ok
 
 router = APIRouter(include_in_schema=False)
-MAX_BODY = MAX_FILES * MAX_FILE_BYTES + 1024 * 1024
 LINK_MESSAGES = {
     "invalid": "This link is not valid. Use the link from your letter exactly as printed.",
     "expired": "This link has expired. Write to the address in your letter.",
@@ -76,9 +75,6 @@ def notice_pdf(request: Request, token: str) -> Response:
 
 @router.post("/notice/{token}/contest", response_class=HTMLResponse)
 async def contest(request: Request, token: str) -> Response:
-    length = request.headers.get("content-length", "")
-    if length.isdigit() and int(length) > MAX_BODY:
-        return error_page(request, 413, f"Too much was sent: {ATTACHMENT_RULES}.")
     form = await request.form(max_files=MAX_FILES + 1, max_fields=10)
     if not csrf_ok(request, form.get(CSRF_FIELD)):
         return error_page(request, 403, "This form has expired. Reload the page and try again.")

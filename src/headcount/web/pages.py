@@ -19,9 +19,10 @@ from headcount.checkins import replies, sessions
 from headcount.checkins.campaigns import CampaignError
 from headcount.checkins.links import LinkError, check_unused
 from headcount.checkins.messages import deadline_text
+from headcount.checkins.models import CampaignAgency, Source
 from headcount.checkins.policy import NO_CONSEQUENCE, policy_statement
 from headcount.checkins.stats import response_rates
-from headcount.store import CampaignAgency, Source, Store, utcnow
+from headcount.store import Store, utcnow
 from headcount.web import charts
 from headcount.web.security import (
     CSRF_FIELD,

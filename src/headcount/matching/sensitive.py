@@ -1,7 +1,8 @@
-"""The sensitive-data guard: a reply holding an SSN, a bank or card number, or a
-classification marking is refused, with an explanation of what to remove.
+"""The sensitive-data guard: spots an SSN, a bank or card number, or a classification
+marking in free text. A check-in reply holding one is refused with an explanation of what
+to remove; the audit log and case statements use the same scan to keep such data out.
 
-Findings say *what kind* of thing was found and in which bullet, never the matched text, so
+Hits say *what kind* of thing was found and in which bullet, never the matched text, so
 that the refusal itself (page, API answer, log line) carries none of it. Checksums keep
 false alarms down: a card number must pass Luhn, a bare 9-digit routing number the ABA check,
 and an undelimited 9-digit number counts as an SSN only if SSA could have issued it.
@@ -56,7 +57,7 @@ ADVICE = (
 
 
 @dataclass(frozen=True)
-class Finding:
+class SensitiveHit:
     kind: str  # a key of KINDS
     bullet: int  # 1-based bullet (or line) where it was found
 
@@ -108,10 +109,10 @@ def scan_text(text: str) -> set[str]:
     return kinds
 
 
-def check(bullets: list[str]) -> list[Finding]:
+def check(bullets: list[str]) -> list[SensitiveHit]:
     """Every kind of sensitive data in every bullet, in order."""
     return [
-        Finding(kind, i)
+        SensitiveHit(kind, i)
         for i, bullet in enumerate(bullets, start=1)
         for kind in sorted(scan_text(bullet))
     ]

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from headcount.checkins.guard import aba_ok, check, luhn_ok, scan_text
+from headcount.matching.sensitive import aba_ok, check, luhn_ok, scan_text
 
 REFUSED = {
     "My SSN is 219-45-6781 for the record": "ssn",

@@ -1,6 +1,8 @@
-"""The secret that signs check-in links, sessions and CSRF tokens.
+"""Secrets kept outside the database: the key that signs check-in links, sessions and CSRF
+tokens, the private files keys live in, and the one-way hash under which session secrets
+are stored.
 
-It comes from the environment or a key file, never from the database (a database copy must
+The signing secret comes from the environment or a key file, never from the database (a database copy must
 not be enough to forge links): `HEADCOUNT_SECRET_KEY`, else the file named by
 `HEADCOUNT_SECRET_FILE`, else `headcount.key` in the working directory, created (mode 0600)
 with 32 random bytes on first use. The CLI and `headcount serve` must see the same key.
@@ -8,6 +10,7 @@ with 32 random bytes on first use. The CLI and `headcount serve` must see the sa
 
 from __future__ import annotations
 
+import hashlib
 import os
 import secrets
 from pathlib import Path
@@ -45,6 +48,11 @@ def create_private_file(file: Path, text: str) -> None:
         return
     with os.fdopen(fd, "w", encoding="ascii") as fh:
         fh.write(text)
+
+
+def hash_secret(secret: str) -> str:
+    """What the database keeps of a session secret: reading it is not enough to act as one."""
+    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
 
 
 def _checked(value: bytes, where: str) -> bytes:

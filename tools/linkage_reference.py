@@ -4,7 +4,7 @@ A roster smaller than `train.MIN_TRAIN_RECORDS` is scored with these parameters 
 term frequencies, its own rescaled prior). They come from the same training as any large
 roster, on `headcount synth` output, so regenerating them is one command:
 
-    python -m headcount.linkage.reference [--employees 20000] [--seed 1]
+    python tools/linkage_reference.py [--employees 20000] [--seed 1]
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ import duckdb
 
 from headcount.engine.duckdb_engine import DuckDBEngine
 from headcount.ingest import load_dataset
+from headcount.linkage import train
 from headcount.linkage.resolve import fit
 from headcount.linkage.train import REFERENCE, duplicates_per_record
 from headcount.matching.names import install_nicknames
@@ -51,7 +52,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
     model = fitted_reference(args.employees, args.seed)
-    path = Path(__file__).with_name(REFERENCE)
+    path = Path(train.__file__).with_name(REFERENCE)  # the package's data file
     path.write_text(json.dumps(model, indent=1, sort_keys=True) + "\n", encoding="utf-8")
     print(f"wrote {path}")
 

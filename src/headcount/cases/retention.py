@@ -19,7 +19,8 @@ from sqlalchemy.orm import Session
 
 from headcount import audit
 from headcount.cases.models import Case
-from headcount.store import Campaign, Recipient, Reply, Store
+from headcount.checkins.models import Campaign, Recipient, Reply
+from headcount.store import Store
 from headcount.store.types import utcnow
 
 DEFAULT_DAYS = 90

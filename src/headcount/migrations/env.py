@@ -1,19 +1,20 @@
-"""Alembic environment: always run with a connection handed in by Store.upgrade()."""
+"""Alembic environment: always run with a connection handed in by headcount.migrations.upgrade()."""
 
 from __future__ import annotations
 
 from alembic import context
 
-# Tables defined outside headcount.store join the same metadata when imported.
+# Every domain's tables join the one metadata when their models are imported.
 import headcount.audit.models
 import headcount.auth.models
 import headcount.cases.models
+import headcount.checkins.models
 import headcount.pii.models  # noqa: F401
 from headcount.store.models import Base
 
 connection = context.config.attributes.get("connection")
-if connection is None:  # pragma: no cover - only Store.upgrade() runs migrations
-    raise RuntimeError("run migrations through headcount.store.Store.upgrade()")
+if connection is None:  # pragma: no cover - only upgrade() runs migrations
+    raise RuntimeError("run migrations through headcount.migrations.upgrade(store)")
 context.configure(
     connection=connection,
     target_metadata=Base.metadata,
