@@ -50,6 +50,7 @@ def _explained_errors(out: Path | None = None) -> Iterator[None]:
     """
     from headcount.engine.spark_engine import SparkUnavailableError
     from headcount.ingest import DatasetError
+    from headcount.provenance.files import ProvenanceError
     from headcount.report.outputs import OutputError
     from headcount.rules import RuleRegistryError
 
@@ -65,7 +66,7 @@ def _explained_errors(out: Path | None = None) -> Iterator[None]:
                 message += f" after {out} was written"
             signals.report(errors, message)
             raise typer.Exit(signals.exit_code()) from None
-        if isinstance(exc, DatasetError | SparkUnavailableError):
+        if isinstance(exc, DatasetError | SparkUnavailableError | ProvenanceError):
             fail(f"{exc}\nNothing was written.")
         if isinstance(exc, OutputError | RuleRegistryError):
             fail(str(exc))
@@ -156,11 +157,27 @@ def verify(
             "(a new pay period appended to payroll.csv).",
         ),
     ] = None,
+    threads: Annotated[
+        int | None,
+        typer.Option(
+            min=1, help="DuckDB threads (default: every core); results do not depend on it."
+        ),
+    ] = None,
+    sign_key: Annotated[
+        Path | None,
+        typer.Option(
+            "--sign-key",
+            metavar="FILE",
+            help="Sign manifest.json with this Ed25519 private key (`headcount keys "
+            "signing-pair`), into manifest.sig.",
+        ),
+    ] = None,
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="No progress bars or tables.")
     ] = False,
 ) -> None:
-    """Verify a dataset: every rule, with evidence; writes findings, payees, summary and report."""
+    """Verify a dataset: every rule, with evidence; writes findings, payees, summary, report
+    and a manifest of every input and output."""
     from headcount.pipeline.state import StateError
     from headcount.pipeline.verify import verify as run_verify
 
@@ -181,6 +198,8 @@ def verify(
                 spark_master=spark_master,
                 spark_staging=spark_staging,
                 state=state,
+                threads=threads,
+                sign_key=sign_key,
                 progress=progress,
             )
         except StateError as exc:
@@ -304,3 +323,10 @@ app.add_typer(_cases_cmds.cases_app, name="cases")
 app.add_typer(_keys_cmds.keys_app, name="keys")
 app.command("purge")(_keys_cmds.purge)
 app.command("retention")(_keys_cmds.retention)
+
+# Anyone can re-check a results folder (issue 12).
+from headcount.cli import provenance_cmds as _provenance_cmds  # noqa: E402
+
+app.command("attest")(_provenance_cmds.attest)
+app.command("reproduce")(_provenance_cmds.reproduce)
+_keys_cmds.keys_app.command("signing-pair")(_provenance_cmds.signing_pair)

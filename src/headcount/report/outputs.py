@@ -42,6 +42,9 @@ RESULTS = FolderKind(
             "payees.csv",
             "finding_payments.csv",
             "finding_employees.csv",
+            "existence.csv",
+            "manifest.json",
+            "manifest.sig",
             "summary.json",
             "report.html",
         }
