@@ -27,11 +27,12 @@ from headcount.engine.dialect import Dialect
 from headcount.ingest import DatasetError
 from headcount.pipeline.state import DATABASE, locked
 from headcount.pipeline.verify import verify
+from headcount.provenance.manifest import expected_digest, read_manifest
 from headcount.rules import all_rules
 from headcount.synth import SynthResult
 
 HEADCOUNT = str(Path(sys.executable).with_name("headcount"))
-SAME_BYTES = ("findings.csv", "payees.csv", "finding_payments.csv")
+SAME_BYTES = ("findings.csv", "payees.csv", "finding_payments.csv", "existence.csv")
 NOT_COMPARED = ("started_at", "timings_seconds", "incremental")
 
 
@@ -112,6 +113,13 @@ def assert_same_results(got: Path, expected: Path) -> None:
     a.pop("dataset")
     b.pop("dataset")
     assert a == b
+    # The manifest records the same inputs, rules and (run details aside) outputs.
+    (got_m, _), (expected_m, _) = read_manifest(got), read_manifest(expected)
+    for section in ("inputs", "rules", "headcount"):
+        assert got_m[section] == expected_m[section], section
+    assert {n: expected_digest(n, e) for n, e in got_m["outputs"].items()} == {
+        n: expected_digest(n, e) for n, e in expected_m["outputs"].items()
+    }
 
 
 def _fresh(folder: Path, out: Path) -> Path:

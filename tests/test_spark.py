@@ -38,7 +38,7 @@ except Exception as exc:  # pragma: no cover - only without the spark extra
         raise  # CI installs the extra: a missing pyspark there is a broken set-up
     pytest.skip(f"no pyspark: {exc}", allow_module_level=True)
 
-OUTPUTS = ("findings.csv", "payees.csv", "finding_payments.csv")
+OUTPUTS = ("findings.csv", "payees.csv", "finding_payments.csv", "existence.csv")
 # Letters that make byte and character counts differ, a dotted capital I, spaces.
 ALPHABET = "abAB é ßİ"
 

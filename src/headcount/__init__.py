@@ -9,7 +9,8 @@ The library behind the `headcount` command, for use from Python::
     result.summary["findings"], result.report
 
 `verify` raises `DatasetError` (unreadable input, nothing written) and `OutputError` (OUT is
-not a results folder); `all_rules()` is the rule catalogue, plugins included. The names are
+not a results folder, or is, holds or lies in the dataset); `generate_agency` raises
+`OutputError` for a folder that is not an earlier synthetic agency; `all_rules()` is the rule catalogue, plugins included. The names are
 imported on first use, so `import headcount` (and `headcount --help`) stays instant.
 """
 

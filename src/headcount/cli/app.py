@@ -1,27 +1,26 @@
 """Entry point of the `headcount` console script: parse, call the library, explain errors.
 
 Exit codes: 0 success; 1 an unexpected internal error; 2 bad input or bad usage (an
-unreadable dataset, an OUT folder that is something else, a wrong option).
+unreadable dataset, an OUT folder that is something else, a wrong option); 130 interrupted
+(Ctrl-C), 143 terminated (SIGTERM) — see cli/signals.py.
 """
 
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated
 
 import typer
-from rich.console import Console
-from rich.markup import escape
 
 from headcount import __version__
+from headcount.cli import signals
+from headcount.cli.common import EXIT_INTERNAL, console, errors, fail
 from headcount.cli.progress import RichProgress
 from headcount.cli.render import print_verify_summary
-
-EXIT_OK, EXIT_INTERNAL, EXIT_BAD_INPUT = 0, 1, 2
 
 app = typer.Typer(
     no_args_is_help=True,
@@ -29,37 +28,51 @@ app = typer.Typer(
     rich_markup_mode="rich",
     help="headcount: verify that every paycheck has a real, living, current employee behind "
     "it, with evidence for every finding.\n\nExit codes: 0 success, 1 internal error, "
-    "2 bad input or usage.",
+    "2 bad input or usage, 130 interrupted (Ctrl-C), 143 terminated (SIGTERM).",
 )
-console = Console(stderr=False)
-errors = Console(stderr=True)
 
 
-def _fail(message: str, code: int = EXIT_BAD_INPUT) -> NoReturn:
-    # Escaped: messages quote user text and `headcount[spark]`, which Rich reads as markup.
-    errors.print(f"[bold red]Error:[/] {escape(message)}", highlight=False, soft_wrap=True)
-    raise typer.Exit(code)
+def _folder_id(path: Path) -> tuple[int, int] | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return (st.st_dev, st.st_ino)
 
 
 @contextmanager
-def _explained_errors() -> Iterator[None]:
-    """Library exceptions become one plain sentence and an exit code, never a traceback."""
+def _explained_errors(out: Path | None = None) -> Iterator[None]:
+    """Library exceptions become one plain sentence and an exit code, never a traceback.
+
+    After Ctrl-C or SIGTERM any exception means the interruption (DuckDB turns it into its
+    own error): one line, exit 130 or 143. OUT is replaced in one rename, so it was
+    written exactly when the folder there is no longer the one that was there before.
+    """
     from headcount.engine.spark_engine import SparkUnavailableError
     from headcount.ingest import DatasetError
+    from headcount.provenance.files import ProvenanceError
     from headcount.report.outputs import OutputError
+    from headcount.rules import RuleRegistryError
 
+    before = _folder_id(out) if out is not None else None
     try:
         yield
-    except DatasetError as exc:
-        _fail(f"{exc}\nNothing was written.")
-    except SparkUnavailableError as exc:
-        _fail(f"{exc}\nNothing was written.")
-    except OutputError as exc:
-        _fail(str(exc))
-    except KeyboardInterrupt:
-        _fail("interrupted; nothing was written.", 130)
-    except OSError as exc:
-        _fail(f"{exc.strerror or exc}: {exc.filename or ''}".rstrip(": "))
+    except BaseException as exc:
+        if signals.received() is not None or isinstance(exc, KeyboardInterrupt):
+            message = signals.word()
+            if out is not None and _folder_id(out) == before:
+                message += f"; nothing was written to {out}"
+            elif out is not None:
+                message += f" after {out} was written"
+            signals.report(errors, message)
+            raise typer.Exit(signals.exit_code()) from None
+        if isinstance(exc, DatasetError | SparkUnavailableError | ProvenanceError):
+            fail(f"{exc}\nNothing was written.")
+        if isinstance(exc, OutputError | RuleRegistryError):
+            fail(str(exc))
+        if isinstance(exc, OSError):
+            fail(f"{exc.strerror or exc}: {exc.filename or ''}".rstrip(": "))
+        raise
 
 
 def _version(value: bool) -> None:
@@ -144,21 +157,37 @@ def verify(
             "(a new pay period appended to payroll.csv).",
         ),
     ] = None,
+    threads: Annotated[
+        int | None,
+        typer.Option(
+            min=1, help="DuckDB threads (default: every core); results do not depend on it."
+        ),
+    ] = None,
+    sign_key: Annotated[
+        Path | None,
+        typer.Option(
+            "--sign-key",
+            metavar="FILE",
+            help="Sign manifest.json with this Ed25519 private key (`headcount keys "
+            "signing-pair`), into manifest.sig.",
+        ),
+    ] = None,
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="No progress bars or tables.")
     ] = False,
 ) -> None:
-    """Verify a dataset: every rule, with evidence; writes findings, payees, summary and report."""
+    """Verify a dataset: every rule, with evidence; writes findings, payees, summary, report
+    and a manifest of every input and output."""
     from headcount.pipeline.state import StateError
     from headcount.pipeline.verify import verify as run_verify
 
     if not dataset.is_dir():
-        _fail(f"{dataset}: no such dataset folder")
+        fail(f"{dataset}: no such dataset folder")
     if (spark_master or spark_staging) and engine != EngineName.spark:
-        _fail("--spark-master and --spark-staging need --engine spark")
+        fail("--spark-master and --spark-staging need --engine spark")
     if state is not None and engine != EngineName.duckdb:
-        _fail("--state works with the DuckDB engine only (not --engine spark)")
-    with _explained_errors(), RichProgress(errors, enabled=not quiet) as progress:
+        fail("--state works with the DuckDB engine only (not --engine spark)")
+    with _explained_errors(out), RichProgress(errors, enabled=not quiet) as progress:
         try:
             result = run_verify(
                 dataset,
@@ -169,10 +198,12 @@ def verify(
                 spark_master=spark_master,
                 spark_staging=spark_staging,
                 state=state,
+                threads=threads,
+                sign_key=sign_key,
                 progress=progress,
             )
         except StateError as exc:
-            _fail(f"{exc}\nNothing was written.")
+            fail(f"{exc}\nNothing was written.")
     if not quiet:
         print_verify_summary(console, result.summary, str(result.report))
     else:
@@ -193,7 +224,7 @@ def synth(
     """Generate a seeded synthetic agency with planted cases and truth.json (no real data)."""
     from headcount.synth import generate
 
-    with _explained_errors(), RichProgress(errors, enabled=not quiet) as progress:
+    with _explained_errors(out), RichProgress(errors, enabled=not quiet) as progress:
         result = generate(
             out, employees, seed, deaths_format=deaths_format.value, progress=progress
         )
@@ -256,32 +287,35 @@ def rules(
 
 
 def main() -> None:
+    signals.install()  # again: `python -m headcount` and older console scripts start here
     try:
         app()
-    except Exception as exc:  # the last line of defence: say what happened, exit 1
+    except SystemExit as exc:
+        if signals.received() is not None and exc.code not in (0, None):
+            signals.report(errors, signals.word())
+            sys.exit(signals.exit_code())
+        raise
+    except BaseException as exc:  # the last line of defence: say what happened, exit 1
+        if signals.received() is not None or isinstance(exc, KeyboardInterrupt):
+            signals.report(errors, signals.word())
+            sys.exit(signals.exit_code())
         errors.print(f"[bold red]Internal error:[/] {type(exc).__name__}: {exc}", highlight=False)
         errors.print("This is a bug in headcount; please report it with the command you ran.")
         sys.exit(EXIT_INTERNAL)
 
 
-_: Callable[[], None] = main
-
-
-# Check-in commands (issue 5) live in their own module; registered here so `headcount
-# campaign …` and `headcount serve` share the one console script.
+# Each group of commands lives in its own module; registered here so that they share the
+# one console script.
 from headcount.cli import campaign_cmds as _campaign_cmds  # noqa: E402
 
 app.add_typer(_campaign_cmds.campaign_app, name="campaign")
 app.command("serve")(_campaign_cmds.serve)
 
-# Staff users and the audit log (issue 6).
 from headcount.cli import audit_cmds as _audit_cmds  # noqa: E402
 from headcount.cli import users_cmds as _users_cmds  # noqa: E402
 
 app.add_typer(_users_cmds.users_app, name="users")
 app.add_typer(_audit_cmds.audit_app, name="audit")
-
-# Cases, the PII keyring and retention (issue 6).
 from headcount.cli import cases_cmds as _cases_cmds  # noqa: E402
 from headcount.cli import keys_cmds as _keys_cmds  # noqa: E402
 
@@ -289,3 +323,10 @@ app.add_typer(_cases_cmds.cases_app, name="cases")
 app.add_typer(_keys_cmds.keys_app, name="keys")
 app.command("purge")(_keys_cmds.purge)
 app.command("retention")(_keys_cmds.retention)
+
+# Anyone can re-check a results folder (issue 12).
+from headcount.cli import provenance_cmds as _provenance_cmds  # noqa: E402
+
+app.command("attest")(_provenance_cmds.attest)
+app.command("reproduce")(_provenance_cmds.reproduce)
+_keys_cmds.keys_app.command("signing-pair")(_provenance_cmds.signing_pair)

@@ -17,7 +17,8 @@ from headcount.cli.common import Database, console, fail, open_store, shell_acto
 
 keys_app = typer.Typer(
     no_args_is_help=True,
-    help="The PII keyring: SSNs and bank accounts are tokens and ciphertext under its keys.",
+    help="Keys: the PII keyring (rotate, status), under which SSNs and bank accounts are "
+    "tokens and ciphertext; and key pairs that sign results (signing-pair).",
 )
 
 

@@ -38,6 +38,9 @@ def print_verify_summary(console: Console, summary: dict[str, Any], report: str)
         f"Dollars at risk: ${amounts['distinct']:,.2f} (each payment counted once; "
         f"${amounts['sum_by_rule']:,.2f} summed over rules)."
     )
+    for campaign in summary.get("existence", {}).get("campaigns", []):
+        sentence = campaign["all_agencies"]["sentence"]
+        console.print(f"Non-response, campaign {campaign['campaign_id']}: {sentence}", markup=False)
     console.print(
         "Findings are leads to verify, not proof. Not replying to a check-in is never a finding."
     )

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import csv
 import shutil
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,6 +22,7 @@ from headcount.ingest.errors import DatasetError
 from headcount.ingest.files import check_no_nul, locate, open_source, read_csv_header
 from headcount.ingest.mapping import load_limits, load_mapping
 from headcount.ingest.typed import check_key_new
+from headcount.scratch import temp_dir
 
 APPENDED = "appended"  # the temporary table of new rows the caller may read afterwards
 _COPY_BUFFER = 16 * 1024 * 1024
@@ -52,7 +52,7 @@ def append_payroll(
     check_no_nul(path, start=offset)  # here, so that a NUL's line is the file's own
     restore_order = keep_insertion_order(con)
     try:
-        with tempfile.TemporaryDirectory(prefix="headcount-tail-") as tmp:
+        with temp_dir("headcount-tail-") as tmp:
             # The tail under the file's own name, behind the same header: errors name it.
             tail = Path(tmp) / path.name
             _write_tail(path, offset, tail, read_csv_header(path, limits))

@@ -118,12 +118,20 @@ def create_from_file(
     `row_offset` (the file is the tail of a longer one)."""
     try:
         con.execute(build(scan_sql(source)))
-    except _READ_ERRORS as exc:
+    except duckdb.Error as exc:
+        if not _unreadable(source, exc):
+            raise
         _drop(con, target)
         if source.fmt == "parquet":
             raise DatasetError(source.name, _parquet_failure(exc)) from None
         message = _first_bad_record(con, source, target, build) or str(exc)
         raise _csv_error(source, parse_failure(message), row_offset, exc) from None
+
+
+def _unreadable(source: Source, exc: duckdb.Error) -> bool:
+    # A corrupt Parquet file (a damaged footer or page) raises Thrift's errors as DuckDB's
+    # unclassified base Error ("TProtocolException: Invalid data", "Out of buffer").
+    return isinstance(exc, _READ_ERRORS) or (source.fmt == "parquet" and type(exc) is duckdb.Error)
 
 
 def _first_bad_record(

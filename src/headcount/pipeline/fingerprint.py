@@ -16,8 +16,6 @@ from typing import Any
 
 import headcount
 from headcount.contract.tables import PAYROLL
-from headcount.ingest.files import locate
-from headcount.ingest.mapping import CONFIG_FILE
 
 _CHUNK = 8 * 1024 * 1024
 # The packages whose code decides what is stored; a change to any of them means a full run.
@@ -53,18 +51,8 @@ def stamp(path: Path) -> FileStamp:
     return FileStamp(size, mtime, digest.hexdigest())
 
 
-def input_files(folder: Path) -> dict[str, Path]:
-    """Every file load_dataset reads from `folder`, by table name (and headcount.toml);
-    raises DatasetError as verify would for a folder it cannot use."""
-    files = {f"{name}.{fmt}": path for name, found in locate(folder).items() for path, fmt in found}
-    config = folder / CONFIG_FILE
-    if config.is_file():
-        files[CONFIG_FILE] = config
-    return files
-
-
 def payroll_key(files: dict[str, Path]) -> str:
-    """Which key of input_files() is the payroll ('payroll.csv' or 'payroll.parquet')."""
+    """Which key of dataset_files() is the payroll ('payroll.csv' or 'payroll.parquet')."""
     return next(k for k in files if k.split(".", 1)[0] == PAYROLL.name)
 
 

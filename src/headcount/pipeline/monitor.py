@@ -14,23 +14,23 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import duckdb
 import pyarrow as pa
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from headcount.engine.duckdb_engine import DuckDBEngine
 from headcount.engine.memory import memory_budget
 from headcount.ingest import Dataset
 from headcount.ingest.append import APPENDED, append_payroll
+from headcount.pipeline.existence import existence_summary
 from headcount.pipeline.fingerprint import (
     FileStamp,
     PayrollHash,
     code_fingerprint,
-    input_files,
     payroll_key,
     stamp,
     stat_of,
@@ -61,7 +61,10 @@ from headcount.pipeline.verify import (
     runnable,
     write_outputs,
 )
+from headcount.provenance.files import FileDigest, dataset_files
+from headcount.provenance.manifest import Provenance
 from headcount.rules import all_rules
+from headcount.scratch import spill_dir
 
 
 @dataclass(frozen=True)
@@ -82,6 +85,7 @@ class Outcome:
     rerun: dict[str, str] = field(default_factory=dict)
     reused: list[str] = field(default_factory=list)
     skipped: dict[str, str] = field(default_factory=dict)  # rules that stepped aside: why
+    existence: dict[str, Any] | None = None
 
 
 class _Fallback(Exception):
@@ -132,6 +136,8 @@ def verify_with_state(
     strict: bool,
     memory_limit: str | None,
     progress: Progress,
+    parameters: dict[str, Any],
+    key: Ed25519PrivateKey | None,
 ) -> VerifyResult:
     check_folders(state, dataset, out)
     clock = Clock()
@@ -140,7 +146,7 @@ def verify_with_state(
         progress("state: checking inputs", 0, 1)
         with clock.stage("check"):
             meta = _stored_meta(state)
-            files = input_files(dataset)
+            files = dataset_files(dataset)
             payroll = payroll_key(files)
             old = meta.files.get(payroll) if meta else None
             run = _Run(
@@ -177,6 +183,7 @@ def verify_with_state(
             started,
             "duckdb",
             outcome.skipped,
+            outcome.existence,
         )
         summary["memory"] = memory_budget(memory_limit).to_json()
         summary["incremental"] = {
@@ -187,7 +194,12 @@ def verify_with_state(
             "rules_rerun": outcome.rerun,
             "rules_reused": outcome.reused,
         }
-        write_outputs(out, findings, outcome.payees, summary, clock, progress)
+        # The inputs' digests are the stamps this run compared with the stored ones.
+        _, payroll_stamp = run.hasher.result()
+        stamps = {**run.stamps, run.payroll: payroll_stamp}
+        inputs = {name: FileDigest(s.size, s.sha256) for name, s in stamps.items()}
+        provenance = Provenance(parameters, lambda: inputs, key)
+        write_outputs(out, findings, outcome.payees, summary, clock, progress, provenance)
     return VerifyResult(out=out.resolve(), summary=summary, findings=findings)
 
 
@@ -242,7 +254,7 @@ def _ends_line(path: Path, size: int) -> bool:
 def _reuse(run: _Run, meta: Meta, plan: Plan) -> Outcome:
     """Unchanged or incremental: one transaction on the stored database, committed only
     when the payroll's stored content proves to be unchanged."""
-    with tempfile.TemporaryDirectory(prefix="headcount-spill-") as spill:
+    with spill_dir() as spill:
         engine = DuckDBEngine(
             duckdb.connect(str(run.state / DATABASE)),
             memory_limit=run.memory_limit,
@@ -259,6 +271,7 @@ def _reuse(run: _Run, meta: Meta, plan: Plan) -> Outcome:
                     outcome, payroll = _incremental(run, meta, engine, stored)
                 run.check_unchanged(payroll)
                 outcome.payees = load_payees(con)
+                outcome.existence = existence_summary(engine, outcome.ds.present)
                 run.progress("save: state", 0, 1)
                 write_meta(con, run.meta(outcome.ds, payroll, meta.checkins, meta.skipped))
                 con.execute("COMMIT")
@@ -346,7 +359,7 @@ def _full(run: _Run) -> Outcome:
     """A whole run into a new database, which then replaces the stored one."""
     built = run.state / f"{DATABASE}.new"
     remove(built)
-    with tempfile.TemporaryDirectory(prefix="headcount-spill-") as spill:
+    with spill_dir() as spill:
         duck = DuckDBEngine(
             duckdb.connect(str(built)), memory_limit=run.memory_limit, temp_directory=Path(spill)
         )
@@ -379,4 +392,5 @@ def _full(run: _Run) -> Outcome:
         found.checkins,
         rerun=rerun,
         skipped=found.skipped,
+        existence=found.existence,
     )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -18,6 +18,7 @@ from headcount import __version__
 from headcount.engine.base import Engine
 from headcount.engine.duckdb_engine import DuckDBEngine
 from headcount.ingest import Dataset, load_dataset
+from headcount.pipeline import existence
 from headcount.pipeline.findings import (
     Finding,
     build_finding,
@@ -37,6 +38,9 @@ from headcount.pipeline.summary import (
     findings_summary,
     payees_summary,
 )
+from headcount.provenance.files import InputHashes, dataset_files
+from headcount.provenance.manifest import Provenance, write_manifest
+from headcount.provenance.signing import load_private_key
 from headcount.report import RuleInfo, write_report
 from headcount.report.outputs import (
     atomic_directory,
@@ -48,6 +52,7 @@ from headcount.report.outputs import (
 from headcount.rules import Rule, all_rules
 from headcount.rules.base import RuleSkipped
 from headcount.rules.prepare import prepare
+from headcount.scratch import spill_dir
 
 Progress = Callable[[str, int, int], None]
 
@@ -141,6 +146,7 @@ class Analysis:
     checkins: dict[str, Any] | None
     engine: str
     skipped: dict[str, str] = field(default_factory=dict)  # rules that stepped aside: why
+    existence: dict[str, Any] | None = None
 
 
 def analyse(
@@ -177,10 +183,12 @@ def analyse(
             run.register_arrow("findings_index", index_table(f for _, f in findings))
             payees = payees_table(run, "deaths" in ds.present)
             checkins = checkin_summary(run) if "campaigns" in ds.present else None
+        with clock.stage("existence"):
+            found_existence = existence.existence_summary(run, ds.present)
     finally:
         if run is not duck:
             run.close()
-    return Analysis(ds, findings, payees, checkins, run.name, skipped)
+    return Analysis(ds, findings, payees, checkins, run.name, skipped, found_existence)
 
 
 def verify(
@@ -193,6 +201,8 @@ def verify(
     spark_master: str | None = None,
     spark_staging: str | None = None,
     state: Path | None = None,
+    threads: int | None = None,
+    sign_key: Path | None = None,
     progress: Progress = _quiet,
 ) -> VerifyResult:
     """Verify `dataset` into `out`. Raises DatasetError on unreadable input (nothing written).
@@ -201,43 +211,84 @@ def verify(
     summary on Spark (`spark_master`, default local mode) over the same typed tables, staged
     through `spark_staging` on a cluster (see pipeline/staging.py). With `state`, the run
     keeps its tables and results in that folder and the next run re-verifies only what
-    changed (pipeline/monitor.py; DuckDB only).
+    changed (pipeline/monitor.py; DuckDB only). `threads` caps DuckDB's threads (the
+    results are the same whatever it is). OUT gets a manifest.json of every input and
+    output (provenance/manifest.py), signed into manifest.sig with the Ed25519 private key
+    in `sign_key` if given; a bad key stops the run before any work.
     """
-    check_output_folder(out)
+    apart = {"the dataset folder": dataset, **({"the --state folder": state} if state else {})}
+    check_output_folder(out, apart_from=apart)
     check_engine(engine)
+    key = load_private_key(sign_key) if sign_key is not None else None
+    parameters = {
+        "dataset": str(dataset.resolve()),
+        "out": str(out.resolve()),
+        "strict": strict,
+        "engine": engine,
+        "memory_limit": memory_limit,
+        "threads": threads,
+        "spark_master": spark_master,
+        "spark_staging": spark_staging,
+        "state": str(state.resolve()) if state is not None else None,
+        "signed": key is not None,
+    }
+    files = dataset_files(dataset)
+    if {name.split(".", 1)[0] for name in files} >= existence.NEEDS:
+        threading.Thread(target=existence.prefetch, name="headcount-prefetch", daemon=True).start()
     if state is not None:
         if engine != "duckdb":
             raise StateError("--state works with the DuckDB engine only (not --engine spark)")
         from headcount.pipeline.monitor import verify_with_state
 
         return verify_with_state(
-            dataset, out, state, strict=strict, memory_limit=memory_limit, progress=progress
+            dataset,
+            out,
+            state,
+            strict=strict,
+            memory_limit=memory_limit,
+            progress=progress,
+            parameters=parameters,
+            key=key,
         )
+    hashes = InputHashes(files)
+    provenance = Provenance(parameters, hashes.result, key)
     clock = Clock()
     started = dt.datetime.now(dt.UTC)
 
     def on_spark(duck: DuckDBEngine) -> Engine:
-        return spark_engine(duck, Path(spill) / "staged", spark_master, spark_staging)
+        return spark_engine(duck, spill / "staged", spark_master, spark_staging)
 
-    with tempfile.TemporaryDirectory(prefix="headcount-spill-") as spill:
-        duck = DuckDBEngine(duckdb.connect(), memory_limit=memory_limit, temp_directory=Path(spill))
-        try:
-            found = analyse(
-                duck,
-                dataset,
-                clock,
-                progress,
-                strict=strict,
-                spark=on_spark if engine == "spark" else None,
+    try:
+        with spill_dir() as spill:
+            duck = DuckDBEngine(
+                duckdb.connect(), memory_limit=memory_limit, temp_directory=spill, threads=threads
             )
-        finally:
-            duck.close()
-    findings = [f for _, f in found.findings]
-    summary = build_summary(
-        found.ds, findings, found.payees, found.checkins, started, found.engine, found.skipped
-    )
-    summary["memory"] = duck.memory.to_json()
-    write_outputs(out, findings, found.payees, summary, clock, progress)
+            try:
+                found = analyse(
+                    duck,
+                    dataset,
+                    clock,
+                    progress,
+                    strict=strict,
+                    spark=on_spark if engine == "spark" else None,
+                )
+            finally:
+                duck.close()
+        findings = [f for _, f in found.findings]
+        summary = build_summary(
+            found.ds,
+            findings,
+            found.payees,
+            found.checkins,
+            started,
+            found.engine,
+            found.skipped,
+            found.existence,
+        )
+        summary["memory"] = duck.memory.to_json()
+        write_outputs(out, findings, found.payees, summary, clock, progress, provenance)
+    finally:
+        hashes.stop()  # a failed run: stop reading the inputs (done already otherwise)
     return VerifyResult(out=out.resolve(), summary=summary, findings=findings)
 
 
@@ -248,8 +299,10 @@ def write_outputs(
     summary: dict[str, Any],
     clock: Clock,
     progress: Progress,
+    provenance: Provenance,
 ) -> None:
-    """Every output file, into a temporary folder that then replaces OUT in one rename."""
+    """Every output file, into a temporary folder that then replaces OUT in one rename;
+    manifest.json (of them all, and of the inputs) is written last."""
     with atomic_directory(out) as tmp:
         outputs_started = time.perf_counter()
         progress("write: results", 0, 1)
@@ -260,11 +313,14 @@ def write_outputs(
         write_csv(payees, tmp / "payees.csv")
         write_csv(payment_links_table(findings), tmp / "finding_payments.csv")
         write_csv(employee_links_table(findings), tmp / "finding_employees.csv")
+        if "existence" in summary:
+            write_csv(existence.existence_table(summary["existence"]), tmp / "existence.csv")
         summary["timings_seconds"] = clock.so_far("outputs", outputs_started)
         write_report(tmp / "report.html", table, summary, rules=rule_infos())
         # summary.json is written last so its timings include the report.
         summary["timings_seconds"] = clock.so_far("outputs", outputs_started)
         write_json(summary, tmp / "summary.json")
+        write_manifest(tmp, provenance, summary["engine"])
         progress("write: done", 1, 1)
 
 
@@ -280,6 +336,7 @@ def build_summary(
     started: dt.datetime,
     engine: str,
     stepped_aside: dict[str, str] | None = None,
+    existence_found: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     payees = payees_summary(payees_table)
     aside = stepped_aside or {}
@@ -305,4 +362,6 @@ def build_summary(
     }
     if checkins is not None:
         summary["checkins"] = checkins
+    if existence_found is not None:
+        summary["existence"] = existence_found
     return summary

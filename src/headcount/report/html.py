@@ -26,6 +26,7 @@ import headcount
 from headcount.contract.findings import FINDING_COLUMNS, SEVERITY_ORDER, PayeeStatus
 from headcount.contract.ids import split_ids
 from headcount.report import charts
+from headcount.report.existence_view import EVIDENCE_LABELS, existence_view
 from headcount.report.formatting import (
     Money,
     as_int,
@@ -44,6 +45,9 @@ STATUSES = tuple(s.value for s in PayeeStatus)
 EVIDENCE_MAX_CHARS = 20_000
 EMPLOYEES_IN_CELL = 3
 MAX_WATERFALLS = 6  # linked pairs charted per finding; the evidence JSON lists them all
+# What lies between these differs from run to run on the same files (the dataset's path, the
+# start time, timings); a re-run is compared without it (provenance/manifest.py).
+RUN_SPECIFIC_START, RUN_SPECIFIC_END = "<!--run-specific-->", "<!--/run-specific-->"
 
 
 @dataclass(frozen=True)
@@ -372,6 +376,8 @@ def _environment() -> Environment:
     env.filters["count"] = format_count
     env.filters["wrappable"] = wrappable
     env.globals["pct"] = format_pct
+    env.globals["run_specific_start"] = Markup(RUN_SPECIFIC_START)
+    env.globals["run_specific_end"] = Markup(RUN_SPECIFIC_END)
     return env
 
 
@@ -438,6 +444,8 @@ def render_report(
         "skipped_rules": [(r, str(skipped[r.code])) for r in quiet if r.code in skipped],
         "charts": _charts(rule_rows, payees),
         "campaigns": _campaigns(summary),
+        "existence": existence_view(dig(summary, "existence")),
+        "evidence_labels": EVIDENCE_LABELS,
         "rows": rows,
         "table_total": findings.num_rows,
         "omitted": findings.num_rows - len(rows),

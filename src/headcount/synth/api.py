@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -11,6 +12,7 @@ import numpy as np
 import pyarrow as pa
 
 from headcount.contract.tables import ACTIVITY, CAMPAIGNS, CHECKINS, DEATHS, PAYROLL, ROSTER
+from headcount.report.outputs import FolderKind, atomic_directory
 from headcount.synth import columns, deaths, truth
 from headcount.synth import plants_checkin as pc_
 from headcount.synth import plants_identity as pi
@@ -30,6 +32,15 @@ from headcount.synth.writer import CsvSink, write_table
 Progress = Callable[[str, int, int], None]
 MIN_EMPLOYEES = 500
 DEATHS_FORMATS = ("csv", "dmf")
+SYNTH_FOLDER = FolderKind(
+    "a synthetic dataset from headcount synth",
+    frozenset(
+        f"{name}.csv"
+        for name in ("roster", "payroll", "deaths", "campaigns", "checkins", "activity")
+    )
+    | {"deaths.dmf", "truth.json"},
+    marker="truth.json",
+)
 
 
 @dataclass(frozen=True)
@@ -146,16 +157,25 @@ def generate(
 ) -> SynthResult:
     """Write roster, payroll, deaths, campaigns, checkins, activity and truth.json to out_dir.
 
-    The same seed and employee count always give byte-identical files.
+    The same seed and employee count always give byte-identical files. out_dir is written
+    as a whole or not at all, and replaced only when it is new, empty or an earlier
+    synthetic dataset (OutputError otherwise: it may be an agency's real files).
     """
-    start = time.perf_counter()
     if deaths_format not in DEATHS_FORMATS:
         raise ValueError(f"deaths_format must be one of {DEATHS_FORMATS}, not {deaths_format!r}")
     if employees < MIN_EMPLOYEES:
         raise ValueError(f"employees must be at least {MIN_EMPLOYEES} to plant every case")
-    report = progress or _no_progress
     out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
+    with atomic_directory(out, SYNTH_FOLDER) as work:
+        made = _write_dataset(work, employees, seed, deaths_format, progress)
+    return dataclasses.replace(made, out_dir=out, truth_path=out / made.truth_path.name)
+
+
+def _write_dataset(
+    out: Path, employees: int, seed: int, deaths_format: str, progress: Progress | None
+) -> SynthResult:
+    start = time.perf_counter()
+    report = progress or _no_progress
     # Independent streams per stage: changing one stage never reshuffles another.
     streams = _streams(seed)
     r_extras, r_deaths, r_checkins, r_activity = streams[4:]

@@ -35,7 +35,7 @@ def query(d: Dialect) -> str:
 
 def summary(row: RuleRow) -> str:
     who = row["employee_ids"][0] if row["employee_ids"] else "a payment with no employee id"
-    names = ", ".join(row["payee_names"]) or "no name"
+    names = ", ".join(row["payee_names"] or []) or "no name"  # NULL when every name is blank
     return (
         f"{plural(len(row['payment_ids']), 'payment')} totalling {money(row['amount_at_risk'])} "
         f"went to {who} (payee name: {names}), which has no record in the HR roster."

@@ -1,0 +1,110 @@
+"""What the non-response analysis and the manifest add to `verify`.
+
+Runs `verify` on one synthetic agency (generated here for --employees N, or --data), as
+separate processes in alternation (so both pay Python's and the libraries' start-up):
+  - **with**: `verify` as shipped — the existence analysis (and the statsmodels import it
+    needs), the input files hashed on a background thread, existence.csv, manifest.json;
+  - **without**: the same `verify` with those four replaced by no-ops in that process.
+Prints the median wall time of each, their ratio, and the SHA-256 throughput measured on
+the agency's payroll.csv (the figure the 2.4 M estimate in docs/benchmarks.md uses).
+
+    python benchmarks/provenance_bench.py --employees 100000 [--repeat 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+from unittest import mock
+
+from verify_bench import BIN, measured
+
+
+def child(mode: str, data: Path, out: Path) -> None:
+    """One verify run in this process; `without` turns the additions into no-ops."""
+    from headcount.pipeline import existence, verify
+    from headcount.provenance.files import FileDigest
+
+    class NoHashes:
+        def __init__(self, files: dict[str, Path]) -> None:
+            self.files = files
+
+        def result(self) -> dict[str, FileDigest]:
+            return {}
+
+        def stop(self) -> None:
+            pass
+
+    patches: list[Any] = []
+    if mode == "without":
+        patches = [
+            mock.patch.object(existence, "existence_summary", lambda *a: None),
+            mock.patch.object(existence, "prefetch", lambda: None),
+            mock.patch.object(verify, "InputHashes", NoHashes),
+            mock.patch.object(verify, "write_manifest", lambda *a: {}),
+        ]
+    for p in patches:
+        p.start()
+    verify.verify(data, out)
+    written = sorted(p.name for p in out.iterdir())
+    assert ("manifest.json" in written) == (mode == "with"), written
+
+
+def sha256_throughput(path: Path) -> float:
+    """MB/s of hashlib's SHA-256 over `path` (read twice: the second from the page cache)."""
+    for _ in range(2):
+        start = time.perf_counter()
+        digest = hashlib.sha256()
+        with path.open("rb") as fh:
+            while chunk := fh.read(8 * 1024 * 1024):
+                digest.update(chunk)
+        seconds = time.perf_counter() - start
+    return path.stat().st_size / 1e6 / seconds
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--employees", type=int, default=100_000)
+    parser.add_argument("--data", type=Path, help="an existing agency instead of a new one")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--child", nargs=3, metavar=("MODE", "DATA", "OUT"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        mode, data, out = args.child
+        child(mode, Path(data), Path(out))
+        return
+    with tempfile.TemporaryDirectory(prefix="provenance-bench-") as tmp:
+        work = Path(tmp)
+        data = args.data
+        if data is None:
+            data = work / "agency"
+            measured([str(BIN / "headcount"), "synth", str(data), "--employees",
+                      str(args.employees), "--seed", "1", "-q"])  # fmt: skip
+        times: dict[str, list[float]] = {"without": [], "with": []}
+        for i in range(args.repeat):
+            for mode in ("without", "with") if i % 2 == 0 else ("with", "without"):
+                out = work / f"results-{mode}"
+                shutil.rmtree(out, ignore_errors=True)
+                wall, _, _ = measured(
+                    [sys.executable, __file__, "--child", mode, str(data), str(out)]
+                )
+                times[mode].append(wall)
+                print(f"run {i + 1} {mode:>7}: {wall:6.2f} s", flush=True)
+        payroll = data / "payroll.csv"
+        rate = sha256_throughput(payroll)
+    without, with_ = statistics.median(times["without"]), statistics.median(times["with"])
+    print(
+        f"without: {without:.2f} s  with: {with_:.2f} s  ratio with/without: {with_ / without:.3f}"
+    )
+    print(f"SHA-256 of {payroll.name} ({payroll.stat().st_size / 1e6:,.0f} MB): {rate:,.0f} MB/s")
+
+
+if __name__ == "__main__":
+    main()
