@@ -90,8 +90,9 @@ def _ident(name: str) -> str:
 
 def unescape_sql(expr: str) -> str:
     """SQL for `unescape_cell` of a VARCHAR expression (NULL stays NULL)."""
+    pattern = _sql_str("^" + _UNESCAPE.pattern)
     return (
-        f"CASE WHEN ascii({expr}) = 39 AND regexp_matches({expr}, {_sql_str('^' + _UNESCAPE.pattern)}) "
+        f"CASE WHEN ascii({expr}) = 39 AND regexp_matches({expr}, {pattern}) "
         f"THEN {expr}[2:] ELSE {expr} END"
     )
 
@@ -135,7 +136,8 @@ def write_table(table: pa.Table, path: Path) -> None:
 
     Text columns are escaped and quoted in SQL, so COPY runs with its own quoting off;
     numbers, dates and booleans are written by COPY as they are. Anything else (lists,
-    structs, bytes) is written as its text, escaped like text.
+    structs, bytes) is written as its text, escaped like text. The header is the column
+    names as they are (the contract's plain names).
     """
     columns = []
     for field in table.schema:
