@@ -204,3 +204,26 @@ def test_the_sentence_reads_aloud_in_every_case() -> None:
         "of being current employees; 0.04% carry a high or medium finding, against 0.05% of "
         "those who replied (a difference of \u22120.01 percentage points; 95% confidence interval "
     )
+
+
+def test_each_campaign_is_judged_on_its_own_send_date(
+    agency: Agency, run_verify: Callable[..., Results]
+) -> None:
+    agency.campaign("C1", "VA")  # sent 2025-02-22: pay period 3 covers it
+    agency.campaign("C2", "VA", sent_at="2025-06-14T09:00:00Z", deadline="2025-06-16T23:59:00Z")
+    agency.employee("E1")
+    agency.pay("E1", 3)
+    agency.activity("E1", "2025-06-28")  # 14 days after C2's send date
+    agency.employee("E2")
+    agency.pay("E2", 11)  # the period ending 2025-06-14
+    agency.checkin("E2", "Closed out the spring inventory and trained two new staff.", "C2")
+    result = run_verify(agency)
+    campaigns = {
+        c["campaign_id"]: c["agencies"][0] for c in result.summary["existence"]["campaigns"]
+    }
+    c1, c2 = campaigns["C1"], campaigns["C2"]
+    assert (c1["sent_on"], c2["sent_on"]) == ("2025-02-22", "2025-06-14")
+    assert c1["did_not_reply"]["employees"] == 2 and c1["did_not_reply"]["regular_pay"] == 1
+    assert c1["did_not_reply"]["activity"] == 0
+    assert c2["replied"]["employees"] == 1 and c2["replied"]["regular_pay"] == 1
+    assert c2["did_not_reply"]["regular_pay"] == 0 and c2["did_not_reply"]["activity"] == 1

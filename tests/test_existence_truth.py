@@ -17,7 +17,7 @@ import pytest
 
 from conftest import Results
 from headcount.engine.duckdb_engine import DuckDBEngine
-from headcount.pipeline.existence import people_sql
+from headcount.pipeline.existence import people_sql, send_window
 from headcount.pipeline.verify import Clock, analyse, verify
 from headcount.rules import all_rules
 from headcount.synth import SynthResult
@@ -45,7 +45,9 @@ def people(synth_dataset: SynthResult) -> dict[str, dict[str, Any]]:
         duck = DuckDBEngine(duckdb.connect(), temp_directory=Path(spill))
         try:
             found = analyse(duck, synth_dataset.out_dir, Clock(), _quiet)
-            rows = duck.fetch_arrow(people_sql(duck.dialect, True)).to_pylist()
+            window = send_window(duck)
+            assert window is not None
+            rows = duck.fetch_arrow(people_sql(duck.dialect, True, window)).to_pylist()
         finally:
             duck.close()
     assert found.existence is not None

@@ -15,6 +15,7 @@ who did not reply.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields
 from typing import Any
@@ -53,7 +54,39 @@ NOTE = (
 )
 
 
-def people_sql(d: Dialect, deaths_supplied: bool) -> str:
+@dataclass(frozen=True)
+class Window:
+    """The earliest and latest send date: bounds written into the query as constants, so
+    that the payroll and activity scans skip every row group outside them."""
+
+    first: dt.date
+    last: dt.date
+
+    @property
+    def payroll(self) -> str:
+        """A pay period covers a send date only if it ends on or within 13 days after it."""
+        return _between("p.pay_period_end", self.first, self.last + dt.timedelta(days=13))
+
+    @property
+    def activity(self) -> str:
+        days = dt.timedelta(days=WINDOW_DAYS)
+        return _between("x.date", self.first - days, self.last + days)
+
+
+def _between(column: str, first: dt.date, last: dt.date) -> str:
+    return f"{column} BETWEEN DATE '{first.isoformat()}' AND DATE '{last.isoformat()}'"
+
+
+def send_window(engine: Engine) -> Window | None:
+    """The campaigns' send dates, or None when no campaign has one."""
+    [row] = engine.fetch_arrow(
+        "SELECT min(CAST(sent_at AS DATE)) AS first, max(CAST(sent_at AS DATE)) AS last "
+        "FROM campaigns"
+    ).to_pylist()
+    return Window(row["first"], row["last"]) if row["first"] is not None else None
+
+
+def people_sql(d: Dialect, deaths_supplied: bool, window: Window) -> str:
     """One row per campaign, agency and employee on the roster on the send date, with
     whether they replied, each kind of evidence, and whether a finding names them."""
     death_checked = "TRUE" if deaths_supplied else "FALSE"
@@ -76,13 +109,13 @@ def people_sql(d: Dialect, deaths_supplied: bool) -> str:
     active AS (
         SELECT DISTINCT a.campaign_id, a.employee_id
         FROM asked a JOIN activity x ON x.employee_id = a.employee_id
-        WHERE x.date >= {d.days_before("a.sent_on", WINDOW_DAYS)}
+        WHERE {window.activity} AND x.date >= {d.days_before("a.sent_on", WINDOW_DAYS)}
           AND {d.days_before("x.date", WINDOW_DAYS)} <= a.sent_on
     ),
     paid AS (
         SELECT DISTINCT a.campaign_id, a.employee_id
         FROM asked a JOIN payroll p ON p.employee_id = a.employee_id
-        WHERE p.payment_type = {REGULAR}
+        WHERE {window.payroll} AND p.payment_type = {REGULAR}
           AND {period_start(d)} <= a.sent_on AND p.pay_period_end >= a.sent_on
           AND p.federal_tax > 0 AND p.retirement > 0
     ),
@@ -112,7 +145,7 @@ def people_sql(d: Dialect, deaths_supplied: bool) -> str:
     """
 
 
-def counts_sql(d: Dialect, deaths_supplied: bool) -> str:
+def counts_sql(d: Dialect, deaths_supplied: bool, window: Window) -> str:
     """people_sql's rows counted per campaign, agency and group."""
     return f"""
     SELECT campaign_id, agency, policy, sent_on, replied, count(*) AS employees,
@@ -121,7 +154,7 @@ def counts_sql(d: Dialect, deaths_supplied: bool) -> str:
            count(CASE WHEN hr_record THEN 1 END) AS hr_record,
            count(CASE WHEN activity OR regular_pay OR hr_record THEN 1 END) AS any_evidence,
            count(CASE WHEN finding THEN 1 END) AS with_finding
-    FROM ({people_sql(d, deaths_supplied)}) people
+    FROM ({people_sql(d, deaths_supplied, window)}) people
     GROUP BY campaign_id, agency, policy, sent_on, replied
     """
 
@@ -299,7 +332,12 @@ def existence_summary(engine: Engine, present: frozenset[str]) -> dict[str, Any]
     without campaigns and check-ins."""
     if not present >= NEEDS:
         return None
-    rows = engine.fetch_arrow(counts_sql(engine.dialect, "deaths" in present)).to_pylist()
+    window = send_window(engine)
+    rows = (
+        engine.fetch_arrow(counts_sql(engine.dialect, "deaths" in present, window)).to_pylist()
+        if window is not None
+        else []
+    )
     return summarise(rows, present)
 
 
