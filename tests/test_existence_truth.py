@@ -18,7 +18,8 @@ import pytest
 from conftest import Results
 from headcount.engine.duckdb_engine import DuckDBEngine
 from headcount.pipeline.existence import people_sql, send_window
-from headcount.pipeline.verify import Clock, analyse, verify
+from headcount.pipeline.run import Clock, analyse
+from headcount.pipeline.verify import verify
 from headcount.rules import all_rules
 from headcount.synth import SynthResult
 

@@ -12,11 +12,11 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from auth.conftest import SECRET
-from headcount.auth.guard import check_policy_covers, route_methods
 from headcount.auth.policy import POLICY, Access, Rule, allows
 from headcount.auth.roles import Role
 from headcount.store import Store
 from headcount.web import create_app
+from headcount.web.guard import check_policy_covers, route_methods
 from staff import token_for
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "security.md"

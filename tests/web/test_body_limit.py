@@ -8,8 +8,8 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
-from headcount.auth.guard import route_methods
 from headcount.store import Store
+from headcount.web.guard import route_methods
 from headcount.web.middleware import BODY_LIMITS, DEFAULT_BODY_LIMIT
 from staff import sign_in
 

@@ -1,5 +1,5 @@
 """Staff users, roles, password logins, server-side sessions, throttling, and the route
-policy that the web app enforces on every request (auth/policy.py, auth/guard.py)."""
+policy that the web app enforces on every request (auth/policy.py, web/guard.py)."""
 
 from headcount.auth.models import LoginFailure, User, UserSession
 from headcount.auth.policy import POLICY, Access, Rule, allows, rule_for

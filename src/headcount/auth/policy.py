@@ -1,4 +1,4 @@
-"""Who may reach each route: the one table the server enforces (auth/guard.py), deny by
+"""Who may reach each route: the one table the server enforces (web/guard.py), deny by
 default. A route of the app with no entry here makes `create_app` fail, and a request that
 somehow reaches one anyway is refused.
 

@@ -7,12 +7,12 @@ straight to headcount.pii. Nothing here is logged.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 import pyarrow as pa
 
-from headcount.cases.importer import PersonFacts
 from headcount.cases.results import ImportFileError
 from headcount.ingest import DatasetError, load_dataset
 
@@ -34,6 +34,16 @@ p AS (
 SELECT w.employee_id, r.name, r.agency, r.ssn AS roster_ssn, p.ssns, p.accounts, p.payee_name
 FROM wanted w LEFT JOIN r USING (employee_id) LEFT JOIN p USING (employee_id)
 """
+
+
+@dataclass(frozen=True)
+class PersonFacts:
+    """What the dataset says about one person: never logged, stored only through pii/."""
+
+    name: str
+    agency: str | None
+    ssns: tuple[str, ...]
+    accounts: tuple[str, ...]  # ROUTING:ACCOUNT
 
 
 def read_people(data: Path, employee_ids: set[str]) -> dict[str, PersonFacts]:

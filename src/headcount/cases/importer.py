@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -26,17 +27,11 @@ from headcount.pii import Keyring, PiiKind, PiiValue, protect
 from headcount.store import Store
 from headcount.store.types import utcnow
 
-__all__ = ["ImportFileError", "Imported", "PersonFacts", "import_results"]
+if TYPE_CHECKING:
+    # The dataset reader (DuckDB) is imported only when an import reads a dataset.
+    from headcount.cases.dataset import PersonFacts
 
-
-@dataclass(frozen=True)
-class PersonFacts:
-    """What the dataset says about one person: never logged, stored only through pii/."""
-
-    name: str
-    agency: str | None
-    ssns: tuple[str, ...]
-    accounts: tuple[str, ...]  # ROUTING:ACCOUNT
+__all__ = ["ImportFileError", "Imported", "import_results"]
 
 
 @dataclass(frozen=True)

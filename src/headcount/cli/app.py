@@ -8,8 +8,6 @@ unreadable dataset, an OUT folder that is something else, a wrong option); 130 i
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -18,7 +16,7 @@ import typer
 
 from headcount import __version__
 from headcount.cli import signals
-from headcount.cli.common import EXIT_INTERNAL, console, errors, fail
+from headcount.cli.common import EXIT_INTERNAL, console, errors, explained_errors, fail
 from headcount.cli.progress import RichProgress
 from headcount.cli.render import print_verify_summary
 
@@ -30,49 +28,6 @@ app = typer.Typer(
     "it, with evidence for every finding.\n\nExit codes: 0 success, 1 internal error, "
     "2 bad input or usage, 130 interrupted (Ctrl-C), 143 terminated (SIGTERM).",
 )
-
-
-def _folder_id(path: Path) -> tuple[int, int] | None:
-    try:
-        st = path.stat()
-    except OSError:
-        return None
-    return (st.st_dev, st.st_ino)
-
-
-@contextmanager
-def _explained_errors(out: Path | None = None) -> Iterator[None]:
-    """Library exceptions become one plain sentence and an exit code, never a traceback.
-
-    After Ctrl-C or SIGTERM any exception means the interruption (DuckDB turns it into its
-    own error): one line, exit 130 or 143. OUT is replaced in one rename, so it was
-    written exactly when the folder there is no longer the one that was there before.
-    """
-    from headcount.engine.spark_engine import SparkUnavailableError
-    from headcount.ingest import DatasetError
-    from headcount.provenance.files import ProvenanceError
-    from headcount.report.outputs import OutputError
-    from headcount.rules import RuleRegistryError
-
-    before = _folder_id(out) if out is not None else None
-    try:
-        yield
-    except BaseException as exc:
-        if signals.received() is not None or isinstance(exc, KeyboardInterrupt):
-            message = signals.word()
-            if out is not None and _folder_id(out) == before:
-                message += f"; nothing was written to {out}"
-            elif out is not None:
-                message += f" after {out} was written"
-            signals.report(errors, message)
-            raise typer.Exit(signals.exit_code()) from None
-        if isinstance(exc, DatasetError | SparkUnavailableError | ProvenanceError):
-            fail(f"{exc}\nNothing was written.")
-        if isinstance(exc, OutputError | RuleRegistryError):
-            fail(str(exc))
-        if isinstance(exc, OSError):
-            fail(f"{exc.strerror or exc}: {exc.filename or ''}".rstrip(": "))
-        raise
 
 
 def _version(value: bool) -> None:
@@ -185,9 +140,7 @@ def verify(
         fail(f"{dataset}: no such dataset folder")
     if (spark_master or spark_staging) and engine != EngineName.spark:
         fail("--spark-master and --spark-staging need --engine spark")
-    if state is not None and engine != EngineName.duckdb:
-        fail("--state works with the DuckDB engine only (not --engine spark)")
-    with _explained_errors(out), RichProgress(errors, enabled=not quiet) as progress:
+    with explained_errors(out), RichProgress(errors, enabled=not quiet) as progress:
         try:
             result = run_verify(
                 dataset,
@@ -224,7 +177,7 @@ def synth(
     """Generate a seeded synthetic agency with planted cases and truth.json (no real data)."""
     from headcount.synth import generate
 
-    with _explained_errors(out), RichProgress(errors, enabled=not quiet) as progress:
+    with explained_errors(out), RichProgress(errors, enabled=not quiet) as progress:
         result = generate(
             out, employees, seed, deaths_format=deaths_format.value, progress=progress
         )
@@ -249,7 +202,7 @@ def demo(
     from headcount.synth import generate
 
     agency, results = directory / "agency", directory / "results"
-    with _explained_errors(), RichProgress(errors) as progress:
+    with explained_errors(), RichProgress(errors) as progress:
         made = generate(agency, employees, seed, progress=progress.prefixed("make"))
         result = run_verify(agency, results, progress=progress)
     console.print(

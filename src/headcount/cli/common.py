@@ -11,12 +11,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 
+from headcount.cli import signals
 from headcount.store import ENV_URL
 
 if TYPE_CHECKING:
@@ -84,3 +86,46 @@ def open_store(url: str | None) -> Iterator[Store]:
         fail(str(exc))
     finally:
         store.close()
+
+
+def _folder_id(path: Path) -> tuple[int, int] | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return (st.st_dev, st.st_ino)
+
+
+@contextmanager
+def explained_errors(out: Path | None = None) -> Iterator[None]:
+    """Library exceptions become one plain sentence and an exit code, never a traceback.
+
+    After Ctrl-C or SIGTERM any exception means the interruption (DuckDB turns it into its
+    own error): one line, exit 130 or 143. OUT is replaced in one rename, so it was
+    written exactly when the folder there is no longer the one that was there before.
+    """
+    from headcount.engine.spark_engine import SparkUnavailableError
+    from headcount.ingest import DatasetError
+    from headcount.provenance.files import ProvenanceError
+    from headcount.report.outputs import OutputError
+    from headcount.rules import RuleRegistryError
+
+    before = _folder_id(out) if out is not None else None
+    try:
+        yield
+    except BaseException as exc:
+        if signals.received() is not None or isinstance(exc, KeyboardInterrupt):
+            message = signals.word()
+            if out is not None and _folder_id(out) == before:
+                message += f"; nothing was written to {out}"
+            elif out is not None:
+                message += f" after {out} was written"
+            signals.report(errors, message)
+            raise typer.Exit(signals.exit_code()) from None
+        if isinstance(exc, DatasetError | SparkUnavailableError | ProvenanceError):
+            fail(f"{exc}\nNothing was written.")
+        if isinstance(exc, OutputError | RuleRegistryError):
+            fail(str(exc))
+        if isinstance(exc, OSError):
+            fail(f"{exc.strerror or exc}: {exc.filename or ''}".rstrip(": "))
+        raise

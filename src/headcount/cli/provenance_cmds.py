@@ -11,24 +11,18 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 
-console = Console(stderr=False, highlight=False, soft_wrap=True)
-errors = Console(stderr=True, highlight=False, soft_wrap=True)
-EXIT_DIFFERS, EXIT_BAD_INPUT = 1, 2
+from headcount.cli.common import console, errors, explained_errors, fail
+
+EXIT_DIFFERS = 1
 
 Results = Annotated[Path, typer.Argument(help="A results folder written by `headcount verify`.")]
 
 
-def _fail(message: str, code: int = EXIT_BAD_INPUT) -> typer.Exit:
-    errors.print(f"[bold red]Error:[/] {escape(message)}")
-    return typer.Exit(code)
-
-
 def _folder(path: Path, what: str) -> None:
     if not path.is_dir():
-        raise _fail(f"{path}: no such {what} folder")
+        fail(f"{path}: no such {what} folder")
 
 
 def attest(
@@ -58,7 +52,7 @@ def attest(
     try:
         found = run_attest(results, data, public_key)
     except ProvenanceError as exc:
-        raise _fail(str(exc)) from None
+        fail(str(exc))
     console.print(f"Signature: {found.signature}")
     if found.outputs:
         console.print(f"Outputs: {found.outputs} files match the manifest")
@@ -87,13 +81,12 @@ def reproduce(
 ) -> None:
     """Re-run the verification recorded in RESULTS on DATA and compare every output with
     the recorded one: prints "identical" (exit 0) or the first difference (exit 1)."""
-    from headcount.cli.app import _explained_errors
     from headcount.cli.progress import RichProgress
     from headcount.pipeline.reproduce import reproduce as run_reproduce
 
     _folder(results, "results")
     _folder(data, "dataset")
-    with _explained_errors(), RichProgress(errors, enabled=not quiet) as progress:
+    with explained_errors(), RichProgress(errors, enabled=not quiet) as progress:
         found = run_reproduce(results, data, out=out, memory_limit=memory_limit, progress=progress)
     for note in found.notes:
         console.print(f"Note: {escape(note)}")
@@ -121,6 +114,6 @@ def signing_pair(
     try:
         public = make_key_pair(private)
     except (ProvenanceError, OSError) as exc:
-        raise _fail(str(exc)) from None
+        fail(str(exc))
     console.print(f"Private key: {private} (keep it secret)")
     console.print(f"Public key: {public} ({key_id(load_public_key(public))})")

@@ -1,7 +1,7 @@
 """Ctrl-C and SIGTERM: one line on standard error and exit 130 or 143, never a traceback.
 
 The handlers are installed before the rest of the CLI is imported (the console script
-starts here), and they remember which signal came. That matters because an interrupt
+starts in cli/launch.py), and they remember which signal came. That matters because an interrupt
 does not always surface as KeyboardInterrupt: DuckDB cancels the running query and
 raises its own error, which the library may wrap (EngineError, DatasetError). Whatever
 exception ends a command after a signal, the command reports the interruption.
@@ -10,7 +10,6 @@ exception ends a command after a signal, the command reports the interruption.
 from __future__ import annotations
 
 import signal
-import sys
 from types import FrameType
 from typing import TYPE_CHECKING
 
@@ -56,14 +55,3 @@ def report(console: Console, message: str) -> None:
     if not _reported:
         _reported = True
         console.print(message, markup=False, highlight=False, soft_wrap=True)
-
-
-def main() -> None:
-    """The `headcount` console script."""
-    install()
-    try:
-        from headcount.cli.app import main as app_main
-    except KeyboardInterrupt:  # while importing, before the app could report it
-        sys.stderr.write(word() + "\n")
-        sys.exit(exit_code())
-    app_main()

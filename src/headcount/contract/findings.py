@@ -39,3 +39,9 @@ class PayeeStatus(StrEnum):
     VERIFIED = "verified"
     REVIEW = "review"
     FLAGGED = "flagged"
+
+
+class RuleSkipped(Exception):
+    """Raised by a rule's `prepare` when this dataset cannot support the rule (no birth
+    date on the roster for the identity model to compare, say): the run goes on without
+    the rule, and summary.json's rules.skipped gives the message as the reason."""

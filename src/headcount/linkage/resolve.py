@@ -30,6 +30,7 @@ from splink import DuckDBAPI, Linker
 from splink.clustering import cluster_pairwise_predictions_at_threshold
 from splink.internals.exceptions import EMTrainingException
 
+from headcount.contract.findings import RuleSkipped
 from headcount.engine.base import Engine, EngineError
 from headcount.linkage import model
 from headcount.linkage.records import RECORDS_TABLE, build_records
@@ -40,7 +41,6 @@ from headcount.linkage.train import (
     reference_settings,
     train,
 )
-from headcount.rules.base import RuleSkipped
 
 AGREES = ("date_of_birth_agrees", "home_address_agrees", "zip_agrees")
 LINKS_TABLE = "person_links"

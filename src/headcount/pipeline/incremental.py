@@ -27,8 +27,8 @@ from headcount.engine.duckdb_engine import DuckDBEngine
 from headcount.ingest.append import APPENDED
 from headcount.pipeline.findings import index_table
 from headcount.pipeline.payees import activity_sql, paid_sql, payees_sql
+from headcount.pipeline.run import rule_findings, runnable, sorted_keyed
 from headcount.pipeline.state import PAYEES, Keyed
-from headcount.pipeline.verify import rule_findings, runnable, sorted_keyed
 from headcount.rules import Rule, all_rules
 from headcount.rules.base import Scope
 

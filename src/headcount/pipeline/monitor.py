@@ -36,6 +36,15 @@ from headcount.pipeline.fingerprint import (
     stat_of,
 )
 from headcount.pipeline.incremental import build_monitoring, update_findings, update_payees
+from headcount.pipeline.run import (
+    Clock,
+    Progress,
+    VerifyResult,
+    analyse,
+    build_summary,
+    runnable,
+    write_outputs,
+)
 from headcount.pipeline.state import (
     DATABASE,
     Keyed,
@@ -51,15 +60,6 @@ from headcount.pipeline.state import (
     save_findings,
     save_payees,
     write_meta,
-)
-from headcount.pipeline.verify import (
-    Clock,
-    Progress,
-    VerifyResult,
-    analyse,
-    build_summary,
-    runnable,
-    write_outputs,
 )
 from headcount.provenance.files import FileDigest, dataset_files
 from headcount.provenance.manifest import Provenance

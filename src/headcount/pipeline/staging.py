@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from headcount.contract.findings import RuleSkipped
 from headcount.contract.tables import TABLES
 from headcount.engine import ENGINES
 from headcount.engine.base import Engine, EngineError
 from headcount.engine.duckdb_engine import DuckDBEngine
 from headcount.rules import all_rules
-from headcount.rules.base import RuleSkipped
 from headcount.rules.prepare import prepare
 
 # Every table the rules, payees and check-in summary read, as ingest leaves them.

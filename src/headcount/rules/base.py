@@ -25,12 +25,6 @@ RuleRow = Mapping[str, Any]
 STANDARD_COLUMNS = ("finding_key", "employee_ids", "payment_ids", "amount_at_risk", "severity")
 
 
-class RuleSkipped(Exception):
-    """Raised by a rule's `prepare` when this dataset cannot support the rule (no birth
-    date on the roster for the identity model to compare, say): the run goes on without
-    the rule, and summary.json's rules.skipped gives the message as the reason."""
-
-
 def plain_evidence(row: RuleRow) -> dict[str, Any]:
     """Every non-standard column of the query row; `_`-prefixed columns stay private."""
     return {k: v for k, v in row.items() if k not in STANDARD_COLUMNS and not k.startswith("_")}

@@ -15,7 +15,6 @@ from fastapi import APIRouter, Depends, HTTPException, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
-from headcount.auth.guard import principal
 from headcount.checkins import burst, replies, sessions
 from headcount.checkins.campaigns import CampaignError
 from headcount.checkins.links import LinkError, Signer, read_token
@@ -23,6 +22,7 @@ from headcount.checkins.models import CampaignAgency, Link, Reply, Source
 from headcount.checkins.policy import NO_CONSEQUENCE, policy_statement
 from headcount.checkins.stats import Rate, response_rates
 from headcount.store import Store
+from headcount.web.guard import principal
 from headcount.web.json_route import JsonBodyRoute
 from headcount.web.security import bearer
 

@@ -45,9 +45,8 @@ def create_app(
     a client cannot choose the address the audit log and the login throttle see."""
     from fastapi import Depends
 
-    from headcount.auth import guard
     from headcount.cases.notices import contest_signer
-    from headcount.web import audit_pages, auth_pages, case_pages, contest_pages
+    from headcount.web import audit_pages, auth_pages, case_pages, contest_pages, guard
     from headcount.web.api import router as api_router
     from headcount.web.pages import error_page
     from headcount.web.pages import router as pages_router

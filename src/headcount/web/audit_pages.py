@@ -14,8 +14,8 @@ from starlette.background import BackgroundTask
 from headcount import audit
 from headcount.audit.export import export_csv
 from headcount.audit.query import PAGE_SIZE, AuditFilter, FilterError, page
-from headcount.auth.guard import client_address, principal
 from headcount.store import Store, utcnow
+from headcount.web.guard import client_address, principal
 from headcount.web.pages import error_page, render
 from headcount.web.security import CSRF_FIELD, csrf_ok
 

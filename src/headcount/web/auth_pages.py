@@ -17,11 +17,11 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 
 from headcount.auth import login as logins
-from headcount.auth.guard import client_address, credential, principal
 from headcount.auth.policy import AUDIT, CASES_READ, DASHBOARD
 from headcount.auth.sessions import ABSOLUTE, COOKIE, IDLE
 from headcount.checkins.models import Campaign, CampaignAgency
 from headcount.store import Store, utcnow
+from headcount.web.guard import client_address, credential, principal
 from headcount.web.pages import error_page, render
 from headcount.web.security import CSRF_FIELD, csrf_ok
 

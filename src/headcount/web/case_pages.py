@@ -20,7 +20,6 @@ from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
 from headcount import audit
-from headcount.auth.guard import client_address, principal
 from headcount.cases import notices, workflow
 from headcount.cases.access import WORKERS, Actor, CaseError, CaseNotFound, Forbidden, get_case
 from headcount.cases.letters import evidence_in_words, money, rule_title
@@ -31,6 +30,7 @@ from headcount.pii import Keyring
 from headcount.pipeline.payees import EVIDENCE_DESCRIPTIONS
 from headcount.rules import all_rules
 from headcount.store import Store
+from headcount.web.guard import client_address, principal
 from headcount.web.pages import error_page, render
 from headcount.web.security import CSRF_FIELD, csrf_ok
 

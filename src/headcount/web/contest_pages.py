@@ -12,7 +12,6 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.datastructures import UploadFile
 
-from headcount.auth.guard import client_address
 from headcount.cases.access import CaseError
 from headcount.cases.contests import MAX_FILE_BYTES, MAX_FILES, Upload, can_contest, submit_contest
 from headcount.cases.letters import ATTACHMENT_RULES, evidence_in_words, money, rule_title
@@ -20,6 +19,7 @@ from headcount.cases.notices import notice_for_token
 from headcount.checkins.links import LinkError
 from headcount.store import Store, utcnow
 from headcount.web.case_pages import pdf_response
+from headcount.web.guard import client_address
 from headcount.web.pages import error_page, render
 from headcount.web.security import CSRF_FIELD, csrf_ok
 

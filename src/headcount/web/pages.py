@@ -14,7 +14,6 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from headcount.auth.guard import principal
 from headcount.checkins import replies, sessions
 from headcount.checkins.campaigns import CampaignError
 from headcount.checkins.links import LinkError, check_unused
@@ -24,6 +23,7 @@ from headcount.checkins.policy import NO_CONSEQUENCE, policy_statement
 from headcount.checkins.stats import response_rates
 from headcount.store import Store, utcnow
 from headcount.web import charts
+from headcount.web.guard import principal
 from headcount.web.security import (
     CSRF_FIELD,
     SESSION_COOKIE,

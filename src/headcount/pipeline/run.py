@@ -1,0 +1,321 @@
+"""The run toolkit: one whole verification (`run_full`) and the steps it and the stateful
+path share: analyse a dataset, build the summary, write the outputs."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+from headcount import __version__
+from headcount.contract.findings import RuleSkipped
+from headcount.engine.base import Engine
+from headcount.engine.duckdb_engine import DuckDBEngine
+from headcount.ingest import Dataset, load_dataset
+from headcount.pipeline import existence
+from headcount.pipeline.findings import (
+    Finding,
+    build_finding,
+    contract_table,
+    employee_links_table,
+    findings_table,
+    index_table,
+    payment_links_table,
+    sort_key,
+)
+from headcount.pipeline.payees import payees_table
+from headcount.pipeline.staging import run_hooks_in_duckdb, spark_engine
+from headcount.pipeline.state import Keyed
+from headcount.pipeline.summary import (
+    amount_summary,
+    checkin_summary,
+    findings_summary,
+    payees_summary,
+)
+from headcount.provenance.files import InputHashes
+from headcount.provenance.manifest import Provenance, write_manifest
+from headcount.report import RuleInfo, write_report
+from headcount.report.outputs import (
+    atomic_directory,
+    write_csv,
+    write_json,
+    write_parquet,
+)
+from headcount.rules import Rule, all_rules
+from headcount.rules.prepare import prepare
+from headcount.scratch import spill_dir
+
+Progress = Callable[[str, int, int], None]
+
+
+def quiet(stage: str, done: int, total: int) -> None:
+    """The default progress hook: say nothing."""
+
+
+@dataclass
+class VerifyResult:
+    out: Path
+    summary: dict[str, Any]
+    findings: list[Finding] = field(repr=False)
+
+    @property
+    def report(self) -> Path:
+        return self.out / "report.html"
+
+
+@dataclass
+class Clock:
+    started: float = field(default_factory=time.perf_counter)
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    @contextmanager
+    def stage(self, name: str) -> Iterator[None]:
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.seconds[name] = round(time.perf_counter() - start, 3)
+
+    def so_far(self, stage: str, since: float) -> dict[str, float]:
+        """Timings with `stage` (still running) and the total measured up to now."""
+        now = time.perf_counter()
+        return {
+            **self.seconds,
+            stage: round(now - since, 3),
+            "total": round(now - self.started, 3),
+        }
+
+
+def runnable(rule: Rule, present: frozenset[str]) -> bool:
+    return rule.needs <= present
+
+
+def rule_findings(engine: Engine, rule: Rule, sql: str | None = None) -> list[Keyed]:
+    """The findings of `rule`'s query (or of `sql`, a query over its rows), with their keys."""
+    rows = engine.fetch_arrow(sql or rule.query(engine.dialect)).to_pylist()
+    return [(str(row["finding_key"]), build_finding(rule, row)) for row in rows]
+
+
+def run_rules(
+    engine: Engine,
+    present: frozenset[str],
+    progress: Progress,
+    *,
+    hooks: bool = True,
+    skipped: dict[str, str] | None = None,
+) -> list[Keyed]:
+    """Every runnable rule on `engine`; `hooks=False` when their `prepare` ran elsewhere.
+    A rule whose `prepare` steps aside (RuleSkipped) is added to `skipped` with its reason;
+    a rule already in `skipped` is not run."""
+    skipped = {} if skipped is None else skipped
+    rules = [r for r in all_rules() if runnable(r, present) and r.code not in skipped]
+    findings: list[Keyed] = []
+    for done, rule in enumerate(rules):
+        progress(f"rules: {rule.code}", done, len(rules))
+        if hooks and rule.prepare is not None:
+            try:
+                rule.prepare(engine)
+            except RuleSkipped as exc:
+                skipped[rule.code] = str(exc)
+                continue
+        findings.extend(rule_findings(engine, rule))
+    progress("rules: done", len(rules), len(rules))
+    return sorted_keyed(findings)
+
+
+def sorted_keyed(findings: list[Keyed]) -> list[Keyed]:
+    return sorted(findings, key=lambda kf: sort_key(kf[1]))
+
+
+@dataclass
+class Analysis:
+    """What a run found, before anything is written."""
+
+    ds: Dataset
+    findings: list[Keyed]
+    payees: pa.Table
+    checkins: dict[str, Any] | None
+    engine: str
+    skipped: dict[str, str] = field(default_factory=dict)  # rules that stepped aside: why
+    existence: dict[str, Any] | None = None
+
+
+def analyse(
+    duck: DuckDBEngine,
+    dataset: Path,
+    clock: Clock,
+    progress: Progress,
+    *,
+    strict: bool = False,
+    spark: Callable[[DuckDBEngine], Engine] | None = None,
+) -> Analysis:
+    """Ingest `dataset` into `duck`, then prepare, rules, payees and the check-in summary,
+    on `duck` or on the engine `spark(duck)` opens over the same typed tables."""
+    with clock.stage("ingest"):
+        ds = load_dataset(
+            dataset,
+            duck.con,
+            strict=strict,
+            progress=lambda table, done, total: progress(f"read: {table}", done, total),
+        )
+    run: Engine = duck
+    skipped: dict[str, str] = {}
+    try:
+        if spark is not None:
+            with clock.stage("stage"):
+                progress("stage: tables for spark", 0, 1)
+                run = spark(duck)
+        with clock.stage("rules"):
+            prepare(run)
+            if run is not duck:
+                skipped = run_hooks_in_duckdb(duck, run, ds.present)
+            findings = run_rules(run, ds.present, progress, hooks=run is duck, skipped=skipped)
+        with clock.stage("payees"):
+            run.register_arrow("findings_index", index_table(f for _, f in findings))
+            payees = payees_table(run, "deaths" in ds.present)
+            checkins = checkin_summary(run) if "campaigns" in ds.present else None
+        with clock.stage("existence"):
+            found_existence = existence.existence_summary(run, ds.present)
+    finally:
+        if run is not duck:
+            run.close()
+    return Analysis(ds, findings, payees, checkins, run.name, skipped, found_existence)
+
+
+def run_full(
+    dataset: Path,
+    out: Path,
+    files: dict[str, Path],
+    provenance_of: Callable[[InputHashes], Provenance],
+    *,
+    strict: bool,
+    memory_limit: str | None,
+    engine: str,
+    spark_master: str | None,
+    spark_staging: str | None,
+    threads: int | None,
+    progress: Progress,
+) -> VerifyResult:
+    """A whole run: ingest, rules, payees, existence, outputs (and the manifest)."""
+    hashes = InputHashes(files)
+    provenance = provenance_of(hashes)
+    clock = Clock()
+    started = dt.datetime.now(dt.UTC)
+
+    def on_spark(duck: DuckDBEngine) -> Engine:
+        return spark_engine(duck, spill / "staged", spark_master, spark_staging)
+
+    try:
+        with spill_dir() as spill:
+            duck = DuckDBEngine(
+                duckdb.connect(), memory_limit=memory_limit, temp_directory=spill, threads=threads
+            )
+            try:
+                found = analyse(
+                    duck,
+                    dataset,
+                    clock,
+                    progress,
+                    strict=strict,
+                    spark=on_spark if engine == "spark" else None,
+                )
+            finally:
+                duck.close()
+        findings = [f for _, f in found.findings]
+        summary = build_summary(
+            found.ds,
+            findings,
+            found.payees,
+            found.checkins,
+            started,
+            found.engine,
+            found.skipped,
+            found.existence,
+        )
+        summary["memory"] = duck.memory.to_json()
+        write_outputs(out, findings, found.payees, summary, clock, progress, provenance)
+    finally:
+        hashes.stop()  # a failed run: stop reading the inputs (done already otherwise)
+    return VerifyResult(out=out.resolve(), summary=summary, findings=findings)
+
+
+def write_outputs(
+    out: Path,
+    findings: list[Finding],
+    payees: pa.Table,
+    summary: dict[str, Any],
+    clock: Clock,
+    progress: Progress,
+    provenance: Provenance,
+) -> None:
+    """Every output file, into a temporary folder that then replaces OUT in one rename;
+    manifest.json (of them all, and of the inputs) is written last."""
+    with atomic_directory(out) as tmp:
+        outputs_started = time.perf_counter()
+        progress("write: results", 0, 1)
+        table = findings_table(findings)
+        written = contract_table(table)
+        write_csv(written, tmp / "findings.csv")
+        write_parquet(written, tmp / "findings.parquet")
+        write_csv(payees, tmp / "payees.csv")
+        write_csv(payment_links_table(findings), tmp / "finding_payments.csv")
+        write_csv(employee_links_table(findings), tmp / "finding_employees.csv")
+        if "existence" in summary:
+            write_csv(existence.existence_table(summary["existence"]), tmp / "existence.csv")
+        summary["timings_seconds"] = clock.so_far("outputs", outputs_started)
+        write_report(tmp / "report.html", table, summary, rules=rule_infos())
+        # summary.json is written last so its timings include the report.
+        summary["timings_seconds"] = clock.so_far("outputs", outputs_started)
+        write_json(summary, tmp / "summary.json")
+        write_manifest(tmp, provenance, summary["engine"])
+        progress("write: done", 1, 1)
+
+
+def rule_infos() -> list[RuleInfo]:
+    return [RuleInfo(code=r.code, title=r.title, description=r.flags) for r in all_rules()]
+
+
+def build_summary(
+    ds: Dataset,
+    findings: list[Finding],
+    payees_table: pa.Table,
+    checkins: dict[str, Any] | None,
+    started: dt.datetime,
+    engine: str,
+    stepped_aside: dict[str, str] | None = None,
+    existence_found: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    payees = payees_summary(payees_table)
+    aside = stepped_aside or {}
+    ran = [r.code for r in all_rules() if runnable(r, ds.present) and r.code not in aside]
+    skipped = {
+        r.code: aside.get(r.code) or "needs " + ", ".join(sorted(r.needs - ds.present))
+        for r in all_rules()
+        if not runnable(r, ds.present) or r.code in aside
+    }
+    summary: dict[str, Any] = {
+        "headcount_version": __version__,
+        "dataset": str(ds.folder),
+        "engine": engine,
+        "started_at": started.isoformat(timespec="seconds").replace("+00:00", "Z"),
+        "inputs": {
+            name: {"file": ds.files[name], "rows": ds.rows[name]} for name in sorted(ds.present)
+        },
+        "data_quality_cells": ds.data_quality,
+        "rules": {"ran": ran, "skipped": skipped},
+        "findings": findings_summary(findings),
+        "amount_at_risk": amount_summary(findings),
+        "payees": payees,
+    }
+    if checkins is not None:
+        summary["checkins"] = checkins
+    if existence_found is not None:
+        summary["existence"] = existence_found
+    return summary
