@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import itertools
+import json
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -153,3 +154,29 @@ class Agency:
                 writer.writeheader()
                 writer.writerows(rows)
         return self.folder
+
+
+@dataclass
+class Results:
+    out: Path
+
+    @property
+    def findings(self) -> list[dict[str, Any]]:
+        with (self.out / "findings.csv").open(newline="", encoding="utf-8") as fh:
+            rows = list(csv.DictReader(fh))
+        for row in rows:
+            row["evidence"] = json.loads(row["evidence"])
+            row["amount_at_risk"] = Decimal(row["amount_at_risk"])
+        return rows
+
+    def of(self, rule: str) -> list[dict[str, Any]]:
+        return [f for f in self.findings if f["rule"] == rule]
+
+    @property
+    def payees(self) -> dict[str, dict[str, str]]:
+        with (self.out / "payees.csv").open(newline="", encoding="utf-8") as fh:
+            return {row["employee_id"]: row for row in csv.DictReader(fh)}
+
+    @property
+    def summary(self) -> dict[str, Any]:
+        return json.loads((self.out / "summary.json").read_text(encoding="utf-8"))

@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-import csv
-import json
 import os
 from collections.abc import Callable
-from dataclasses import dataclass
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
 from hypothesis import settings
 
-from builders import Agency
+from builders import Agency, Results
 from headcount.synth import SynthResult, generate
 
 # Shared machines are noisy: property tests are judged on correctness, never on speed.
@@ -24,32 +20,6 @@ settings.load_profile("headcount")
 # derives one from a headcount.key that it would create in the working directory.
 os.environ.setdefault("HEADCOUNT_AUDIT_KEY", "test-audit-key-" + "a" * 32)
 SYNTH_EMPLOYEES = 2000
-
-
-@dataclass
-class Results:
-    out: Path
-
-    @property
-    def findings(self) -> list[dict[str, Any]]:
-        with (self.out / "findings.csv").open(newline="", encoding="utf-8") as fh:
-            rows = list(csv.DictReader(fh))
-        for row in rows:
-            row["evidence"] = json.loads(row["evidence"])
-            row["amount_at_risk"] = Decimal(row["amount_at_risk"])
-        return rows
-
-    def of(self, rule: str) -> list[dict[str, Any]]:
-        return [f for f in self.findings if f["rule"] == rule]
-
-    @property
-    def payees(self) -> dict[str, dict[str, str]]:
-        with (self.out / "payees.csv").open(newline="", encoding="utf-8") as fh:
-            return {row["employee_id"]: row for row in csv.DictReader(fh)}
-
-    @property
-    def summary(self) -> dict[str, Any]:
-        return json.loads((self.out / "summary.json").read_text(encoding="utf-8"))
 
 
 @pytest.fixture

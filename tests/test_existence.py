@@ -14,8 +14,7 @@ from typing import Any
 
 import pytest
 
-from builders import Agency
-from conftest import Results
+from builders import Agency, Results
 from headcount.pipeline.existence import Group, rate_difference, sentence, share
 
 

@@ -15,7 +15,7 @@ from typing import Any
 import duckdb
 import pytest
 
-from conftest import Results
+from builders import Results
 from headcount.engine.duckdb_engine import DuckDBEngine
 from headcount.pipeline.existence import people_sql, send_window
 from headcount.pipeline.run import Clock, analyse

@@ -353,7 +353,14 @@ def test_the_state_is_refused_inside_the_results_folder(
 
 def test_spark_refuses_state(tmp_path: Path, split: Split) -> None:
     done = _cli(
-        "verify", split.folder, "--out", tmp_path / "out", "--engine", "spark", "--state", tmp_path
+        "verify",
+        split.folder,
+        "--out",
+        tmp_path / "out",
+        "--engine",
+        "spark",
+        "--state",
+        tmp_path / "state",
     )
     assert done.returncode == 2
     assert "--state works with the DuckDB engine only" in " ".join(done.stderr.split())
