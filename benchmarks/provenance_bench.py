@@ -2,9 +2,9 @@
 
 Runs `verify` on one synthetic agency (generated here for --employees N, or --data), as
 separate processes in alternation (so both pay Python's and the libraries' start-up):
-  - **with**: `verify` as shipped — the existence analysis (and the statsmodels import it
-    needs), the input files hashed on a background thread, existence.csv, manifest.json;
-  - **without**: the same `verify` with those four replaced by no-ops in that process.
+  - **with**: `verify` as shipped — the existence analysis, the input files hashed on a
+    background thread, existence.csv, manifest.json;
+  - **without**: the same `verify` with those three replaced by no-ops in that process.
 Prints the median wall time and CPU time (user + system, all threads) of each and their
 ratios — on a shared machine CPU time is the steadier figure, and since the additions run
 beside the rest rather than after it, their CPU is an upper bound on the wall time they
@@ -63,7 +63,6 @@ def child(mode: str, data: Path, out: Path) -> None:
     if mode == "without":
         patches = [
             mock.patch.object(existence, "existence_summary", lambda *a: None),
-            mock.patch.object(existence, "prefetch", lambda: None),
             mock.patch.object(verify, "InputHashes", NoHashes),
             mock.patch.object(verify, "write_manifest", lambda *a: {}),
         ]

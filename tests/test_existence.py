@@ -13,9 +13,12 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from statsmodels.stats.proportion import confint_proportions_2indep
 
 from builders import Agency, Results
-from headcount.pipeline.existence import Group, rate_difference, sentence, share
+from headcount.pipeline.existence import Group, newcombe_interval, rate_difference, sentence, share
 
 
 def _agency(agency: Agency, *, deaths: bool = True) -> Agency:
@@ -170,6 +173,23 @@ def test_the_interval_is_newcombes_published_example() -> None:
     assert (diff["ci_low"], diff["ci_high"]) == (
         pytest.approx(0.0524, abs=1e-4),
         pytest.approx(0.3339, abs=1e-4),
+    )
+
+
+@st.composite
+def two_groups(draw: st.DrawFn) -> tuple[int, int, int, int]:
+    n1 = draw(st.integers(1, 3_000_000))
+    n2 = draw(st.integers(1, 3_000_000))
+    return draw(st.integers(0, n1)), n1, draw(st.integers(0, n2)), n2
+
+
+@given(two_groups())
+def test_the_interval_agrees_with_statsmodels(counts: tuple[int, int, int, int]) -> None:
+    # statsmodels is the oracle (a dev dependency): verify computes the same interval
+    # without paying its start-up.
+    expected = confint_proportions_2indep(*counts, method="newcomb", compare="diff", alpha=0.05)
+    assert newcombe_interval(*counts) == pytest.approx(
+        (float(expected[0]), float(expected[1])), abs=1e-9
     )
 
 

@@ -25,7 +25,7 @@ import pytest
 
 from headcount.engine.dialect import Dialect
 from headcount.ingest import DatasetError
-from headcount.pipeline.state import DATABASE, locked
+from headcount.pipeline.stateful.state import DATABASE, locked
 from headcount.pipeline.verify import verify
 from headcount.provenance.manifest import expected_digest, read_manifest
 from headcount.rules import all_rules

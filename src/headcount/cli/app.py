@@ -133,7 +133,7 @@ def verify(
 ) -> None:
     """Verify a dataset: every rule, with evidence; writes findings, payees, summary, report
     and a manifest of every input and output."""
-    from headcount.pipeline.state import StateError
+    from headcount.pipeline.stateful.state import StateError
     from headcount.pipeline.verify import verify as run_verify
 
     if not dataset.is_dir():
@@ -277,7 +277,7 @@ app.add_typer(_keys_cmds.keys_app, name="keys")
 app.command("purge")(_keys_cmds.purge)
 app.command("retention")(_keys_cmds.retention)
 
-# Anyone can re-check a results folder (issue 12).
+# Anyone can re-check a results folder.
 from headcount.cli import provenance_cmds as _provenance_cmds  # noqa: E402
 
 app.command("attest")(_provenance_cmds.attest)

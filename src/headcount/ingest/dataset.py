@@ -8,13 +8,13 @@ checked and its bad cells written to data_quality.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
 import duckdb
 
+from headcount.contract.progress import Progress
 from headcount.contract.tables import DEATHS, TABLES, TABLES_BY_NAME, Table
 from headcount.ingest.deaths import DEATHS_COLUMNS, SKIP, csv_layer, deaths_columns, dmf_layer
 from headcount.ingest.errors import DatasetError
@@ -35,7 +35,6 @@ from headcount.ingest.typed import (
     typed_query,
 )
 
-Progress = Callable[[str, int, int], None]
 # Helper tables (deaths parts) are temporary and carry this prefix.
 HELPER_PREFIX = "_hc_"
 

@@ -175,3 +175,7 @@ def payment_links_table(findings: Iterable[Finding]) -> pa.Table:
             "at_risk": pa.array(cols["at_risk"], pa.decimal128(18, 2)),
         }
     )
+
+
+# A finding with the key its rule's query gave it: what an incremental run replaces by.
+Keyed = tuple[str, Finding]

@@ -20,7 +20,8 @@ from pathlib import Path
 from typing import Any
 
 import headcount
-from headcount.pipeline.verify import Progress, verify
+from headcount.contract.progress import Progress, quiet
+from headcount.pipeline.verify import verify
 from headcount.provenance.attest import check_inputs
 from headcount.provenance.files import ProvenanceError
 from headcount.provenance.manifest import (
@@ -35,10 +36,6 @@ from headcount.provenance.manifest import (
     rules_digest,
     source_sha256,
 )
-
-
-def _quiet(stage: str, done: int, total: int) -> None:
-    """The default progress hook: say nothing."""
 
 
 @dataclass(frozen=True)
@@ -188,7 +185,7 @@ def reproduce(
     out: Path | None = None,
     memory_limit: str | None = None,
     threads: int | None = None,
-    progress: Progress = _quiet,
+    progress: Progress = quiet,
 ) -> Reproduction:
     """Re-run the verification recorded in `results`/manifest.json on `data` (into `out`,
     kept, or a temporary folder) and compare every output. Raises ProvenanceError when

@@ -16,12 +16,14 @@ import pyarrow as pa
 
 from headcount import __version__
 from headcount.contract.findings import RuleSkipped
+from headcount.contract.progress import Progress
 from headcount.engine.base import Engine
 from headcount.engine.duckdb_engine import DuckDBEngine
 from headcount.ingest import Dataset, load_dataset
 from headcount.pipeline import existence
 from headcount.pipeline.findings import (
     Finding,
+    Keyed,
     build_finding,
     contract_table,
     employee_links_table,
@@ -32,7 +34,6 @@ from headcount.pipeline.findings import (
 )
 from headcount.pipeline.payees import payees_table
 from headcount.pipeline.staging import run_hooks_in_duckdb, spark_engine
-from headcount.pipeline.state import Keyed
 from headcount.pipeline.summary import (
     amount_summary,
     checkin_summary,
@@ -51,12 +52,6 @@ from headcount.report.outputs import (
 from headcount.rules import Rule, all_rules
 from headcount.rules.prepare import prepare
 from headcount.scratch import spill_dir
-
-Progress = Callable[[str, int, int], None]
-
-
-def quiet(stage: str, done: int, total: int) -> None:
-    """The default progress hook: say nothing."""
 
 
 @dataclass

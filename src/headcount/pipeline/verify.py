@@ -3,13 +3,12 @@ only what changed (pipeline/stateful/)."""
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 
-from headcount.pipeline import existence
-from headcount.pipeline.run import Progress, VerifyResult, quiet, run_full
+from headcount.contract.progress import Progress, quiet
+from headcount.pipeline.run import VerifyResult, run_full
 from headcount.pipeline.staging import check_engine
-from headcount.pipeline.state import StateError
+from headcount.pipeline.stateful.state import StateError
 from headcount.provenance.files import dataset_files
 from headcount.provenance.manifest import Provenance
 from headcount.provenance.signing import load_private_key
@@ -38,7 +37,7 @@ def verify(
     summary on Spark (`spark_master`, default local mode) over the same typed tables, staged
     through `spark_staging` on a cluster (see pipeline/staging.py). With `state`, the run
     keeps its tables and results in that folder and the next run re-verifies only what
-    changed (pipeline/monitor.py; DuckDB only). `threads` caps DuckDB's threads (the
+    changed (pipeline/stateful/monitor.py; DuckDB only). `threads` caps DuckDB's threads (the
     results are the same whatever it is). OUT gets a manifest.json of every input and
     output (provenance/manifest.py), signed into manifest.sig with the Ed25519 private key
     in `sign_key` if given; a bad key stops the run before any work.
@@ -60,12 +59,10 @@ def verify(
         "signed": key is not None,
     }
     files = dataset_files(dataset)
-    if {name.split(".", 1)[0] for name in files} >= existence.NEEDS:
-        threading.Thread(target=existence.prefetch, name="headcount-prefetch", daemon=True).start()
     if state is not None:
         if engine != "duckdb":
             raise StateError("--state works with the DuckDB engine only (not --engine spark)")
-        from headcount.pipeline.monitor import verify_with_state  # DuckDB's state file
+        from headcount.pipeline.stateful.monitor import verify_with_state  # DuckDB's state file
 
         return verify_with_state(
             dataset,

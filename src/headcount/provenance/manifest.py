@@ -48,7 +48,7 @@ _SOURCE_SUFFIXES = (".py", ".csv", ".json", ".j2", ".css", ".js", ".toml", ".txt
 # The code rules share (SQL fragments, prepared relations, name and SSN matching, the
 # identity-resolution model): a change to any of it can change what a rule finds.
 _SHARED_PACKAGES = ("rules", "matching", "linkage")
-LIBRARIES = ("duckdb", "pyarrow", "splink", "statsmodels", "cryptography")
+LIBRARIES = ("duckdb", "pyarrow", "splink", "cryptography")
 
 
 def reproducible_bytes(name: str, data: bytes) -> bytes:

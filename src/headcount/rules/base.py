@@ -37,7 +37,7 @@ Why = str | Callable[[RuleRow], str]
 class Scope:
     """What a payroll append (one more pay period) can change in a rule's findings.
 
-    `verify --state` (pipeline/incremental.py) reads it; a full run ignores it, and the
+    `verify --state` (pipeline/stateful/incremental.py) reads it; a full run ignores it, and the
     rule's query is the same in both.
 
     key: SQL over a payroll row `p`: the key the rule groups its findings by. Every

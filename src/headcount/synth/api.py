@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import dataclasses
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
 
+from headcount.contract.progress import Progress, quiet
 from headcount.contract.tables import ACTIVITY, CAMPAIGNS, CHECKINS, DEATHS, PAYROLL, ROSTER
 from headcount.report.outputs import FolderKind, atomic_directory
 from headcount.synth import columns, deaths, truth
@@ -29,7 +29,6 @@ from headcount.synth.ssn import sample_unique
 from headcount.synth.vocab import build_places
 from headcount.synth.writer import CsvSink, write_table
 
-Progress = Callable[[str, int, int], None]
 MIN_EMPLOYEES = 500
 DEATHS_FORMATS = ("csv", "dmf")
 SYNTH_FOLDER = FolderKind(
@@ -52,10 +51,6 @@ class SynthResult:
     checkins: int
     truth_path: Path
     seconds: float
-
-
-def _no_progress(stage: str, done: int, total: int) -> None:
-    return None
 
 
 def _plant_everything(pl: Planter, n: int) -> None:
@@ -175,7 +170,7 @@ def _write_dataset(
     out: Path, employees: int, seed: int, deaths_format: str, progress: Progress | None
 ) -> SynthResult:
     start = time.perf_counter()
-    report = progress or _no_progress
+    report = progress or quiet
     # Independent streams per stage: changing one stage never reshuffles another.
     streams = _streams(seed)
     r_extras, r_deaths, r_checkins, r_activity = streams[4:]

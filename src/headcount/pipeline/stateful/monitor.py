@@ -4,7 +4,7 @@ Each run compares the inputs (and headcount's code) with the fingerprints stored
 - nothing changed: no rule runs; the outputs are written again from the state;
 - payroll.csv only grew (its stored content is an exact prefix of the file, which ended
   at a line break): the new rows are read, and only what they can change is re-verified
-  (pipeline/incremental.py);
+  (pipeline/stateful/incremental.py);
 - anything else (roster, deaths, check-ins, activity, headcount.toml, --strict, the code
   or the rules; payroll edited other than by appending): a full run rebuilds the state.
 Whatever the mode, the results are those of a full run on the same files.
@@ -22,12 +22,22 @@ import duckdb
 import pyarrow as pa
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from headcount.contract.progress import Progress
 from headcount.engine.duckdb_engine import DuckDBEngine
 from headcount.engine.memory import memory_budget
 from headcount.ingest import Dataset
 from headcount.ingest.append import APPENDED, append_payroll
 from headcount.pipeline.existence import existence_summary
-from headcount.pipeline.fingerprint import (
+from headcount.pipeline.findings import Keyed
+from headcount.pipeline.run import (
+    Clock,
+    VerifyResult,
+    analyse,
+    build_summary,
+    runnable,
+    write_outputs,
+)
+from headcount.pipeline.stateful.fingerprint import (
     FileStamp,
     PayrollHash,
     code_fingerprint,
@@ -35,19 +45,9 @@ from headcount.pipeline.fingerprint import (
     stamp,
     stat_of,
 )
-from headcount.pipeline.incremental import build_monitoring, update_findings, update_payees
-from headcount.pipeline.run import (
-    Clock,
-    Progress,
-    VerifyResult,
-    analyse,
-    build_summary,
-    runnable,
-    write_outputs,
-)
-from headcount.pipeline.state import (
+from headcount.pipeline.stateful.incremental import build_monitoring, update_findings, update_payees
+from headcount.pipeline.stateful.state import (
     DATABASE,
-    Keyed,
     Meta,
     StateError,
     check_folders,

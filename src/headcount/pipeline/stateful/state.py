@@ -25,16 +25,13 @@ import pyarrow as pa
 
 from headcount.contract.findings import Severity
 from headcount.ingest import Dataset
-from headcount.pipeline.findings import Finding, to_json
-from headcount.pipeline.fingerprint import FileStamp
+from headcount.pipeline.findings import Finding, Keyed, to_json
+from headcount.pipeline.stateful.fingerprint import FileStamp
 
 DATABASE = "state.duckdb"
 PAYEES = "hc_payees"
 LOCK = "lock"
 FORMAT = 1  # of what is stored; a state of another format is rebuilt by a full run
-
-# A finding with the key its rule's query gave it: what an incremental run replaces by.
-Keyed = tuple[str, Finding]
 
 
 class StateError(RuntimeError):
@@ -45,7 +42,7 @@ class StateError(RuntimeError):
 class Meta:
     """What the stored results were computed from."""
 
-    code: str  # pipeline.fingerprint.code_fingerprint()
+    code: str  # pipeline.stateful.fingerprint.code_fingerprint()
     strict: bool
     files: dict[str, FileStamp]  # input file name -> stamp
     dataset: Dataset

@@ -17,22 +17,22 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 import pyarrow as pa
 
+from headcount.contract.progress import Progress
 from headcount.engine.duckdb_engine import DuckDBEngine
 from headcount.ingest.append import APPENDED
-from headcount.pipeline.findings import index_table
+from headcount.pipeline.findings import Keyed, index_table
 from headcount.pipeline.payees import activity_sql, paid_sql, payees_sql
 from headcount.pipeline.run import rule_findings, runnable, sorted_keyed
-from headcount.pipeline.state import PAYEES, Keyed
+from headcount.pipeline.stateful.state import PAYEES
 from headcount.rules import Rule, all_rules
 from headcount.rules.base import Scope
 
-Progress = Callable[[str, int, int], None]
 KEYS = "_hc_keys"  # (rule, k): the keys each rule recomputes
 ROWS = "_hc_rows"  # the stored and appended payroll rows of any of those keys
 STORED = "_hc_stored_keys"
