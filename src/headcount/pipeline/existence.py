@@ -15,8 +15,8 @@ who did not reply.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
 import math
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields
 from statistics import NormalDist
 from typing import Any
