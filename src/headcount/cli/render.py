@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from rich.console import Console
 from rich.table import Table
 
+from headcount.contract.summary import Summary
 
-def print_verify_summary(console: Console, summary: dict[str, Any], report: str) -> None:
+
+def print_verify_summary(console: Console, summary: Summary, report: str) -> None:
     findings = summary["findings"]
     table = Table(title="Findings by rule", title_justify="left")
     table.add_column("rule", no_wrap=True)

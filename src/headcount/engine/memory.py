@@ -14,6 +14,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from headcount.contract.summary import MemorySummary
+
 MIB = 1024 * 1024
 GIB = 1024 * MIB
 SHARE = 0.35
@@ -42,7 +44,7 @@ class MemoryBudget:
     limit: str
     chosen: str
 
-    def to_json(self) -> dict[str, str]:
+    def to_json(self) -> MemorySummary:
         return {"duckdb_memory_limit": self.limit, "chosen": self.chosen}
 
 

@@ -23,6 +23,7 @@ from typing import Any
 
 import pyarrow as pa
 
+from headcount.contract.summary import ExistenceSummary
 from headcount.engine.base import Engine
 from headcount.engine.dialect import Dialect
 from headcount.matching.ssn import issuable_sql
@@ -299,7 +300,7 @@ def _group(row: Mapping[str, Any], present: frozenset[str]) -> Group:
     return Group(**values)  # type: ignore[arg-type]
 
 
-def summarise(rows: Iterable[Mapping[str, Any]], present: frozenset[str]) -> dict[str, Any]:
+def summarise(rows: Iterable[Mapping[str, Any]], present: frozenset[str]) -> ExistenceSummary:
     """summary.json's `existence` block from counts_sql's rows."""
     empty = _group({f.name: 0 for f in fields(Group)}, present)
     agencies: dict[tuple[str, str], dict[str, Any]] = {}
@@ -347,7 +348,7 @@ def summarise(rows: Iterable[Mapping[str, Any]], present: frozenset[str]) -> dic
     }
 
 
-def existence_summary(engine: Engine, present: frozenset[str]) -> dict[str, Any] | None:
+def existence_summary(engine: Engine, present: frozenset[str]) -> ExistenceSummary | None:
     """The `existence` block for a run whose findings are in `findings_index`; None
     without campaigns and check-ins."""
     if not present >= NEEDS:

@@ -9,7 +9,6 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import duckdb
 import pyarrow as pa
@@ -17,6 +16,7 @@ import pyarrow as pa
 from headcount import __version__
 from headcount.contract.findings import RuleSkipped
 from headcount.contract.progress import Progress
+from headcount.contract.summary import CheckinSummary, ExistenceSummary, Summary
 from headcount.engine.base import Engine
 from headcount.engine.duckdb_engine import DuckDBEngine
 from headcount.ingest import Dataset, load_dataset
@@ -57,7 +57,7 @@ from headcount.scratch import spill_dir
 @dataclass
 class VerifyResult:
     out: Path
-    summary: dict[str, Any]
+    summary: Summary
     findings: list[Finding] = field(repr=False)
 
     @property
@@ -136,10 +136,10 @@ class Analysis:
     ds: Dataset
     findings: list[Keyed]
     payees: pa.Table
-    checkins: dict[str, Any] | None
+    checkins: CheckinSummary | None
     engine: str
     skipped: dict[str, str] = field(default_factory=dict)  # rules that stepped aside: why
-    existence: dict[str, Any] | None = None
+    existence: ExistenceSummary | None = None
 
 
 def analyse(
@@ -245,7 +245,7 @@ def write_outputs(
     out: Path,
     findings: list[Finding],
     payees: pa.Table,
-    summary: dict[str, Any],
+    summary: Summary,
     clock: Clock,
     progress: Progress,
     provenance: Provenance,
@@ -281,12 +281,12 @@ def build_summary(
     ds: Dataset,
     findings: list[Finding],
     payees_table: pa.Table,
-    checkins: dict[str, Any] | None,
+    checkins: CheckinSummary | None,
     started: dt.datetime,
     engine: str,
     stepped_aside: dict[str, str] | None = None,
-    existence_found: dict[str, Any] | None = None,
-) -> dict[str, Any]:
+    existence_found: ExistenceSummary | None = None,
+) -> Summary:
     payees = payees_summary(payees_table)
     aside = stepped_aside or {}
     ran = [r.code for r in all_rules() if runnable(r, ds.present) and r.code not in aside]
@@ -295,7 +295,7 @@ def build_summary(
         for r in all_rules()
         if not runnable(r, ds.present) or r.code in aside
     }
-    summary: dict[str, Any] = {
+    summary: Summary = {
         "headcount_version": __version__,
         "dataset": str(ds.folder),
         "engine": engine,

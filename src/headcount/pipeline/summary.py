@@ -4,11 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from decimal import Decimal
-from typing import Any
 
 import pyarrow as pa
 
 from headcount.contract.findings import SEVERITY_ORDER, PayeeStatus
+from headcount.contract.summary import (
+    AmountSummary,
+    CampaignRate,
+    CheckinSummary,
+    FindingsSummary,
+    PayeesSummary,
+    RuleTotals,
+    SeverityTotals,
+)
 from headcount.engine.base import Engine
 from headcount.pipeline.findings import Finding
 from headcount.rules.checkins_sql import attributed_checkins
@@ -18,29 +26,39 @@ def _dollars(value: Decimal) -> float:
     return float(value.quantize(Decimal("0.01")))
 
 
-def findings_summary(findings: Sequence[Finding]) -> dict[str, Any]:
-    by_severity: dict[str, dict[str, Any]] = {
-        s.value: {"findings": 0, "amount_at_risk": Decimal(0)} for s in SEVERITY_ORDER
-    }
-    by_rule: dict[str, dict[str, Any]] = {}
+def findings_summary(findings: Sequence[Finding]) -> FindingsSummary:
+    severity_count = dict.fromkeys((s.value for s in SEVERITY_ORDER), 0)
+    severity_amount = dict.fromkeys((s.value for s in SEVERITY_ORDER), Decimal(0))
+    rule_count: dict[str, int] = {}
+    rule_amount: dict[str, Decimal] = {}
+    rule_payments: dict[str, int] = {}
+    rule_severities: dict[str, dict[str, int]] = {}
     for f in findings:
-        sev = by_severity[f.severity.value]
-        sev["findings"] += 1
-        sev["amount_at_risk"] += f.amount_at_risk
-        rule = by_rule.setdefault(
-            f.rule,
-            {"findings": 0, "amount_at_risk": Decimal(0), "payments": 0, "by_severity": {}},
-        )
-        rule["findings"] += 1
-        rule["amount_at_risk"] += f.amount_at_risk
-        rule["payments"] += len(f.payment_ids)
-        rule["by_severity"][f.severity.value] = rule["by_severity"].get(f.severity.value, 0) + 1
-    for bucket in (*by_severity.values(), *by_rule.values()):
-        bucket["amount_at_risk"] = _dollars(bucket["amount_at_risk"])
+        severity = f.severity.value
+        severity_count[severity] += 1
+        severity_amount[severity] += f.amount_at_risk
+        rule_count[f.rule] = rule_count.get(f.rule, 0) + 1
+        rule_amount[f.rule] = rule_amount.get(f.rule, Decimal(0)) + f.amount_at_risk
+        rule_payments[f.rule] = rule_payments.get(f.rule, 0) + len(f.payment_ids)
+        seen = rule_severities.setdefault(f.rule, {})
+        seen[severity] = seen.get(severity, 0) + 1
+    by_severity: dict[str, SeverityTotals] = {
+        s: {"findings": severity_count[s], "amount_at_risk": _dollars(severity_amount[s])}
+        for s in severity_count
+    }
+    by_rule: dict[str, RuleTotals] = {
+        rule: {
+            "findings": count,
+            "amount_at_risk": _dollars(rule_amount[rule]),
+            "payments": rule_payments[rule],
+            "by_severity": rule_severities[rule],
+        }
+        for rule, count in rule_count.items()
+    }
     return {"total": len(findings), "by_severity": by_severity, "by_rule": by_rule}
 
 
-def amount_summary(findings: Sequence[Finding]) -> dict[str, float]:
+def amount_summary(findings: Sequence[Finding]) -> AmountSummary:
     """Two totals: the plain sum over rules, and each payment counted once at its largest
     at-risk figure (a payment can be both after death and a duplicate)."""
     per_payment: dict[str, Decimal] = {}
@@ -56,7 +74,7 @@ def amount_summary(findings: Sequence[Finding]) -> dict[str, float]:
     }
 
 
-def payees_summary(payees: pa.Table) -> dict[str, Any]:
+def payees_summary(payees: pa.Table) -> PayeesSummary:
     statuses = payees.column("status").to_pylist()
     total_paid = sum((v for v in payees.column("total_paid").to_pylist() if v), Decimal(0))
     return {
@@ -66,7 +84,7 @@ def payees_summary(payees: pa.Table) -> dict[str, Any]:
     }
 
 
-def checkin_summary(engine: Engine) -> dict[str, Any]:
+def checkin_summary(engine: Engine) -> CheckinSummary:
     """Response rates per campaign and agency. The denominator is everyone on the roster
     in that agency and employed when the campaign was sent; exempt agencies are shown with
     their policy so a low rate there is read correctly."""
@@ -92,9 +110,13 @@ def checkin_summary(engine: Engine) -> dict[str, Any]:
         ORDER BY a.campaign_id, a.agency
         """
     ).to_pylist()
-    campaigns = [
+    campaigns: list[CampaignRate] = [
         {
-            **row,
+            "campaign_id": row["campaign_id"],
+            "agency": row["agency"],
+            "policy": row["policy"],
+            "roster": row["roster"],
+            "replied": row["replied"],
             "response_rate": round(row["replied"] / row["roster"], 4) if row["roster"] else None,
         }
         for row in rows

@@ -23,6 +23,7 @@ import pyarrow as pa
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from headcount.contract.progress import Progress
+from headcount.contract.summary import CheckinSummary, ExistenceSummary
 from headcount.engine.duckdb_engine import DuckDBEngine
 from headcount.engine.memory import memory_budget
 from headcount.ingest import Dataset
@@ -80,12 +81,12 @@ class Outcome:
     ds: Dataset
     findings: list[Keyed]
     payees: pa.Table
-    checkins: dict[str, Any] | None
+    checkins: CheckinSummary | None
     rows_appended: int = 0
     rerun: dict[str, str] = field(default_factory=dict)
     reused: list[str] = field(default_factory=list)
     skipped: dict[str, str] = field(default_factory=dict)  # rules that stepped aside: why
-    existence: dict[str, Any] | None = None
+    existence: ExistenceSummary | None = None
 
 
 class _Fallback(Exception):
@@ -112,7 +113,7 @@ class _Run:
         self,
         ds: Dataset,
         payroll: FileStamp,
-        checkins: dict[str, Any] | None,
+        checkins: CheckinSummary | None,
         skipped: dict[str, str],
     ) -> Meta:
         files = {**self.stamps, self.payroll: payroll}

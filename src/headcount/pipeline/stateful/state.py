@@ -18,12 +18,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
 import duckdb
 import pyarrow as pa
 
 from headcount.contract.findings import Severity
+from headcount.contract.summary import CheckinSummary
 from headcount.ingest import Dataset
 from headcount.pipeline.findings import Finding, Keyed, to_json
 from headcount.pipeline.stateful.fingerprint import FileStamp
@@ -46,7 +46,7 @@ class Meta:
     strict: bool
     files: dict[str, FileStamp]  # input file name -> stamp
     dataset: Dataset
-    checkins: dict[str, Any] | None  # the check-in summary (roster and check-ins only)
+    checkins: CheckinSummary | None  # the check-in summary (roster and check-ins only)
     skipped: dict[str, str] = field(default_factory=dict)  # rules that stepped aside: why
 
     def to_json(self) -> str:
