@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 DEMO_DIR ?= data/demo
 DEMO_EMPLOYEES ?= 5000
 
-.PHONY: install demo test lint format bench docs clean browser
+.PHONY: install demo test lint format bench docs clean browser minimal
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,16 @@ lint: install
 format: install
 	$(BIN)/ruff format src tests benchmarks tools examples
 	$(BIN)/ruff check --fix src tests benchmarks tools examples
+
+# The base install alone (no extras, no dev tools) in a venv of its own: verify must run,
+# and a command that needs an extra must say which, as a user without it would see.
+MINIMAL := .minimal
+minimal: install
+	rm -rf $(MINIMAL) && $(PYTHON) -m venv $(MINIMAL)
+	$(UV) export --frozen --no-dev --no-emit-project --no-hashes --quiet > $(MINIMAL)/requirements.txt
+	$(UV) pip install --quiet --python $(MINIMAL)/bin/python -r $(MINIMAL)/requirements.txt
+	$(UV) pip install --quiet --python $(MINIMAL)/bin/python --no-deps .
+	$(MINIMAL)/bin/python tools/check_minimal.py $(MINIMAL)
 
 docs: install
 	$(BIN)/headcount rules --markdown > docs/rules.md

@@ -16,7 +16,16 @@ import typer
 
 from headcount import __version__
 from headcount.cli import signals
-from headcount.cli.common import EXIT_INTERNAL, console, errors, explained_errors, fail
+from headcount.cli.common import (
+    EXIT_BAD_INPUT,
+    EXIT_INTERNAL,
+    console,
+    errors,
+    explained_errors,
+    fail,
+    missing_extra,
+    say_error,
+)
 from headcount.cli.progress import RichProgress
 from headcount.cli.render import print_verify_summary
 
@@ -252,6 +261,10 @@ def main() -> None:
         if signals.received() is not None or isinstance(exc, KeyboardInterrupt):
             signals.report(errors, signals.word())
             sys.exit(signals.exit_code())
+        install = missing_extra(exc)
+        if install is not None:
+            say_error(install)
+            sys.exit(EXIT_BAD_INPUT)
         errors.print(f"[bold red]Internal error:[/] {type(exc).__name__}: {exc}", highlight=False)
         errors.print("This is a bug in headcount; please report it with the command you ran.")
         sys.exit(EXIT_INTERNAL)

@@ -40,16 +40,35 @@ Database = Annotated[
 ]
 
 
-def fail(message: str, code: int = EXIT_BAD_INPUT) -> NoReturn:
-    """One plain sentence on stderr and the exit code. Escaped: messages quote user text
-    and `headcount[web]`, which Rich would read as markup."""
+def say_error(message: str) -> None:
+    """One plain sentence on stderr. Escaped: messages quote user text and
+    `headcount[web]`, which Rich would read as markup."""
     errors.print(f"[bold red]Error:[/] {escape(message)}", highlight=False, soft_wrap=True)
+
+
+def fail(message: str, code: int = EXIT_BAD_INPUT) -> NoReturn:
+    """One plain sentence on stderr and the exit code."""
+    say_error(message)
     raise typer.Exit(code)
 
 
-def needs_extra(extra: str, error: ImportError) -> NoReturn:
-    """A command whose libraries are an extra the installation lacks."""
-    fail(
+# The extra that brings each optional library (pyproject.toml's optional-dependencies).
+EXTRA_OF_MODULE = {
+    "sqlalchemy": "web", "alembic": "web", "fastapi": "web", "starlette": "web",
+    "uvicorn": "web", "multipart": "web", "itsdangerous": "web", "argon2": "web",
+    "psycopg": "postgres", "weasyprint": "letters", "pyspark": "spark",
+}  # fmt: skip
+
+
+def missing_extra(error: BaseException) -> str | None:
+    """What to install, when `error` is the import of an extra's library that is not
+    installed; None for any other error."""
+    if not isinstance(error, ModuleNotFoundError) or not error.name:
+        return None
+    extra = EXTRA_OF_MODULE.get(error.name.split(".", 1)[0])
+    if extra is None:
+        return None
+    return (
         f"this command needs the '{extra}' extra, which is not installed "
         f"(missing module {error.name}): pip install 'headcount[{extra}]'"
     )
@@ -65,14 +84,12 @@ def shell_actor() -> str:
 @contextmanager
 def open_store(url: str | None) -> Iterator[Store]:
     """An open, migrated store; library errors become one sentence and exit status 2."""
-    try:
-        from headcount.checkins.campaigns import CampaignError
-        from headcount.ingest import DatasetError
-        from headcount.migrations import upgrade
-        from headcount.store import Store, StoreError
-        from headcount.store.db import check_connection
-    except ImportError as exc:
-        needs_extra("web", exc)
+    # Without the web extra these imports fail; main() names the extra to install.
+    from headcount.checkins.campaigns import CampaignError
+    from headcount.ingest import DatasetError
+    from headcount.migrations import upgrade
+    from headcount.store import Store, StoreError
+    from headcount.store.db import check_connection
 
     try:
         store = Store.open(url)
