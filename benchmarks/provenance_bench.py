@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import json
 import os
 import shutil
 import statistics
@@ -46,7 +47,7 @@ def timed(cmd: list[str]) -> tuple[float, float]:
 
 def child(mode: str, data: Path, out: Path) -> None:
     """One verify run in this process; `without` turns the additions into no-ops."""
-    from headcount.pipeline import existence, verify
+    from headcount.pipeline import existence, run, verify
     from headcount.provenance.files import FileDigest
 
     class NoHashes:
@@ -63,14 +64,44 @@ def child(mode: str, data: Path, out: Path) -> None:
     if mode == "without":
         patches = [
             mock.patch.object(existence, "existence_summary", lambda *a: None),
-            mock.patch.object(verify, "InputHashes", NoHashes),
-            mock.patch.object(verify, "write_manifest", lambda *a: {}),
+            mock.patch.object(run, "InputHashes", NoHashes),
+            mock.patch.object(run, "write_manifest", lambda *a: {}),
+        ]
+    else:
+        patches = [
+            mock.patch.object(existence, "existence_summary", costed(existence.existence_summary)),
+            mock.patch.object(run, "write_manifest", costed(run.write_manifest)),
+            mock.patch.object(run.InputHashes, "_run", costed(run.InputHashes._run, thread=True)),
         ]
     for p in patches:
         p.start()
     verify.verify(data, out)
     written = sorted(p.name for p in out.iterdir())
     assert ("manifest.json" in written) == (mode == "with"), written
+    if mode == "with":
+        PARTS.write_text(json.dumps(COSTS))
+
+
+# In a `with` run: the CPU seconds each addition used, measured inside the run itself, so
+# their share of the run's CPU does not depend on what else the machine is doing.
+COSTS: dict[str, float] = {}
+PARTS = Path(tempfile.gettempdir()) / "provenance-bench-parts.json"
+
+
+def costed(fn: Any, *, thread: bool = False) -> Any:
+    """`fn`, adding the CPU it uses to COSTS: its own thread's (`thread`, for the hashing
+    thread), or the whole process's while it runs (the existence query runs on DuckDB's
+    threads, with nothing else running beside it at that point)."""
+    clock = time.thread_time if thread else time.process_time
+
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        start = clock()
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            COSTS[fn.__name__] = COSTS.get(fn.__name__, 0.0) + clock() - start
+
+    return wrapped
 
 
 def sha256_throughput(path: Path) -> float:
@@ -105,6 +136,7 @@ def main() -> None:
                       str(args.employees), "--seed", "1", "-q"])  # fmt: skip
         times: dict[str, list[float]] = {"without": [], "with": []}
         cpu: dict[str, list[float]] = {"without": [], "with": []}
+        shares: list[float] = []
         for i in range(args.repeat):
             for mode in ("without", "with") if i % 2 == 0 else ("with", "without"):
                 out = work / f"results-{mode}"
@@ -112,7 +144,16 @@ def main() -> None:
                 wall, used = timed([sys.executable, __file__, "--child", mode, str(data), str(out)])
                 times[mode].append(wall)
                 cpu[mode].append(used)
-                print(f"run {i + 1} {mode:>7}: {wall:6.2f} s wall, {used:6.2f} s CPU", flush=True)
+                parts = ""
+                if mode == "with":
+                    costs = json.loads(PARTS.read_text())
+                    shares.append(sum(costs.values()) / used)
+                    parts = ", additions " + ", ".join(f"{k} {v:.2f} s" for k, v in costs.items())
+                    parts += f" = {shares[-1]:.1%} of the run's CPU"
+                print(
+                    f"run {i + 1} {mode:>7}: {wall:6.2f} s wall, {used:6.2f} s CPU{parts}",
+                    flush=True,
+                )
         payroll = data / "payroll.csv"
         rate = sha256_throughput(payroll)
     without, with_ = statistics.median(times["without"]), statistics.median(times["with"])
@@ -121,6 +162,9 @@ def main() -> None:
     print(
         f"CPU   without: {cpu_without:.2f} s  with: {cpu_with:.2f} s  "
         f"ratio: {cpu_with / cpu_without:.3f}"
+    )
+    print(
+        f"additions' share of a with-run's CPU, measured inside it: median {statistics.median(shares):.1%}"
     )
     print(f"SHA-256 of {payroll.name} ({payroll.stat().st_size / 1e6:,.0f} MB): {rate:,.0f} MB/s")
 

@@ -141,3 +141,13 @@ def test_results_folder_lists_the_contract_files(tmp_path: Path):
         header
         == "finding_id,rule,severity,employee_ids,payment_ids,amount_at_risk,summary,evidence"
     )
+
+
+def test_every_rule_that_ran_is_timed_with_its_findings(run):
+    summary = json.loads((Path(run[0]["_agency"]).parent / "results" / "summary.json").read_text())
+    timed = summary["rule_timings"]
+    assert sorted(timed) == sorted(summary["rules"]["ran"])
+    by_rule = summary["findings"]["by_rule"]
+    for code, timing in timed.items():
+        assert timing["seconds"] >= 0
+        assert timing["findings"] == by_rule.get(code, {}).get("findings", 0), code

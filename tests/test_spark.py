@@ -207,7 +207,9 @@ def assert_same_outputs(a: Path, b: Path) -> None:
 
 def comparable(summary: dict[str, Any]) -> dict[str, Any]:
     return {
-        k: v for k, v in summary.items() if k not in ("engine", "started_at", "timings_seconds")
+        k: v
+        for k, v in summary.items()
+        if k not in ("engine", "started_at", "timings_seconds", "rule_timings")
     }
 
 

@@ -87,6 +87,11 @@ class IncrementalSummary(TypedDict):
     rules_reused: list[str]
 
 
+class RuleTiming(TypedDict):
+    seconds: float  # its prepare hook and query, wall time
+    findings: int
+
+
 class Summary(TypedDict):
     headcount_version: str
     dataset: str
@@ -103,3 +108,4 @@ class Summary(TypedDict):
     memory: NotRequired[MemorySummary]
     incremental: NotRequired[IncrementalSummary]
     timings_seconds: NotRequired[dict[str, float]]
+    rule_timings: NotRequired[dict[str, RuleTiming]]

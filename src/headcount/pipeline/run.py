@@ -16,7 +16,7 @@ import pyarrow as pa
 from headcount import __version__
 from headcount.contract.findings import RuleSkipped
 from headcount.contract.progress import Progress
-from headcount.contract.summary import CheckinSummary, ExistenceSummary, Summary
+from headcount.contract.summary import CheckinSummary, ExistenceSummary, RuleTiming, Summary
 from headcount.engine.base import Engine
 from headcount.engine.duckdb_engine import DuckDBEngine
 from headcount.ingest import Dataset, load_dataset
@@ -69,6 +69,8 @@ class VerifyResult:
 class Clock:
     started: float = field(default_factory=time.perf_counter)
     seconds: dict[str, float] = field(default_factory=dict)
+    # per rule: seconds of its prepare hook and query, and the findings it returned
+    rules: dict[str, RuleTiming] = field(default_factory=dict)
 
     @contextmanager
     def stage(self, name: str) -> Iterator[None]:
@@ -105,22 +107,28 @@ def run_rules(
     *,
     hooks: bool = True,
     skipped: dict[str, str] | None = None,
+    clock: Clock | None = None,
 ) -> list[Keyed]:
     """Every runnable rule on `engine`; `hooks=False` when their `prepare` ran elsewhere.
     A rule whose `prepare` steps aside (RuleSkipped) is added to `skipped` with its reason;
-    a rule already in `skipped` is not run."""
+    a rule already in `skipped` is not run. Each rule's time and findings go to `clock`."""
     skipped = {} if skipped is None else skipped
     rules = [r for r in all_rules() if runnable(r, present) and r.code not in skipped]
     findings: list[Keyed] = []
     for done, rule in enumerate(rules):
         progress(f"rules: {rule.code}", done, len(rules))
+        start = time.perf_counter()
         if hooks and rule.prepare is not None:
             try:
                 rule.prepare(engine)
             except RuleSkipped as exc:
                 skipped[rule.code] = str(exc)
                 continue
-        findings.extend(rule_findings(engine, rule))
+        found = rule_findings(engine, rule)
+        findings.extend(found)
+        if clock is not None:
+            seconds = round(time.perf_counter() - start, 3)
+            clock.rules[rule.code] = {"seconds": seconds, "findings": len(found)}
     progress("rules: done", len(rules), len(rules))
     return sorted_keyed(findings)
 
@@ -171,7 +179,9 @@ def analyse(
             prepare(run)
             if run is not duck:
                 skipped = run_hooks_in_duckdb(duck, run, ds.present)
-            findings = run_rules(run, ds.present, progress, hooks=run is duck, skipped=skipped)
+            findings = run_rules(
+                run, ds.present, progress, hooks=run is duck, skipped=skipped, clock=clock
+            )
         with clock.stage("payees"):
             run.register_arrow("findings_index", index_table(f for _, f in findings))
             payees = payees_table(run, "deaths" in ds.present)
@@ -268,6 +278,8 @@ def write_outputs(
         write_report(tmp / "report.html", table, summary, rules=rule_infos())
         # summary.json is written last so its timings include the report.
         summary["timings_seconds"] = clock.so_far("outputs", outputs_started)
+        if clock.rules:
+            summary["rule_timings"] = clock.rules
         write_json(summary, tmp / "summary.json")
         write_manifest(tmp, provenance, summary["engine"])
         progress("write: done", 1, 1)

@@ -40,7 +40,9 @@ SIGNATURE = "manifest.sig"
 FORMAT = 1
 SUMMARY, REPORT = "summary.json", "report.html"
 # Top-level keys of summary.json that describe this run rather than its results.
-RUN_SPECIFIC_SUMMARY = ("dataset", "started_at", "timings_seconds", "incremental", "memory")
+RUN_SPECIFIC_SUMMARY = (
+    "dataset", "started_at", "timings_seconds", "rule_timings", "incremental", "memory",
+)  # fmt: skip
 _RUN_SPECIFIC_SPAN = re.compile(
     re.escape(RUN_SPECIFIC_START) + ".*?" + re.escape(RUN_SPECIFIC_END), re.DOTALL
 )
