@@ -103,9 +103,7 @@ def limited(query: Callable[[Dialect], str]) -> Callable[[Dialect], str]:
 def test_a_changed_rule_changes_the_rules_digest(monkeypatch: pytest.MonkeyPatch) -> None:
     before = rules_digest()
     changed = [
-        dataclasses.replace(r, query=limited(r.query))
-        if r.code == "PAID_AFTER_DEATH"
-        else r
+        dataclasses.replace(r, query=limited(r.query)) if r.code == "PAID_AFTER_DEATH" else r
         for r in all_rules()
     ]
     monkeypatch.setattr("headcount.provenance.manifest.all_rules", lambda: tuple(changed))

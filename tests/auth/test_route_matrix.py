@@ -68,7 +68,9 @@ def test_every_route_times_every_role(store: Store, links: dict[str, str]) -> No
                     client.cookies.set("hc_session", token)
                 url = concrete(path) + ("/style.css" if path == "/static" else "")
                 # An empty JSON object to the API's writes, no body otherwise.
-                body: dict[str, object] | None = {} if path.startswith("/api/") and method != "GET" else None
+                body: dict[str, object] | None = (
+                    {} if path.startswith("/api/") and method != "GET" else None
+                )
                 response = client.request(
                     method, url, headers=headers, follow_redirects=False, json=body
                 )
