@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 DEMO_DIR ?= data/demo
 DEMO_EMPLOYEES ?= 5000
 
-.PHONY: install demo test lint format bench docs clean browser minimal
+.PHONY: install demo test lint typecheck-tests format bench docs clean browser minimal
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,11 @@ lint: install
 	$(BIN)/ruff check src tests benchmarks tools examples
 	$(BIN)/ruff format --check src tests benchmarks tools examples
 	$(BIN)/mypy
+	$(MAKE) typecheck-tests
+
+# The tests, benchmarks, tools and examples, by tests/mypy.ini (see tools/typecheck_tests.py).
+typecheck-tests: install
+	$(BIN)/python tools/typecheck_tests.py
 
 format: install
 	$(BIN)/ruff format src tests benchmarks tools examples

@@ -17,6 +17,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 import duckdb
@@ -118,8 +119,8 @@ def main() -> None:
     )
     for name, table in tables(results).items():
         old, new = work / f"{name}.plain.csv", work / f"{name}.writer.csv"
-        plain = best(lambda t=table, p=old: plain_copy(t, p), args.repeat)
-        writer = best(lambda t=table, p=new: write_table(t, p), args.repeat)
+        plain = best(partial(plain_copy, table, old), args.repeat)
+        writer = best(partial(write_table, table, new), args.repeat)
         same = old.read_bytes() == new.read_bytes()
         print(
             f"{name:<18} {table.num_rows:>10,} {plain[0]:>7.3f} {writer[0]:>8.3f} "

@@ -32,6 +32,8 @@ from typing import Any
 import duckdb
 import splink.comparison_library as cl
 from splink import DuckDBAPI, Linker, SettingsCreator, block_on
+from splink.blocking_rule_library import CustomRule
+from splink.internals.blocking_rule_creator import BlockingRuleCreator
 
 import febrl
 
@@ -84,7 +86,7 @@ def _table(con: duckdb.DuckDBPyConnection, records: list[dict[str, Any]], name: 
 
 def _febrl3_linker(con: duckdb.DuckDBPyConnection) -> Linker:
     """docs/demos/examples/duckdb/febrl3.nb.py, as published."""
-    blocking_rules = [
+    blocking_rules: list[BlockingRuleCreator | dict[str, Any]] = [
         block_on("soc_sec_id"),
         block_on("given_name"),
         block_on("surname"),
@@ -109,7 +111,7 @@ def _febrl3_linker(con: duckdb.DuckDBPyConnection) -> Linker:
     )
     db_api = DuckDBAPI(connection=con)
     linker = Linker(db_api.register("febrl"), settings)
-    deterministic_rules = [
+    deterministic_rules: list[str | BlockingRuleCreator] = [
         block_on("soc_sec_id"),
         block_on("given_name", "surname", "date_of_birth"),
         "l.given_name = r.surname and l.surname = r.given_name "
@@ -124,9 +126,9 @@ def _febrl3_linker(con: duckdb.DuckDBPyConnection) -> Linker:
 
 def _febrl4_linker(con: duckdb.DuckDBPyConnection) -> Linker:
     """docs/demos/examples/duckdb/febrl4.nb.py, the detailed model, as published."""
-    blocking_rules = [
+    blocking_rules: list[BlockingRuleCreator | dict[str, Any]] = [
         block_on("given_name", "surname"),
-        "l.given_name = r.surname and l.surname = r.given_name",
+        CustomRule("l.given_name = r.surname and l.surname = r.given_name"),
         block_on("date_of_birth"),
         block_on("soc_sec_id"),
         block_on("state", "address_1"),
@@ -156,7 +158,7 @@ def _febrl4_linker(con: duckdb.DuckDBPyConnection) -> Linker:
     )
     db_api = DuckDBAPI(connection=con)
     linker = Linker([db_api.register("febrl_a"), db_api.register("febrl_b")], settings)
-    deterministic_rules = [
+    deterministic_rules: list[str | BlockingRuleCreator] = [
         block_on("soc_sec_id"),
         block_on("given_name", "surname", "date_of_birth"),
     ]

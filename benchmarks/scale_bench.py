@@ -16,16 +16,33 @@ import json
 import shutil
 import sys
 from pathlib import Path
+from typing import TypedDict
 
 from verify_bench import BIN, HERE, measured
 
 
-def bench(size: int, work: Path, memory_limit: str, keep: bool) -> dict[str, object]:
+class Row(TypedDict):
+    """One size's figures, printed as a JSON line."""
+
+    employees: int
+    payments: int
+    synth_s: float
+    synth_peak_mib: int
+    baseline_s: float
+    baseline_peak_mib: int
+    verify_s: float
+    verify_peak_mib: int
+    ratio: float
+    verify_payments_per_s: int
+    stages_s: dict[str, float]
+
+
+def bench(size: int, work: Path, memory_limit: str, keep: bool) -> Row:
     data, out = work / f"agency-{size}", work / f"results-{size}"
     synth_s, synth_mib, _ = measured(
         [str(BIN / "headcount"), "synth", str(data), "--employees", str(size), "--seed", "1", "-q"]
     )
-    payments = json.loads((data / "truth.json").read_text())["counts"]["payments"]
+    payments: int = json.loads((data / "truth.json").read_text())["counts"]["payments"]
     base_s, base_mib, _ = measured([sys.executable, str(HERE / "plain_sql.py"), str(data)])
     shutil.rmtree(out, ignore_errors=True)
     verify_s, verify_mib, _ = measured(
@@ -40,7 +57,7 @@ def bench(size: int, work: Path, memory_limit: str, keep: bool) -> dict[str, obj
             "-q",
         ]
     )
-    timings = json.loads((out / "summary.json").read_text())["timings_seconds"]
+    timings: dict[str, float] = json.loads((out / "summary.json").read_text())["timings_seconds"]
     if not keep:
         shutil.rmtree(data, ignore_errors=True)
     return {
@@ -66,7 +83,7 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="keep the generated agencies")
     args = parser.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
-    rows = []
+    rows: list[Row] = []
     for size in args.sizes:
         row = bench(size, args.work, args.memory_limit, args.keep)
         print(json.dumps(row), flush=True)

@@ -15,6 +15,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from headcount.contract.summary import Summary
 from headcount.contract.tables import TABLES_BY_NAME
 
 # Default identities differ in given name and birth date, so that records a test did not
@@ -77,7 +78,7 @@ class Agency:
     ) -> str:
         emp = next((r for r in self.rows.get("roster", []) if r["employee_id"] == employee_id), {})
         gross = Decimal(str(fields.pop("gross_pay", "3846.15")))
-        payment_id = fields.pop("payment_id", f"P{next(self._payment):06d}")
+        payment_id: str = fields.pop("payment_id", f"P{next(self._payment):06d}")
         end = PERIOD_ENDS_2025[period]
         row = {
             "payment_id": payment_id,
@@ -178,5 +179,7 @@ class Results:
             return {row["employee_id"]: row for row in csv.DictReader(fh)}
 
     @property
-    def summary(self) -> dict[str, Any]:
-        return json.loads((self.out / "summary.json").read_text(encoding="utf-8"))
+    def summary(self) -> Summary:
+        # Declared, not validated: the tests that read it check the figures themselves.
+        summary: Summary = json.loads((self.out / "summary.json").read_text(encoding="utf-8"))
+        return summary

@@ -9,6 +9,18 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
 from schemathesis.checks import positive_data_acceptance
+from schemathesis.core.result import Err
+from schemathesis.schemas import APIOperation, BaseSchema
+
+
+def all_operations(schema: BaseSchema) -> list[APIOperation[Any, Any, Any, Any]]:
+    """Every operation of the schema; one it cannot describe fails the test with its error."""
+    operations = []
+    for result in schema.get_all_operations():
+        if isinstance(result, Err):
+            raise result.err()
+        operations.append(result.ok())
+    return operations
 
 
 def check_operation(

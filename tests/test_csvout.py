@@ -137,12 +137,13 @@ def _table(strings: list[str | None], numbers: list[Decimal]) -> pa.Table:
     )
 
 
+Rows = list[tuple[str | None, Decimal]]
 table_rows = st.lists(st.tuples(st.one_of(texts, st.none()), amounts), max_size=8)
 
 
 @settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(rows=table_rows)
-def test_tables_read_back_and_no_cell_is_evaluated(tmp_path: Path, rows: list) -> None:
+def test_tables_read_back_and_no_cell_is_evaluated(tmp_path: Path, rows: Rows) -> None:
     strings, numbers = [s for s, _ in rows], [a for _, a in rows]
     path = tmp_path / "t.csv"
     write_table(_table(strings, numbers), path)
@@ -156,7 +157,7 @@ def test_tables_read_back_and_no_cell_is_evaluated(tmp_path: Path, rows: list) -
 
 @settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(rows=st.lists(st.tuples(st.one_of(normal_texts, st.none()), amounts), max_size=8))
-def test_normal_tables_give_the_bytes_of_duckdbs_copy(tmp_path: Path, rows: list) -> None:
+def test_normal_tables_give_the_bytes_of_duckdbs_copy(tmp_path: Path, rows: Rows) -> None:
     table = _table([s for s, _ in rows], [a for _, a in rows])
     write_table(table, tmp_path / "new.csv")
     _old_copy(table, tmp_path / "old.csv")

@@ -6,6 +6,7 @@ import csv
 import json
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -17,7 +18,9 @@ SERIOUS = {"high", "medium"}
 
 
 @pytest.fixture(scope="module", params=["csv", "dmf"])
-def run(request, tmp_path_factory) -> tuple[dict, list[dict], dict[str, dict]]:
+def run(
+    request, tmp_path_factory
+) -> tuple[dict[str, Any], list[dict[str, str]], dict[str, dict[str, str]]]:
     base = tmp_path_factory.mktemp(f"e2e-{request.param}")
     generate(base / "agency", 3000, seed=11, deaths_format=request.param)
     verify(base / "agency", base / "results")
@@ -70,7 +73,7 @@ def test_every_anomaly_has_its_severity_amount_and_payments(run):
 
 def test_total_dollars_equal_the_truth(run):
     truth, findings, _ = run
-    planted = sum(Decimal(str(a["amount_at_risk"])) for a in truth["anomalies"])
+    planted = sum((Decimal(str(a["amount_at_risk"])) for a in truth["anomalies"]), Decimal(0))
     found = sum(Decimal(f["amount_at_risk"]) for f in findings)
     assert found == planted.quantize(Decimal("0.01"))
 
@@ -117,7 +120,7 @@ def test_every_dollar_traces_to_payments(run, tmp_path):
     for f in findings:
         if Decimal(f["amount_at_risk"]):
             evidence = json.loads(f["evidence"])
-            linked = sum(Decimal(str(p["at_risk"])) for p in evidence["payments"])
+            linked = sum((Decimal(str(p["at_risk"])) for p in evidence["payments"]), Decimal(0))
             assert linked.quantize(Decimal("0.01")) == Decimal(f["amount_at_risk"])
             assert {p["payment_id"] for p in evidence["payments"]} <= set(
                 f["payment_ids"].split(";")

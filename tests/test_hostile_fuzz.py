@@ -28,7 +28,6 @@ import os
 import shutil
 import tempfile
 import traceback
-from collections.abc import Callable
 from pathlib import Path
 
 import pyarrow as pa
@@ -37,6 +36,7 @@ import pyarrow.parquet as pq
 import pytest
 from hypothesis import HealthCheck, Phase, event, given, settings
 from hypothesis import strategies as st
+from hypothesis.strategies import DrawFn as Draw
 from typer.testing import CliRunner
 
 from builders import Agency
@@ -49,11 +49,10 @@ Files = dict[str, bytes]
 # How a file is put in the dataset folder when not as itself: "link" (a symbolic link to
 # the bytes kept outside the folder) or "folder" (a folder of that name instead).
 Odd = dict[str, str]
-Draw = Callable[..., object]
 OPTIONAL = ("deaths.csv", "deaths.dmf", "campaigns.csv", "checkins.csv", "activity.csv")
 CONFIG = "headcount.toml"
 SPLICE = st.binary(max_size=40)
-ANY_TEXT = st.characters(exclude_categories=("Cs",))
+ANY_TEXT = st.characters(exclude_categories=["Cs"])
 ID_COLUMNS = ("employee_id", "payment_id", "campaign_id", "supervisor_id")
 ID_CHARS = st.sampled_from([";", "\t", "\x00", "\u200b", "\u00a0", "\ufeff", "\u2028", " "])
 ODD_CELLS = st.sampled_from(
@@ -313,7 +312,7 @@ def hostile(draw: Draw, base_files: Files) -> tuple[Files, Odd, set[str], list[s
         done.append(f"{name}: {spoil_bytes(draw, files, name)}")
         touched.add(name)
     text = sorted(n for n in files if n.endswith(".csv") and b"\r" not in files[n])
-    if text and draw(st.booleans()):  # Windows line ends, the whole file alike
+    if bool(text) and draw(st.booleans()):  # Windows line ends, the whole file alike
         name = draw(st.sampled_from(text))
         files[name] = files[name].replace(b"\n", b"\r\n")
         done.append(f"{name}: crlf")

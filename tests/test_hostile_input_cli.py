@@ -20,6 +20,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from builders import Agency
+from headcount.contract.summary import Summary
 from test_bad_input_cli import assert_refused, run
 from test_cli import HEADCOUNT, headcount
 
@@ -75,8 +76,9 @@ def rewrite_roster_row(agency: Agency, column: str, value: bytes) -> None:
     path.write_bytes(header + b"\n" + b",".join(cells) + b"\n" + rest)
 
 
-def summary(out: Path) -> dict[str, object]:
-    return json.loads((out / "summary.json").read_text(encoding="utf-8"))
+def summary(out: Path) -> Summary:
+    written: Summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    return written
 
 
 # --- limits ----------------------------------------------------------------------------------
@@ -260,7 +262,7 @@ def test_a_header_only_roster_runs_without_duplicate_person(small, tmp_path):
     path.write_text(path.read_text(encoding="utf-8").split("\n", 1)[0] + "\n")
     result, out = run(small, tmp_path)
     assert_stepped_aside(result, out, "the roster has 0 records")
-    by_rule = summary(out)["findings"]["by_rule"]  # type: ignore[index]
+    by_rule = summary(out)["findings"]["by_rule"]
     assert by_rule["PAYEE_NOT_IN_ROSTER"]["findings"] == 3
 
 
@@ -275,7 +277,7 @@ def test_a_roster_without_birth_dates_runs_without_duplicate_person(agency, tmp_
     agency.write()
     result, out = run(agency, tmp_path)
     assert_stepped_aside(result, out, "no roster record has a readable date_of_birth")
-    assert summary(out)["findings"]["by_rule"]["DUPLICATE_SSN"]["findings"] == 1  # type: ignore[index]
+    assert summary(out)["findings"]["by_rule"]["DUPLICATE_SSN"]["findings"] == 1
 
 
 def test_a_parquet_roster_with_birth_dates_of_the_wrong_type(small, tmp_path):
@@ -313,7 +315,7 @@ def test_a_roster_too_sparse_to_train_is_scored_with_the_reference_model(tmp_pat
     out = tmp_path / "out"
     result = headcount("verify", str(agency), "--out", str(out), "-q")
     assert result.returncode == 0, result.stderr
-    assert "DUPLICATE_PERSON" in summary(out)["rules"]["ran"]  # type: ignore[index]
+    assert "DUPLICATE_PERSON" in summary(out)["rules"]["ran"]
     with (out / "findings.csv").open(newline="", encoding="utf-8") as fh:
         found = [json.loads(r["evidence"]) for r in csv.DictReader(fh)]
     models = [e["model"] for e in found if "model" in e]

@@ -185,7 +185,7 @@ INTERESTING = [";", "\n", "\r", "\t", "\x00", "\x1f", "\x7f", "\x85", "\x9f", "\
                "\u202e", "\u202f", "\u205f", "\u2060", "\u2066", "\u206f", "\u3000", "\ufeff",
                " ", "a", "Z", "7", "-", "_", ".", "é", "名"]  # fmt: skip
 ID_TEXT = st.text(
-    st.sampled_from(INTERESTING) | st.characters(exclude_categories=("Cs",)), min_size=1
+    st.sampled_from(INTERESTING) | st.characters(exclude_categories=["Cs"]), min_size=1
 )
 
 

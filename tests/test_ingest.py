@@ -79,9 +79,9 @@ def test_valid_fixture_loads_every_table(tmp_path: Path) -> None:
         for column, sql_type in expected.items():
             assert types[column] == sql_type, (table, column)
     # The contract's columns in contract order, then deaths' extras, then _row.
-    for table in TABLES:
-        names = list(column_types(con, table.name))
-        assert names[: len(table.column_names)] == list(table.column_names)
+    for spec in TABLES:
+        names = list(column_types(con, spec.name))
+        assert names[: len(spec.column_names)] == list(spec.column_names)
         assert names[-1] == "_row"
     assert list(column_types(con, "data_quality")) == [
         "file",

@@ -65,7 +65,7 @@ ROSTER_CSV = [
 def roster_parquet(path: Path) -> None:
     """The rows of ROSTER_CSV as a Parquet file with typed columns, as an agency's tool
     would write them: integer SSN and grade, DATE, TIMESTAMP and DOUBLE columns."""
-    base = {c: [None] * 3 for c in TABLES[0].column_names}
+    base: dict[str, list[str | None]] = {c: [None] * 3 for c in TABLES[0].column_names}
     text_defaults = write_defaults()
     for c in base:
         base[c] = [text_defaults[c] or None] * 3

@@ -44,7 +44,7 @@ def levenshtein(a: str, b: str) -> int:
     return previous[-1]
 
 
-def equivalent(engine: DuckDBEngine, a: str, b: str) -> tuple[bool, bool]:
+def equivalent(engine: DuckDBEngine, a: str, b: str | None) -> tuple[bool, bool]:
     d = engine.dialect
     sql = f"""
         SELECT {given_equivalent(d, "x.a", "x.b", "nk")} AS given,

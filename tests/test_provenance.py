@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from headcount.engine.dialect import Dialect
 from headcount.pipeline.verify import verify
 from headcount.provenance.attest import attest
 from headcount.provenance.files import ProvenanceError
@@ -83,7 +84,9 @@ def test_the_manifest_records_every_input_and_output(signed: Signed) -> None:
         p.name for p in signed.results.iterdir() if p.name not in ("manifest.json", "manifest.sig")
     )
     assert {"existence.csv", "findings.csv", "summary.json", "report.html"} <= set(outputs)
-    assert manifest["parameters"] == manifest["parameters"] | {
+    parameters = manifest["parameters"]
+    assert isinstance(parameters, dict)
+    assert parameters == parameters | {
         "strict": False, "engine": "duckdb", "threads": None, "state": None, "signed": True,
     }  # fmt: skip
     engine = manifest["engine"]
@@ -93,12 +96,14 @@ def test_the_manifest_records_every_input_and_output(signed: Signed) -> None:
     assert set(rules["by_rule"]) == {r.code for r in all_rules()}
 
 
+def limited(query: Callable[[Dialect], str]) -> Callable[[Dialect], str]:
+    return lambda d: query(d) + " LIMIT 1"
+
+
 def test_a_changed_rule_changes_the_rules_digest(monkeypatch: pytest.MonkeyPatch) -> None:
     before = rules_digest()
     changed = [
-        dataclasses.replace(r, query=lambda d, q=r.query: q(d) + " LIMIT 1")
-        if r.code == "PAID_AFTER_DEATH"
-        else r
+        dataclasses.replace(r, query=limited(r.query)) if r.code == "PAID_AFTER_DEATH" else r
         for r in all_rules()
     ]
     monkeypatch.setattr("headcount.provenance.manifest.all_rules", lambda: tuple(changed))

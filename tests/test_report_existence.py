@@ -13,6 +13,7 @@ import pytest
 from playwright.sync_api import Browser, expect
 
 from browser import artifact_path, launch_chromium
+from headcount.contract.summary import ExistenceSummary
 from headcount.pipeline.existence import summarise
 from headcount.provenance.manifest import reproducible_sha256
 from headcount.report import render_report, write_report
@@ -34,7 +35,7 @@ def _row(
     }  # fmt: skip
 
 
-def existence_block(present: frozenset[str] = ALL) -> dict[str, Any]:
+def existence_block(present: frozenset[str] = ALL) -> ExistenceSummary:
     rows = [
         _row("VA", "mandatory", True, 700, 699, 3),
         _row("VA", "mandatory", False, 500, 498, 2),

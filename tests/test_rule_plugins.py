@@ -51,7 +51,7 @@ def test_without_plugins_the_catalogue_is_the_built_in_one():
 
 
 @pytest.fixture(scope="module")
-def installed_example(tmp_path_factory) -> Path:
+def installed_example(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The example package really installed (built by its own backend) into a folder that
     only the subprocesses below put on their path, so the suite's catalogue stays as is."""
     target = tmp_path_factory.mktemp("plugin-site")

@@ -65,7 +65,7 @@ def both(duck: DuckDBEngine, spark: SparkEngine, name: str, table: pa.Table) -> 
 
 def same_rows(duck: DuckDBEngine, spark: SparkEngine, query: Any) -> list[dict[str, Any]]:
     """Run `query(dialect)` on both engines; assert equal rows; return DuckDB's."""
-    expected = duck.fetch_arrow(query(duck.dialect)).to_pylist()
+    expected: list[dict[str, Any]] = duck.fetch_arrow(query(duck.dialect)).to_pylist()
     assert spark.fetch_arrow(query(spark.dialect)).to_pylist() == expected
     return expected
 

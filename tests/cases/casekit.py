@@ -52,6 +52,13 @@ CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
 def csrf_of(html: str) -> str:
-    found = CSRF.search(html)
-    assert found, "no CSRF field on the page"
-    return found.group(1)
+    match = CSRF.search(html)
+    assert match, "no CSRF field on the page"
+    return match.group(1)
+
+
+def matched(pattern: str, text: str, group: int = 1, flags: int = 0) -> str:
+    """One group of the pattern's first match in the text; the test fails if there is none."""
+    match = re.search(pattern, text, flags)
+    assert match, f"{pattern!r} not found in the page"
+    return match.group(group)

@@ -11,7 +11,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from casekit import PASSWORD, SECRET, case_id
+from casekit import PASSWORD, SECRET, case_id, matched
 from playwright.sync_api import Browser, Page, expect
 
 from browser import artifact_path, launch_chromium
@@ -93,7 +93,7 @@ def test_walk_a_case_and_be_refused_an_early_adverse_action(site, chromium: Brow
 
     # The person named opens the link in their letter and contests, without any sign-in.
     letter = page.request.get(f"{base}/cases/{cid}/notices/1").text()
-    link = re.search(r"http://127\.0\.0\.1:\d+/notice/[A-Za-z0-9_.\-]+", letter).group(0)
+    link = matched(r"http://127\.0\.0\.1:\d+/notice/[A-Za-z0-9_.\-]+", letter, group=0)
     person = chromium.new_context(bypass_csp=True).new_page()
     person.goto(link)
     _axe(person)

@@ -55,7 +55,7 @@ def test_import_then_reimport(database_url: str, world: World, tmp_path: Path) -
     # A case moved on is never rewound by a re-import.
     store = Store.open(database_url)
     with store.begin() as s:
-        case = s.scalars(select(Case).order_by(Case.id)).first()
+        case = s.scalars(select(Case).order_by(Case.id).limit(1)).one()
         case.state = "verified"
         moved = case.id
     again = run("cases", "import", str(world.results), "--data", str(world.data),
@@ -63,7 +63,7 @@ def test_import_then_reimport(database_url: str, world: World, tmp_path: Path) -
     assert again.returncode == 0 and "Cases opened: 0" in again.stdout
     assert _counts(database_url) == (cases, people, values)
     with store.begin() as s:
-        assert s.get(Case, moved).state == "verified"
+        assert s.get_one(Case, moved).state == "verified"
     store.close()
     for stream in (first.stdout, first.stderr, again.stdout, again.stderr):
         for ssn in world.ssns.values():

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from casekit import XSS, World, case_id, csrf_of
+from casekit import XSS, World, case_id, csrf_of, matched
 from sqlalchemy import func, select
 
 from headcount.audit import AuditEntry
@@ -53,7 +53,7 @@ def test_an_analyst_cannot_reach_another_agencys_case(imported: Store, login) ->
     assert answer.status_code == 404
     assert "DOD1" not in ana.get("/cases").text
     with imported.begin() as s:
-        assert s.get(Case, dod).state == "open"
+        assert s.get_one(Case, dod).state == "open"
 
 
 def test_roles_at_the_door(imported: Store, login) -> None:
@@ -83,7 +83,7 @@ def test_every_case_form_needs_its_csrf_token(imported: Store, login, step: str)
     data = {"value_id": "1", "reason": "checking the identity"}
     assert ana.post(f"/cases/{cid}/reveal", data=data).status_code == 403
     with imported.begin() as s:
-        assert s.get(Case, cid).state == "open"
+        assert s.get_one(Case, cid).state == "open"
         assert s.scalar(select(func.count()).where(AuditEntry.action == "pii.reveal")) == 0
 
 
@@ -140,7 +140,7 @@ def test_check_in_non_response_is_never_shown(imported: Store, login) -> None:
              dee.get(f"/cases/{case_id(imported, 'PAID_AFTER_SEPARATION', 'DOD1')}").text]  # fmt: skip
     for page in pages:
         # The site's own header and footer (about check-ins in general) are not the case.
-        main = re.search(r'<main id="main">(.*)</main>', page, re.S).group(1)
+        main = matched(r'<main id="main">(.*)</main>', page, flags=re.S)
         assert "Case #" in main
         assert not re.search(r"check-?in|repl(y|ied)|respon", main, re.IGNORECASE)
     # Someone who did reply has it as positive evidence, said as such.
@@ -153,14 +153,14 @@ def test_reveal_needs_a_role_a_reason_and_is_audited(imported: Store, login, wor
     ana = login("ana")
     page = ana.get(f"/cases/{cid}").text
     assert world.ssns["VA1"][-4:] in page and world.ssns["VA1"] not in page  # masked only
-    value_id = re.search(r'name="value_id" value="(\d+)"', page).group(1)
+    value_id = matched(r'name="value_id" value="(\d+)"', page)
     refused = ana.post(f"/cases/{cid}/reveal", data={"csrf_token": csrf_of(page),
                        "value_id": value_id, "reason": "why"})  # fmt: skip
     assert refused.status_code == 422 and world.ssns["VA1"] not in refused.text
     shown = ana.post(f"/cases/{cid}/reveal", data={"csrf_token": csrf_of(page),
                      "value_id": value_id, "reason": "verifying identity with SSA"})  # fmt: skip
     assert shown.status_code == 200
-    revealed = re.search(r'id="revealed">(.*?)</p>', shown.text, re.S).group(1)
+    revealed = matched(r'id="revealed">(.*?)</p>', shown.text, flags=re.S)
     assert world.ssns["VA1"] in revealed or world.accounts["VA1"] in revealed
     with imported.begin() as s:
         entry = s.scalars(select(AuditEntry).where(AuditEntry.action == "pii.reveal")).one()
@@ -186,7 +186,8 @@ def test_exception_through_the_forms_refuses_self_approval(imported: Store, logi
     assert _step(adm, cid, "approve", exception_id=exc_id).status_code == 303
     assert _step(ana, cid, "confirm", amount="100", reason="threat to patients").status_code == 303
     with imported.begin() as s:
-        assert (s.get(Case, cid).state, s.get(Case, cid).outcome) == ("determined", "confirmed")
+        case = s.get_one(Case, cid)
+        assert (case.state, case.outcome) == ("determined", "confirmed")
 
 
 def test_letter_and_pdf_views(imported: Store, login) -> None:

@@ -30,7 +30,7 @@ def _notice(store: Store, cid: int, who: Actor, now=None) -> list[int]:
 
 def _state(store: Store, cid: int) -> str:
     with store.begin() as s:
-        return s.get(Case, cid).state
+        return s.get_one(Case, cid).state
 
 
 def test_walk_to_determination_after_the_notice_period(imported, users):
@@ -56,7 +56,7 @@ def test_walk_to_determination_after_the_notice_period(imported, users):
         workflow.record_no_contest(s, cid, bob, now=late)
         workflow.confirm(s, cid, bob, amount="7692.30", reason="paid after separation", now=late)
     with imported.begin() as s:
-        case = s.get(Case, cid)
+        case = s.get_one(Case, cid)
         assert (case.state, case.outcome, case.determined_amount) == (
             "determined", "confirmed", Decimal("7692.30"),
         )  # fmt: skip
@@ -178,4 +178,4 @@ def test_dismissal_is_possible_from_any_open_state_and_is_final(imported, users)
     with pytest.raises(CaseError), imported.begin() as s:
         workflow.verify(s, cid, users["ana"], source="HR")
     with imported.begin() as s:
-        assert s.get(Case, cid).outcome == "dismissed"
+        assert s.get_one(Case, cid).outcome == "dismissed"

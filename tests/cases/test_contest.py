@@ -4,11 +4,10 @@ for a check-in, or expired."""
 
 from __future__ import annotations
 
-import re
 from datetime import timedelta
 
 import pytest
-from casekit import SECRET, case_id, csrf_of
+from casekit import SECRET, case_id, csrf_of, matched
 from sqlalchemy import select
 
 from headcount.cases import notices, workflow
@@ -29,7 +28,7 @@ def noticed(imported: Store, users) -> tuple[int, str]:
         notices.send_notice(s, cid, users["ana"], signer=notices.contest_signer(SECRET),
                             base_url="https://hc.example.gov")  # fmt: skip
         html = s.scalars(select(Notice.html).where(Notice.case_id == cid)).one()
-    return cid, re.search(r"/notice/([A-Za-z0-9_.\-]+)", html).group(1)
+    return cid, matched(r"/notice/([A-Za-z0-9_.\-]+)", html)
 
 
 def _post(client, token: str, statement: str, files: list[tuple[str, bytes]], csrf=True):
@@ -46,7 +45,7 @@ def _post(client, token: str, statement: str, files: list[tuple[str, bytes]], cs
 def person(app):
     from fastapi.testclient import TestClient
 
-    with TestClient(app, base_url="https://testserver") as client:  # type: ignore[arg-type]
+    with TestClient(app, base_url="https://testserver") as client:
         yield client
 
 

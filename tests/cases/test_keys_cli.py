@@ -59,4 +59,4 @@ def test_agency_contest_period(imported: Store, database_url: str, users) -> Non
         (notice,) = notices.send_notice(s, cid, users["ana"], signer=notices.contest_signer(SECRET),
                                         base_url="https://hc.example.gov")  # fmt: skip
         assert (notice.deadline - notice.sent_at).days == 45
-        assert "VA Payroll, PO Box 1" in s.get(Notice, notice.id).html
+        assert "VA Payroll, PO Box 1" in s.get_one(Notice, notice.id).html

@@ -11,7 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from casekit import PASSWORD, SECRET, World, case_id, csrf_of
+from casekit import PASSWORD, SECRET, World, case_id, csrf_of, matched
 from sqlalchemy import MetaData, select
 
 from headcount.auth.roles import Role
@@ -34,7 +34,7 @@ def _needles(world: World) -> set[str]:
 def _dump(store: Store) -> str:
     meta = MetaData()
     meta.reflect(store.engine)
-    parts = []
+    parts: list[str] = []
     with store.engine.connect() as c:
         for table in meta.sorted_tables:
             parts.extend(repr(tuple(row)) for row in c.execute(select(table)))
@@ -72,7 +72,7 @@ def test_no_clear_identifier_anywhere(
             client.post("/login", data={"csrf_token": csrf_of(page.text), "username": name,
                                         "password": PASSWORD})  # fmt: skip
         page = ana.get(f"/cases/{cid}").text
-        value_id = re.search(r'name="value_id" value="(\d+)"', page).group(1)
+        value_id = matched(r'name="value_id" value="(\d+)"', page)
         revealed = ana.post(f"/cases/{cid}/reveal", data={"csrf_token": csrf_of(page),
                             "value_id": value_id, "reason": "matching with the SSA record"})  # fmt: skip
         assert re.search(r'id="revealed">', revealed.text)  # shown to the analyst, once
@@ -80,7 +80,7 @@ def test_no_clear_identifier_anywhere(
             ana.post(f"/cases/{cid}/steps/{step}",
                      data={"csrf_token": csrf_of(ana.get(f"/cases/{cid}").text), **fields})  # fmt: skip
         letter = ana.get(f"/cases/{cid}/notices/1")
-        token = re.search(r"/notice/([A-Za-z0-9_.\-]+)", letter.text).group(1)
+        token = matched(r"/notice/([A-Za-z0-9_.\-]+)", letter.text)
         form = ana.get(f"/notice/{token}")
         ana.post(f"/notice/{token}/contest", data={"csrf_token": csrf_of(form.text),
                  "statement": "I had left; the payments went back."},

@@ -7,6 +7,7 @@ import logging
 import re
 from pathlib import Path
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select, text
@@ -39,13 +40,17 @@ def sign_in(client: TestClient, token: str) -> None:
     assert opened.status_code == 303 and opened.headers["location"] == "/checkin"
 
 
-def post_reply(client: TestClient, bullets: list[str], submission_id: str | None = None):  # type: ignore[no-untyped-def]
+def post_reply(
+    client: TestClient, bullets: list[str], submission_id: str | None = None
+) -> httpx.Response:
     form = client.get("/checkin")
     assert form.status_code == 200
     data = {f"bullet{i}": b for i, b in enumerate(bullets, start=1)}
     data["csrf_token"] = _csrf(form.text)
     data["submission_id"] = submission_id or _field(form.text, "submission_id")
-    return client.post("/checkin", data=data, follow_redirects=False)
+    # Declared: starlette types its TestClient against httpx2, which is not installed.
+    sent: httpx.Response = client.post("/checkin", data=data, follow_redirects=False)
+    return sent
 
 
 def test_link_opens_a_session_once_then_reply_edit_and_confirm(

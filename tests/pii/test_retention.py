@@ -51,12 +51,12 @@ def test_purge_after_the_period_keeps_the_rates(store: Store, roster: Path) -> N
     _campaign(store, roster, "old")
     _campaign(store, roster, "new")
     with store.begin() as s:
-        deadline = s.get(Campaign, "old").deadline
+        deadline = s.get_one(Campaign, "old").deadline
     rates = _rates(store, "old")
     before = deadline + timedelta(days=DEFAULT_DAYS) - timedelta(seconds=1)
     assert purge(store, actor="t", now=before).replies == 0
     with store.begin() as s:  # "new" keeps its text for longer: 400 days
-        s.get(Campaign, "new").retention_days = 400
+        s.get_one(Campaign, "new").retention_days = 400
     report = purge(store, actor="t", now=deadline + timedelta(days=DEFAULT_DAYS))
     assert [(c.campaign_id, c.replies) for c in report.campaigns] == [("old", 3)]
     assert _rates(store, "old") == rates
@@ -112,8 +112,8 @@ def test_purge_removes_the_reply_quoted_in_template_case_evidence(
     _campaign(store, roster, "old")
     _campaign(store, roster, "new")
     with store.begin() as s:
-        s.get(Campaign, "new").retention_days = 400
-        deadline = s.get(Campaign, "old").deadline
+        s.get_one(Campaign, "new").retention_days = 400
+        deadline = s.get_one(Campaign, "old").deadline
         for n, campaign_id in enumerate(("old", "new")):
             evidence = {"campaign_id": campaign_id, "senders": 6, "example_text": MARKER}
             s.add(
