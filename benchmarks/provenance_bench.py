@@ -48,7 +48,8 @@ def timed(cmd: list[str]) -> tuple[float, float]:
 def child(mode: str, data: Path, out: Path) -> None:
     """One verify run in this process; `without` turns the additions into no-ops."""
     from headcount.pipeline import existence, run, verify
-    from headcount.provenance.files import FileDigest
+    from headcount.provenance.files import FileDigest, InputHashes
+    from headcount.provenance.manifest import write_manifest
 
     class NoHashes:
         def __init__(self, files: dict[str, Path]) -> None:
@@ -70,8 +71,8 @@ def child(mode: str, data: Path, out: Path) -> None:
     else:
         patches = [
             mock.patch.object(existence, "existence_summary", costed(existence.existence_summary)),
-            mock.patch.object(run, "write_manifest", costed(run.write_manifest)),
-            mock.patch.object(run.InputHashes, "_run", costed(run.InputHashes._run, thread=True)),
+            mock.patch.object(run, "write_manifest", costed(write_manifest)),
+            mock.patch.object(InputHashes, "_run", costed(InputHashes._run, thread=True)),
         ]
     for p in patches:
         p.start()
