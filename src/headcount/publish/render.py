@@ -101,10 +101,6 @@ class ShownTable:
         return RUNG_WORDS[self.table.rung]
 
 
-def _label(table: Table, value: str, dimension: str) -> str:
-    return f"All {dimension}s" if value == TOTAL else value
-
-
 def _cell(publication: Publication, table: Table, key: Key, withheld: frozenset[Key]) -> ShownCell:
     total = TOTAL in key[1:]
     if key in withheld:
@@ -123,10 +119,10 @@ def shown_tables(publication: Publication, suppressed: Suppressed) -> list[Shown
     withheld = suppressed.withheld
     shown = []
     for t in publication.tables:
-        header = tuple(_label(t, c, t.column_label) for c in t.column_keys)
+        header = tuple(t.columns_total if c == TOTAL else c for c in t.column_keys)
         rows = tuple(
             ShownRow(
-                label=_label(t, r, t.row_label),
+                label=t.rows_total if r == TOTAL else r,
                 note=t.row_notes.get(r, ""),
                 total=r == TOTAL,
                 cells=tuple(_cell(publication, t, t.key(r, c), withheld) for c in t.column_keys),

@@ -127,6 +127,8 @@ def lead_tables(figures: FindingFigures, source: str) -> list[Table]:
             values=dict(figures.findings),
             sum_rows=True,
             sum_columns=True,
+            rows_total="All rules",
+            columns_total="All severities",
             source=source,
             note="A finding is a lead: a rule fired and its evidence is attached. It is not "
             "a determination that anything was improper.",
@@ -143,6 +145,7 @@ def lead_tables(figures: FindingFigures, source: str) -> list[Table]:
             columns=("at risk",),
             values=money,
             behind=dict(behind),
+            rows_total="All rules",
             source=source,
             note="Dollars the findings call at risk, summed by rule (a payment two rules "
             "flag counts under each). At risk is not improper until determined.",
@@ -180,7 +183,7 @@ def existence_tables(summary: dict[str, Any], source: str) -> tuple[list[Table],
         common: dict[str, Any] = dict(
             unit=Unit.COUNT, row_label="agency", column_label="reply", rows=rows,
             columns=tuple(GROUPS.values()), sum_rows=True, sum_columns=True, source=source,
-            row_notes=policy,
+            row_notes=policy, rows_total="All agencies", columns_total="Everyone",
         )  # fmt: skip
         base = f"nonresponse_{number}_{_slug(cid)}"
         employees = Table(

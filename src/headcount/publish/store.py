@@ -105,7 +105,7 @@ def _dollar_table(
     return Table(
         name=name, title=title, rung=rung, unit=Unit.DOLLARS, noun="dollars",
         row_label="rule", column_label="dollars", rows=rules, columns=(kind,),
-        values=values, behind=dict(behind), source=source, note=note,
+        values=values, behind=dict(behind), source=source, note=note, rows_total="All rules",
     )  # fmt: skip
 
 
@@ -120,6 +120,7 @@ def store_tables(records: OutcomeRecords, source: str) -> tuple[list[Table], lis
         rung=Rung.VERIFIED, unit=Unit.COUNT, noun="cases", row_label="rule",
         column_label="stage", rows=rules, columns=("verified",),
         values=dict(Counter((f.rule, "verified") for f in records.verified)), source=source,
+        rows_total="All rules",
         note="An analyst confirmed the facts of the finding from an independent source "
         "(Computer Matching Act, 5 U.S.C. 552a(p)(1)). Still not a determination.",
     )  # fmt: skip
@@ -128,7 +129,8 @@ def store_tables(records: OutcomeRecords, source: str) -> tuple[list[Table], lis
         rung=Rung.DETERMINED, unit=Unit.COUNT, noun="cases", row_label="rule",
         column_label="outcome", rows=rules, columns=records.outcomes,
         values=dict(Counter((d.rule, d.outcome) for d in records.determined)),
-        sum_rows=True, sum_columns=True, source=source,
+        sum_rows=True, sum_columns=True, source=source, rows_total="All rules",
+        columns_total="All outcomes",
         note="After notice and the contest period (or an approved exception), a "
         "determination was recorded.",
     )  # fmt: skip

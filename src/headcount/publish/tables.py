@@ -62,6 +62,8 @@ class Table:
     behind: Mapping[tuple[str, str], int] | None = None
     sum_rows: bool = True  # a total over the rows for each column
     sum_columns: bool = False  # a total over the columns for each row
+    rows_total: str = "All"  # how the page names the total over the rows ("All rules")
+    columns_total: str = "All"
     source: str = ""
     note: str = ""
     row_notes: Mapping[str, str] = field(default_factory=dict)  # e.g. an agency's policy
