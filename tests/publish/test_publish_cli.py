@@ -117,6 +117,8 @@ def test_figures_are_the_results_own(published: Path, verified_agency) -> None:
     assert value(rows, table, ALL, "did not reply") == str(everyone["did_not_reply"]["employees"])
     digest = hashlib.sha256((verified_agency.results / "manifest.json").read_bytes()).hexdigest()
     assert {r["source"] for r in rows} == {f"verify results, manifest.json SHA-256 {digest}"}
+    # Without --database nothing from the case store appears.
+    assert not any(r["rung"] in {"verified", "determined"} for r in rows)
 
 
 def test_no_withheld_figure_can_be_worked_out(published: Path) -> None:
@@ -180,7 +182,11 @@ def test_with_the_case_store(case_store, verified_agency, tmp_path: Path) -> Non
     assert value(rows, "determined_by_rule", ALL, ALL) == str(
         case_store.confirmed + case_store.dismissed
     )
-    assert "case store, cases as of" in rows[-1]["source"]
+    assert all(
+        r["source"].startswith("case store, cases as of ")
+        for r in rows
+        if r["rung"] in {"verified", "determined", "recovered"}
+    )
     assert assert_nothing_given_away(out) > 0
     page = (out / "publication.html").read_text(encoding="utf-8")
     assert "No recovery is recorded in the case store yet." in page
@@ -237,3 +243,36 @@ def test_dollars_are_exact(published: Path, verified_agency) -> None:
     with (verified_agency.results / "findings.csv").open(encoding="utf-8", newline="") as f:
         total = sum((Decimal(r["amount_at_risk"]) for r in csv.DictReader(f)), Decimal(0))
     assert value(rows, "lead_dollars_by_rule", ALL, "at risk") == f"{total:.2f}"
+
+
+def test_rate_differences_only_beside_published_counts(published: Path, verified_agency) -> None:
+    summary = json.loads((verified_agency.results / "summary.json").read_text())
+    rows = figures(published)
+    campaign = summary["existence"]["campaigns"][0]
+    group = next(r["table"] for r in rows if r["table"].endswith("_employees"))
+    group = group.removesuffix("_employees")
+    checked = 0
+    for block, row, label in [
+        *((a, a["agency"], a["agency"]) for a in campaign["agencies"]),
+        (campaign["all_agencies"], ALL, "All agencies"),
+    ]:
+        diff = block["finding_rate_difference"]
+        if diff is None:
+            assert not [
+                r for r in rows if r["table"] == f"{group}_difference" and r["row"] == label
+            ]
+            continue
+        counts = [
+            value(rows, f"{group}_{t}", row, g)
+            for t in ("employees", "with_finding")
+            for g in ("replied", "did not reply")
+        ]
+        shown = value(rows, f"{group}_difference", label, "difference")
+        if "withheld" in counts:
+            assert shown == "withheld"
+        else:
+            assert Decimal(shown) == Decimal(f"{100 * diff['estimate']:.2f}")
+            checked += 1
+    assert checked >= 1  # all agencies together are large enough
+    page = (published / "publication.html").read_text(encoding="utf-8")
+    assert "did not reply less replied (percentage points)" in page

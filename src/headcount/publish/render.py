@@ -17,7 +17,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from markupsafe import Markup
 
 import headcount
-from headcount.contract.csvout import write_rows
+from headcount.contract.csvout import Cell, write_rows
 from headcount.publish.suppress import Protection, Suppressed
 from headcount.publish.tables import TOTAL, Key, Number, Publication, Rung, Table, Unit
 
@@ -36,11 +36,11 @@ RUNG_WORDS = {
 }
 
 
-def figure_text(unit: Unit, value: Number) -> str:
+def figure(unit: Unit, value: Number) -> Number:
     """A figure as figures.csv writes it: a whole count, or dollars with cents."""
     if unit is Unit.COUNT:
-        return str(int(value))
-    return f"{Decimal(value).quantize(Decimal('0.01'))}"
+        return int(value)
+    return Decimal(value).quantize(Decimal("0.01"))
 
 
 def _shown(unit: Unit, value: Number) -> str:
@@ -49,20 +49,34 @@ def _shown(unit: Unit, value: Number) -> str:
     return f"${Decimal(value).quantize(Decimal('0.01')):,}"
 
 
+def shown_difference(value: float) -> str:
+    """Percentage points with two decimals and a true minus sign."""
+    return f"{value:.2f}".replace("-", "\u2212")
+
+
 def write_csv(publication: Publication, suppressed: Suppressed, path: Path) -> None:
     withheld = suppressed.withheld
     buffer = io.StringIO()
 
-    def rows() -> list[list[str]]:
-        out = []
+    def rows() -> list[list[Cell]]:
+        out: list[list[Cell]] = []
         for t in publication.tables:
             for key in t.positions():
                 hidden = key in withheld
-                value = "" if hidden else figure_text(t.unit, t.value(key[1], key[2]))
+                value = None if hidden else figure(t.unit, t.value(key[1], key[2]))
                 out.append([
                     t.name, t.title, t.rung.value, t.unit.value, t.row_label, key[1],
                     t.column_label, key[2], value, "withheld" if hidden else "published",
                     t.source,
+                ])  # fmt: skip
+        for c in publication.comparisons:
+            hidden = any(k in withheld for k in c.needs)
+            for column, v in (("difference", c.estimate), ("ci_low", c.low), ("ci_high", c.high)):
+                out.append([
+                    f"{c.group}_difference", c.title, Rung.LEAD.value, "percentage points",
+                    "agency", c.row, "figure", column,
+                    None if hidden else Decimal(f"{v:.2f}"),
+                    "withheld" if hidden else "published", c.source,
                 ])  # fmt: skip
         return out
 
@@ -133,6 +147,58 @@ def shown_tables(publication: Publication, suppressed: Suppressed) -> list[Shown
     return shown
 
 
+@dataclass(frozen=True)
+class ShownDifference:
+    label: str
+    total: bool
+    withheld: bool
+    estimate: str
+    interval: str
+
+
+@dataclass(frozen=True)
+class ShownDifferences:
+    title: str
+    confidence: str
+    rows: tuple[ShownDifference, ...]
+
+
+@dataclass(frozen=True)
+class ShownCampaign:
+    tables: tuple[ShownTable, ...]
+    difference: ShownDifferences | None
+
+
+def shown_campaigns(
+    publication: Publication, suppressed: Suppressed, tables: list[ShownTable]
+) -> list[ShownCampaign]:
+    """The non-response tables campaign by campaign, each with its rate comparison."""
+    campaigns: dict[str, list[ShownTable]] = {}
+    for s in tables:
+        if s.table.group:
+            campaigns.setdefault(s.table.group, []).append(s)
+    shown = []
+    for group, members in campaigns.items():
+        mine = [c for c in publication.comparisons if c.group == group]
+        rows = tuple(
+            ShownDifference(
+                label=c.row,
+                total=c.row == "All agencies",
+                withheld=any(k in suppressed.withheld for k in c.needs),
+                estimate=shown_difference(c.estimate),
+                interval=f"{shown_difference(c.low)} to {shown_difference(c.high)}",
+            )
+            for c in mine
+        )
+        difference = (
+            ShownDifferences(mine[0].title, f"{100 * mine[0].confidence:.0f}%", rows)
+            if mine
+            else None
+        )
+        shown.append(ShownCampaign(tuple(members), difference))
+    return shown
+
+
 @lru_cache(maxsize=1)
 def _environment() -> Environment:
     return Environment(
@@ -162,15 +228,11 @@ def render_html(
         css=Markup(css),
         version=headcount.__version__,
         publication=publication,
-        nonresponse=[s for s in tables if s.table.name.startswith("nonresponse_")],
+        nonresponse=shown_campaigns(publication, suppressed, tables),
         ladder=[
             (
                 rung,
-                [
-                    s
-                    for s in tables
-                    if s.table.rung is rung and not s.table.name.startswith("nonresponse_")
-                ],
+                [s for s in tables if s.table.rung is rung and not s.table.group],
             )
             for rung in (Rung.LEAD, Rung.VERIFIED, Rung.DETERMINED, Rung.RECOVERED)
         ],

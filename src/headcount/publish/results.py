@@ -15,7 +15,16 @@ from pathlib import Path
 from typing import Any
 
 from headcount.contract.findings import SEVERITY_ORDER, Severity
-from headcount.publish.tables import Number, Relation, Rung, Table, Unit, cellwise
+from headcount.publish.tables import (
+    TOTAL,
+    Comparison,
+    Number,
+    Relation,
+    Rung,
+    Table,
+    Unit,
+    cellwise,
+)
 
 # Leads that name people: DATA_QUALITY (info) findings are about cells, not people.
 SEVERITIES = tuple(s.value for s in SEVERITY_ORDER if s is not Severity.INFO)
@@ -157,14 +166,52 @@ def _slug(text: str) -> str:
     return "".join(c if c.isalnum() else "_" for c in text).strip("_").lower() or "campaign"
 
 
-def existence_tables(summary: dict[str, Any], source: str) -> tuple[list[Table], list[Relation]]:
+@dataclass(frozen=True)
+class Existence:
+    tables: list[Table]
+    relations: list[Relation]
+    comparisons: list[Comparison]
+
+
+def _comparisons(
+    campaign: dict[str, Any], employees: Table, with_finding: Table, source: str
+) -> list[Comparison]:
+    """The difference of the finding rates (did not reply less replied) and its interval,
+    per agency and for all agencies, each needing its four counts published."""
+    found = []
+    blocks = [(str(a["agency"]), str(a["agency"]), a) for a in campaign.get("agencies") or []]
+    blocks.append((TOTAL, "All agencies", campaign.get("all_agencies") or {}))
+    for row, label, block in blocks:
+        diff = block.get("finding_rate_difference") if isinstance(block, dict) else None
+        if not isinstance(diff, dict):
+            continue  # a group is empty: nothing to compare
+        needs = tuple(t.key(row, g) for t in (employees, with_finding) for g in GROUPS.values())
+        found.append(
+            Comparison(
+                group=with_finding.group,
+                title=with_finding.title.split(":")[0] + ": difference in the share with a "
+                "finding, did not reply less replied (percentage points)",
+                row=label,
+                needs=needs,
+                estimate=100 * float(diff["estimate"]),
+                low=100 * float(diff["ci_low"]),
+                high=100 * float(diff["ci_high"]),
+                confidence=float(diff.get("confidence") or 0.95),
+                source=source,
+            )
+        )
+    return found
+
+
+def existence_tables(summary: dict[str, Any], source: str) -> Existence:
     """Per campaign: employees, those with no independent evidence of being a current
     employee, and those with a high or medium finding, by agency and by reply."""
     block = summary.get("existence")
     if not isinstance(block, dict):
-        return [], []
+        return Existence([], [], [])
     tables: list[Table] = []
     relations: list[Relation] = []
+    comparisons: list[Comparison] = []
     for number, campaign in enumerate(block.get("campaigns") or [], start=1):
         cid = str(campaign["campaign_id"])
         agencies = [a for a in campaign.get("agencies") or [] if isinstance(a, dict)]
@@ -180,12 +227,13 @@ def existence_tables(summary: dict[str, Any], source: str) -> tuple[list[Table],
                 for group, label in GROUPS.items()
             }
 
+        base = f"nonresponse_{number}_{_slug(cid)}"
         common: dict[str, Any] = dict(
             unit=Unit.COUNT, row_label="agency", column_label="reply", rows=rows,
             columns=tuple(GROUPS.values()), sum_rows=True, sum_columns=True, source=source,
             row_notes=policy, rows_total="All agencies", columns_total="Everyone",
+            group=base,
         )  # fmt: skip
-        base = f"nonresponse_{number}_{_slug(cid)}"
         employees = Table(
             name=f"{base}_employees", rung=Rung.CONTEXT, noun="employees",
             title=f"Campaign {cid}: employees on the roster on the send date, by reply",
@@ -215,4 +263,5 @@ def existence_tables(summary: dict[str, Any], source: str) -> tuple[list[Table],
         )  # fmt: skip
         tables += [employees, no_evidence, with_finding]
         relations += cellwise(no_evidence, employees) + cellwise(with_finding, employees)
-    return tables, relations
+        comparisons += _comparisons(campaign, employees, with_finding, source)
+    return Existence(tables, relations, comparisons)

@@ -50,8 +50,9 @@ def build(results: Path, records: OutcomeRecords | None = None) -> Publication:
         raise PublishError(f"{results}: no such results folder")
     source = results_source(results)
     summary = read_summary(results)
-    existence, relations = existence_tables(summary, source)
-    tables = [*existence, *lead_tables(read_findings(results, summary), source)]
+    existence = existence_tables(summary, source)
+    relations = existence.relations
+    tables = [*existence.tables, *lead_tables(read_findings(results, summary), source)]
     sources = [source]
     if records is not None:
         store_source = "case store" + (f", cases as of {records.as_of}" if records.as_of else "")
@@ -60,7 +61,9 @@ def build(results: Path, records: OutcomeRecords | None = None) -> Publication:
         relations += linked
         sources.append(store_source)
     check_unique(tables)
-    return Publication(tuple(tables), tuple(relations), tuple(sources))
+    return Publication(
+        tuple(tables), tuple(relations), tuple(existence.comparisons), tuple(sources)
+    )
 
 
 def publish(

@@ -69,6 +69,7 @@ class Table:
     row_notes: Mapping[str, str] = field(default_factory=dict)  # e.g. an agency's policy
     # Show each figure also as a share of the same position in this table (both published).
     share_of: str | None = None
+    group: str = ""  # tables shown together (one campaign's), named by their common stem
 
     def __post_init__(self) -> None:
         if TOTAL in self.rows or TOTAL in self.columns:
@@ -153,13 +154,30 @@ def cellwise(smaller: Table, larger: Table) -> list[Relation]:
 
 
 @dataclass(frozen=True)
+class Comparison:
+    """A figure computed from counts, such as the difference of two groups' finding rates
+    with its confidence interval: shown only where every count in `needs` is published,
+    so it can never give a withheld one away."""
+
+    group: str  # the tables it is computed from; the comparison's own table is GROUP_difference
+    title: str
+    row: str
+    needs: tuple[Key, ...]
+    estimate: float
+    low: float
+    high: float
+    confidence: float
+    source: str = ""
+
+
+@dataclass(frozen=True)
 class Publication:
     """The tables, their relations, and the results (and store) they came from."""
 
     tables: tuple[Table, ...]
     relations: tuple[Relation, ...] = ()
+    comparisons: tuple[Comparison, ...] = ()
     sources: tuple[str, ...] = ()
-    notes: tuple[str, ...] = ()
 
     def table(self, name: str) -> Table:
         for t in self.tables:
