@@ -213,6 +213,19 @@ def test_without_the_store_says_so(published: Path) -> None:
             ),
             "row 3, column amount_at_risk: 'twelve' is not dollars",
         ),
+        (
+            lambda r: (r / "findings.csv").write_text(
+                "finding_id,rule,severity,employee_ids,payment_ids,amount_at_risk,summary,evidence\n"
+                "HC-1,PAID_AFTER_DEATH,urgent,E1,P1,12.00,s,{}\n"
+            ),
+            "row 2, column severity: 'urgent' is not a severity",
+        ),
+        (
+            lambda r: (r / "summary.json").write_text(
+                json.dumps({"existence": {"campaigns": [{"campaign_id": "C1", "agencies": [{}]}]}})
+            ),
+            "its existence block is not as verify writes it",
+        ),
     ],
 )
 def test_bad_results_write_nothing(verified_agency, tmp_path: Path, damage, message) -> None:

@@ -97,8 +97,12 @@ def read_findings(results: Path, summary: dict[str, Any]) -> FindingFigures:
     ):
         if severity == Severity.INFO.value:
             continue
-        if severity not in SEVERITIES or not rule:
-            raise PublishError(f"{path}: row {line}: severity {severity!r} is not a severity")
+        if severity not in SEVERITIES:
+            raise PublishError(
+                f"{path}: row {line}, column severity: {severity!r} is not a severity"
+            )
+        if not rule or rule == TOTAL:
+            raise PublishError(f"{path}: row {line}, column rule: {rule!r} is not a rule code")
         try:
             value = Decimal(amount or "0")
         except ArithmeticError:

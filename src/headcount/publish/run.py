@@ -50,7 +50,13 @@ def build(results: Path, records: OutcomeRecords | None = None) -> Publication:
         raise PublishError(f"{results}: no such results folder")
     source = results_source(results)
     summary = read_summary(results)
-    existence = existence_tables(summary, source)
+    try:
+        existence = existence_tables(summary, source)
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise PublishError(
+            f"{results / 'summary.json'}: its existence block is not as verify writes it "
+            f"({type(exc).__name__}: {exc})"
+        ) from None
     relations = existence.relations
     tables = [*existence.tables, *lead_tables(read_findings(results, summary), source)]
     sources = [source]
