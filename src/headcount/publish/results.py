@@ -106,9 +106,11 @@ def read_findings(results: Path, summary: dict[str, Any]) -> FindingFigures:
         try:
             value = Decimal(amount or "0")
         except ArithmeticError:
+            value = Decimal("NaN")
+        if not value.is_finite() or value < 0:
             raise PublishError(
                 f"{path}: row {line}, column amount_at_risk: {amount!r} is not dollars"
-            ) from None
+            )
         key = (rule, severity)
         findings[key] += 1
         if value > 0:
