@@ -157,19 +157,6 @@ class Attack:
         return found[0], found[1]
 
 
-def ranges(
-    unit: Unit,
-    values: Mapping[Key, Number],
-    equations: Sequence[tuple[Key, Sequence[Key]]],
-    relations: Sequence[Relation],
-    withheld: Iterable[Key],
-) -> dict[Key, tuple[float, float]]:
-    """The range an outsider can work out for every withheld figure."""
-    hidden = set(withheld)
-    attack = Attack(unit, values, equations, relations, hidden)
-    return {k: attack.range(k) for k in values if k in hidden}
-
-
 def _systems(publication: Publication) -> list[_System]:
     """Tables joined by relations form one system; every other table is one of its own."""
     group = {t.name: t.name for t in publication.tables}
@@ -227,7 +214,8 @@ def _weak(
         return None
     attack = Attack(system.unit, system.values, system.equations, system.relations, withheld)
     near = {p for k in first for p in system.partners(k)}
-    for k in sorted(withheld, key=lambda k: (k not in near, system.keys.index(k))):
+    order = system.index()
+    for k in sorted(withheld, key=lambda k: (k not in near, order[k])):
         if not protection.wide_enough(system.unit, system.values[k], *attack.range(k)):
             return k
     return None
