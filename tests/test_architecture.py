@@ -15,7 +15,7 @@ PACKAGE = Path(headcount.__file__).parent
 # one above. Top-level modules count as packages of their own name.
 LAYERS: tuple[frozenset[str], ...] = (
     frozenset({"__init__", "__main__", "cli", "web", "migrations"}),
-    frozenset({"cases", "checkins", "pipeline", "provenance"}),
+    frozenset({"cases", "checkins", "pipeline", "provenance", "publish"}),
     frozenset({"rules", "linkage", "audit", "auth", "pii"}),
     frozenset({"ingest", "report", "matching", "synth"}),
     frozenset({"engine", "contract", "store", "secrets", "scratch"}),

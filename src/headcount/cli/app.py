@@ -296,3 +296,8 @@ from headcount.cli import provenance_cmds as _provenance_cmds  # noqa: E402
 app.command("attest")(_provenance_cmds.attest)
 app.command("reproduce")(_provenance_cmds.reproduce)
 _keys_cmds.keys_app.command("signing-pair")(_provenance_cmds.signing_pair)
+
+# Publishing figures safely (issue 13).
+from headcount.cli import publish_cmds as _publish_cmds  # noqa: E402
+
+app.command("publish")(_publish_cmds.publish)
