@@ -44,8 +44,8 @@ def read_figures(path: Path) -> list[Row]:
 def equations(rows: Sequence[Row]) -> list[tuple[Key, list[Key]]]:
     """Every total and what it adds up, read from the positions the tables publish."""
     by_table: dict[str, set[tuple[str, str]]] = defaultdict(set)
-    for r in rows:
-        by_table[r.table].add((r.row, r.column))
+    for published in rows:
+        by_table[published.table].add((published.row, published.column))
     found = []
     for table, cells in by_table.items():
         row_names = sorted({r for r, _ in cells if r != ALL})

@@ -28,7 +28,7 @@ def browser() -> Iterator[Browser]:
 
 
 @pytest.fixture(scope="module")
-def page_path(verified_agency, case_store, tmp_path_factory) -> Path:
+def page_path(verified_agency, case_store, tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("browser") / "publication"
     result = CliRunner().invoke(
         app,

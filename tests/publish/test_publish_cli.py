@@ -79,7 +79,7 @@ def assert_nothing_given_away(out: Path) -> int:
 
 
 @pytest.fixture(scope="module")
-def published(verified_agency, tmp_path_factory) -> Path:
+def published(verified_agency, tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("pub") / "publication"
     code, output = publish("--results", str(verified_agency.results), "--out", str(out))
     assert code == 0, output
