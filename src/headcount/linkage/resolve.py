@@ -32,11 +32,13 @@ from splink.internals.exceptions import EMTrainingException
 
 from headcount.contract.findings import RuleSkipped
 from headcount.engine.base import Engine, EngineError
-from headcount.linkage import model
+from headcount.linkage import model, persist
+from headcount.linkage.estimate_u import Shares, exact_shares
 from headcount.linkage.records import RECORDS_TABLE, build_records
 from headcount.linkage.train import (
     MIN_TRAIN_RECORDS,
     duplicates_per_record,
+    estimate_prior,
     quiet_splink,
     reference_settings,
     train,
@@ -74,7 +76,9 @@ LINKS_SCHEMA = pa.schema(
 class Fitted:
     linker: Linker
     records: int
-    trained: bool
+    trained: bool  # on this roster (False: the reference model, or a kept one)
+    source: str  # in words: fitted here, a kept model reused, or the reference model
+    exact: Shares  # this roster's exact u shares: the fingerprint a kept model is checked by
 
     @property
     def prior(self) -> float:
@@ -106,23 +110,53 @@ def twins(a: str, b: str) -> str:
 
 
 def fit(engine: Engine) -> Fitted:
+    """The model for this run: a kept model that still fits the roster (persist.py), else
+    one trained on it, else (too small, or no training pairs) the reference model."""
     con = getattr(engine, "con", None)
     if engine.name != "duckdb" or con is None:
         raise EngineError(f"identity resolution has no {engine.name} backend yet")
     quiet_splink()
     build_records(engine)
     records = _check_records(engine)
-    db_api = DuckDBAPI(connection=con)
-    table = db_api.register(RECORDS_TABLE, table_name="hc_linkage_input")
+    table = DuckDBAPI(connection=con).register(RECORDS_TABLE, table_name="hc_linkage_input")
+    exact = exact_shares(engine)
+    chosen = persist.chosen()
+    refit = ""
+    if chosen is not None and (chosen.path.exists() or not chosen.keep):
+        saved = persist.load(chosen.path)
+        reason = persist.moved(saved, records, exact)
+        if reason is None:
+            linker = Linker(table, persist.splink_settings(saved), validate_settings=False)
+            estimate_prior(linker, records)
+            fitted_on = int(saved["headcount_records"])
+            return Fitted(
+                linker, records, False, f"a kept model fitted on {fitted_on:,} records", exact
+            )
+        refit = f" (the kept model was refitted: {reason})"
     if records >= MIN_TRAIN_RECORDS:
-        linker = Linker(table, model.settings())
+        linker = Linker(table, model.settings(), validate_settings=False)
         try:
-            train(linker, records)
+            train(engine, linker, records, exact)
         except EMTrainingException:
             pass  # no pairs to learn from under a training rule: the reference model below
         else:
-            return Fitted(linker, records, trained=True)
-    return Fitted(Linker(table, reference_settings(records)), records, trained=False)
+            fitted = Fitted(linker, records, True, f"fitted on this roster{refit}", exact)
+            if chosen is not None and chosen.keep:
+                persist.save(chosen.path, model_json(fitted))
+            return fitted
+    return Fitted(
+        Linker(table, reference_settings(records), validate_settings=False),
+        records,
+        False,
+        "the reference model",
+        exact,
+    )
+
+
+def model_json(fitted: Fitted) -> str:
+    """The fitted model as a file `persist.load` reads back."""
+    splink_model: dict[str, Any] = fitted.linker.misc.save_model_to_json()
+    return persist.to_json(splink_model, fitted.records, fitted.trained, fitted.exact)
 
 
 def _check_records(engine: Engine) -> int:
@@ -220,6 +254,7 @@ def resolve(engine: Engine) -> None:
             {
                 "records": [fitted.records],
                 "trained_on_this_roster": [fitted.trained],
+                "source": [fitted.source],
                 "probability_two_random_records_match": [fitted.prior],
                 "duplicates_per_record": [duplicates_per_record(linker, fitted.records)],
                 "threshold": [model.THRESHOLD],
