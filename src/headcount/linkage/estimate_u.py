@@ -23,12 +23,15 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 import numpy as np
-from splink import Linker
 
 from headcount.engine.base import Engine
 from headcount.linkage.records import RECORDS_TABLE
+
+if TYPE_CHECKING:
+    from splink import Linker
 
 U_PAIRS_PER_RECORD = 10
 U_MIN_PAIRS = 100_000

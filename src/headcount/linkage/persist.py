@@ -19,14 +19,9 @@ import hashlib
 import json
 import math
 import os
-from collections.abc import Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from headcount.linkage import model
 from headcount.linkage.estimate_u import Shares
 
 FORMAT = 1
@@ -38,31 +33,10 @@ class ModelFileError(ValueError):
     """A model file that cannot be used: unreadable, not JSON, not a headcount model."""
 
 
-@dataclass(frozen=True)
-class ModelFile:
-    path: Path
-    keep: bool  # write a refitted model back (the --state folder's); False: read only
-
-
-_CHOSEN: ContextVar[ModelFile | None] = ContextVar("headcount_linkage_model", default=None)
-
-
-@contextmanager
-def using_model(path: Path | None, *, keep: bool) -> Iterator[None]:
-    """Runs inside this block score with the model in `path` (see the module docstring)."""
-    token = _CHOSEN.set(ModelFile(path, keep) if path is not None else None)
-    try:
-        yield
-    finally:
-        _CHOSEN.reset(token)
-
-
-def chosen() -> ModelFile | None:
-    return _CHOSEN.get()
-
-
 def definition_digest() -> str:
     """What the model compares and how: a saved model of another definition is refitted."""
+    from headcount.linkage import model  # Splink: loaded only when a model is used
+
     settings = model.settings().get_settings(model.DIALECT)
     parts = [c._case_statement for c in settings.comparisons]
     parts += [str(r.blocking_rule_sql) for r in settings._blocking_rules_to_generate_predictions]

@@ -34,6 +34,15 @@ from headcount.contract.findings import RuleSkipped
 from headcount.engine.base import Engine, EngineError
 from headcount.linkage import model, persist
 from headcount.linkage.estimate_u import Shares, exact_shares
+from headcount.linkage.honour import (
+    LABELS_TABLE,
+    cannot_link,
+    label_join,
+    must_link,
+    register_labels,
+    unscored_must_links,
+)
+from headcount.linkage.inputs import current
 from headcount.linkage.records import RECORDS_TABLE, build_records
 from headcount.linkage.train import (
     MIN_TRAIN_RECORDS,
@@ -68,6 +77,7 @@ LINKS_SCHEMA = pa.schema(
         ("home_address_agrees", pa.bool_()),
         ("zip_agrees", pa.bool_()),
         ("comparisons", pa.list_(COMPARISON)),
+        ("decided_by", pa.string()),  # the analyst whose must-link label keeps the pair
     ]
 )
 
@@ -120,10 +130,10 @@ def fit(engine: Engine) -> Fitted:
     records = _check_records(engine)
     table = DuckDBAPI(connection=con).register(RECORDS_TABLE, table_name="hc_linkage_input")
     exact = exact_shares(engine)
-    chosen = persist.chosen()
+    chosen = current()
     refit = ""
-    if chosen is not None and (chosen.path.exists() or not chosen.keep):
-        saved = persist.load(chosen.path)
+    if chosen.model is not None and (chosen.model.exists() or not chosen.keep_model):
+        saved = persist.load(chosen.model)
         reason = persist.moved(saved, records, exact)
         if reason is None:
             linker = Linker(table, persist.splink_settings(saved), validate_settings=False)
@@ -141,8 +151,8 @@ def fit(engine: Engine) -> Fitted:
             pass  # no pairs to learn from under a training rule: the reference model below
         else:
             fitted = Fitted(linker, records, True, f"fitted on this roster{refit}", exact)
-            if chosen is not None and chosen.keep:
-                persist.save(chosen.path, model_json(fitted))
+            if chosen.model is not None and chosen.keep_model:
+                persist.save(chosen.model, model_json(fitted))
             return fitted
     return Fitted(
         Linker(table, reference_settings(records), validate_settings=False),
@@ -220,21 +230,33 @@ def resolve(engine: Engine) -> None:
     predictions = linker.inference.predict(
         threshold_match_probability=model.PREDICT_FLOOR, warning_mode="never"
     )
+    labels = current().labels
+    register_labels(engine, labels)
+    # Labels decide over the score and over the twins rule; never over a shared SSN.
     kept = engine.fetch_arrow(
         f"""
         SELECT p.*,
                coalesce(l.dob = r.dob, FALSE) AS date_of_birth_agrees,
                coalesce(l.address_key = r.address_key, FALSE) AS home_address_agrees,
-               coalesce(l.zip = r.zip, FALSE) AS zip_agrees
+               coalesce(l.zip = r.zip, FALSE) AS zip_agrees,
+               CASE WHEN {must_link()} THEN lab.analyst END AS decided_by
         FROM {predictions.physical_name} p
         JOIN {RECORDS_TABLE} l ON l.unique_id = p.unique_id_l
         JOIN {RECORDS_TABLE} r ON r.unique_id = p.unique_id_r
+        {label_join("p")}
         WHERE p.match_probability >= {model.THRESHOLD}
           AND NOT coalesce(l.ssn = r.ssn, FALSE)
-          AND NOT {twins("l", "r")}
-        ORDER BY p.unique_id_l, p.unique_id_r
+          AND NOT {cannot_link()}
+          AND ({must_link()} OR NOT {twins("l", "r")})
         """
     ).to_pylist()
+    kept += unscored_must_links(
+        engine, linker, labels, {(r["unique_id_l"], r["unique_id_r"]) for r in kept}
+    )
+    for row in kept:  # one orientation and order, however the pair was scored
+        if row["unique_id_l"] > row["unique_id_r"]:
+            row["unique_id_l"], row["unique_id_r"] = row["unique_id_r"], row["unique_id_l"]
+    kept.sort(key=lambda r: (r["unique_id_l"], r["unique_id_r"]))
     predict_s = time.perf_counter() - started - fit_s
     levels = _levels(linker)
     links = {
@@ -245,6 +267,7 @@ def resolve(engine: Engine) -> None:
         "prior_weight": [prior_weight] * len(kept),
         **{k: [r[k] for r in kept] for k in AGREES},
         "comparisons": [_comparisons(r, levels) for r in kept],
+        "decided_by": [r["decided_by"] for r in kept],
     }
     engine.register_arrow(LINKS_TABLE, pa.table(links, schema=LINKS_SCHEMA))
     _cluster(engine, linker)
@@ -266,7 +289,7 @@ def resolve(engine: Engine) -> None:
     )
     predictions.drop_table_from_database_and_remove_from_cache()
     # Only the three tables above outlive the hook (another engine may receive them).
-    for table in ("hc_link_nodes", "hc_link_edges", RECORDS_TABLE):
+    for table in ("hc_link_nodes", "hc_link_edges", LABELS_TABLE, RECORDS_TABLE):
         engine.execute(f"DROP TABLE IF EXISTS {table}")
 
 
