@@ -49,6 +49,7 @@ EXACT: dict[tuple[str, str], tuple[tuple[str, ...], tuple[str, ...]]] = {
     ("address", "same address and ZIP"): (("address_key", "zip"), ()),
     ("ssn", "same"): (("ssn",), ("ssn",)),
     ("work_email", "same"): (("email",), ("email",)),
+    ("supervisor", "same"): (("supervisor_id",), ("supervisor_id",)),
 }
 SSN_NEAR = ("ssn", "one digit or transposition")
 MAX_DIGITS = 11  # SSNs are 9 (FEBRL's ids 7); a longer value is never counted as near
@@ -190,21 +191,25 @@ def _pairs_sql(columns: list[str], records: int, pairs: int) -> str:
         """
 
 
-def sampled_shares(engine: Engine, linker: Linker, records: int) -> Shares:
-    """Each non-missing level's share of the sampled pairs."""
-    comparisons = linker._settings_obj.comparisons
-    cases = ",\n".join(c._case_statement for c in comparisons)
-    columns = sorted(
+def _columns(linker: Linker) -> list[str]:
+    """The record columns the comparisons read."""
+    return sorted(
         {
             col.name.strip('"')
-            for c in comparisons
+            for c in linker._settings_obj.comparisons
             for col in c._input_columns_used_by_case_statement
         }
     )
-    pairs = _pairs_sql(columns, records, sample_size(records))
-    engine.create_table(GAMMAS_TABLE, f"SELECT {cases} FROM ({pairs})")
+
+
+def level_counts(engine: Engine, linker: Linker, pairs_sql: str) -> dict[tuple[str, str], int]:
+    """How many of the pairs `pairs_sql` yields (columns suffixed _l/_r) land in each
+    non-missing level of each comparison; the "missing" level is left out."""
+    comparisons = linker._settings_obj.comparisons
+    cases = ",\n".join(c._case_statement for c in comparisons)
+    engine.create_table(GAMMAS_TABLE, f"SELECT {cases} FROM ({pairs_sql})")
     try:
-        shares: Shares = {}
+        out: dict[tuple[str, str], int] = {}
         for c in comparisons:
             gamma = c._gamma_column_name
             counts = {
@@ -213,17 +218,42 @@ def sampled_shares(engine: Engine, linker: Linker, records: int) -> Shares:
                     f"SELECT {gamma} AS g, count(*) AS n FROM {GAMMAS_TABLE} GROUP BY {gamma}"
                 ).to_pylist()
             }
-            present = sum(n for g, n in counts.items() if g >= 0)
             for lv in c.comparison_levels:
                 if not lv.is_null_level:
-                    hits = counts.get(lv.comparison_vector_value, 0)
-                    # Half a pair where none was seen: rare, not impossible.
-                    shares[(c.output_column_name, lv.label_for_charts)] = max(hits, 0.5) / max(
-                        present, 1
+                    out[(c.output_column_name, lv.label_for_charts)] = counts.get(
+                        lv.comparison_vector_value, 0
                     )
     finally:
         engine.execute(f"DROP TABLE IF EXISTS {GAMMAS_TABLE}")
-    return shares
+    return out
+
+
+def labelled_pairs_sql(linker: Linker, pairs: list[tuple[str, str]]) -> str:
+    """The records of each named pair, as `level_counts` reads them."""
+    columns = _columns(linker)
+    both = ", ".join(f"l.{c} AS {c}_l, r.{c} AS {c}_r" for c in columns)
+    values = ", ".join(
+        "('" + a.replace("'", "''") + "', '" + b.replace("'", "''") + "')" for a, b in pairs
+    )
+    return (
+        f"SELECT {both} FROM (VALUES {values}) AS p(a, b) "
+        f"JOIN {RECORDS_TABLE} l ON l.unique_id = p.a JOIN {RECORDS_TABLE} r ON r.unique_id = p.b"
+    )
+
+
+def sampled_shares(engine: Engine, linker: Linker, records: int) -> Shares:
+    """Each non-missing level's share of the sampled pairs."""
+    counts = level_counts(
+        engine, linker, _pairs_sql(_columns(linker), records, sample_size(records))
+    )
+    present: dict[str, int] = {}
+    for (comparison, _), n in counts.items():
+        present[comparison] = present.get(comparison, 0) + n
+    # Half a pair where none was seen: rare, not impossible.
+    return {
+        (comparison, label): max(n, 0.5) / max(present[comparison], 1)
+        for (comparison, label), n in counts.items()
+    }
 
 
 def combine(sampled: Shares, exact: Shares, levels: Iterable[tuple[str, str]]) -> Shares:

@@ -27,7 +27,8 @@ from splink import Linker, block_on
 
 from headcount.engine.base import Engine
 from headcount.linkage import model
-from headcount.linkage.estimate_u import Shares, estimate_u
+from headcount.linkage.estimate_u import Shares, estimate_u, labelled_pairs_sql, level_counts
+from headcount.linkage.inputs import current
 from headcount.linkage.priors import PRIOR_PAIRS, expected_duplicate_pairs, shrink_m
 
 MIN_TRAIN_RECORDS = 1_000
@@ -81,8 +82,11 @@ def train(engine: Engine, linker: Linker, records: int, exact: Shares) -> None:
                 estimate_without_term_frequencies=True,
                 max_pairs=EM_MAX_PAIRS,
             )
-    # Without EM, m is the prior alone (Splink's untrained placeholders carry no weight).
-    shrink_m(linker, duplicates if learned else 0.0)
+    # Without EM, m is the prior alone (Splink's untrained placeholders carry no weight),
+    # plus what analysts' labelled duplicates show.
+    matches = [lb.pair for lb in current().labels if lb.decision == "match"]
+    seen = level_counts(engine, linker, labelled_pairs_sql(linker, matches)) if matches else {}
+    shrink_m(linker, duplicates if learned else 0.0, seen)
     strangers_only(linker, records)
     monotone(linker)
 

@@ -10,7 +10,6 @@ from pathlib import Path
 from headcount.linkage import persist
 from headcount.linkage.inputs import RunInputs, run_inputs
 from headcount.linkage.labels import read_labels
-
 from headcount.pipeline import existence
 from headcount.pipeline.run import Progress, VerifyResult, quiet, run_full
 from headcount.pipeline.staging import check_engine
