@@ -3,8 +3,8 @@
 For any two employee ids: the pair's waterfall (the prior, then each comparison's level and
 log2 weight, then the total and its probability) and the reasons the run's rules give,
 in the order DUPLICATE_PERSON applies them: a shared SSN (that is DUPLICATE_SSN), an
-analyst's label, whether any blocking rule admits the pair at all, the twins rule, and the
-threshold. `judge` is the model's own call on a pair, labels aside: `accuracy.py` compares
+analyst's label, whether any blocking rule admits the pair at all, the twins and namesakes
+rules, and the threshold. `judge` is the model's own call on a pair, labels aside: `accuracy.py` compares
 it with the analysts' labels.
 """
 
@@ -19,7 +19,7 @@ from headcount.linkage import model
 from headcount.linkage.labels import Label
 from headcount.linkage.pairs import score_pair
 from headcount.linkage.records import RECORDS_TABLE
-from headcount.linkage.resolve import Fitted, _comparisons, _levels, twins
+from headcount.linkage.resolve import Fitted, _comparisons, _levels, namesakes, twins
 
 # What the explanation shows of each record: never the SSN (masked), birth date or address.
 SHOWN = ("employee_id", "first_name", "middle_name", "last_name", "agency", "org_code",
@@ -43,6 +43,7 @@ class Judgement:
     blocked: bool  # some blocking rule admits the pair, so a run scores it
     same_ssn: bool
     twins: bool
+    namesakes: bool
     agrees: dict[str, bool]
 
     @property
@@ -52,6 +53,7 @@ class Judgement:
             self.blocked
             and not self.same_ssn
             and not self.twins
+            and not self.namesakes
             and self.match_probability >= model.THRESHOLD
         )
 
@@ -84,10 +86,11 @@ def judge(engine: Engine, fitted: Fitted, a: str, b: str) -> Judgement:
         }
         missing = [x for x in (a, b) if x not in known]
         raise PairError(f"employee id {', '.join(missing)} is not on the roster")
-    twin = engine.fetch_arrow(
-        f"SELECT {twins('l', 'r')} AS t FROM {RECORDS_TABLE} l, {RECORDS_TABLE} r "
+    rules = engine.fetch_arrow(
+        f"SELECT {twins('l', 'r')} AS twins, {namesakes('l', 'r')} AS namesakes "
+        f"FROM {RECORDS_TABLE} l, {RECORDS_TABLE} r "
         f"WHERE l.unique_id = {_sql_str(a)} AND r.unique_id = {_sql_str(b)}"
-    ).to_pylist()[0]["t"]
+    ).to_pylist()[0]
     prior = fitted.prior
     return Judgement(
         a=a,
@@ -98,7 +101,8 @@ def judge(engine: Engine, fitted: Fitted, a: str, b: str) -> Judgement:
         comparisons=_comparisons(row, _levels(fitted.linker)),
         blocked=bool(row["found_by_blocking_rules"]),
         same_ssn=row["ssn_l"] is not None and row["ssn_l"] == row["ssn_r"],
-        twins=bool(twin),
+        twins=bool(rules["twins"]),
+        namesakes=bool(rules["namesakes"]),
         agrees={
             "date_of_birth": row["dob_l"] is not None and row["dob_l"] == row["dob_r"],
             "home_address": row["address_key_l"] is not None
@@ -134,6 +138,12 @@ def _reasons(j: Judgement, label: Label | None) -> tuple[bool, list[str]]:
         reasons.append(
             "The twins rule holds: same surname, birth date and home address with given "
             "names that are not equivalent, so they are two people whatever the score."
+        )
+    if j.namesakes:
+        reasons.append(
+            "The namesakes rule holds: they share nothing but names and birth date (home "
+            "addresses in different places, SSNs more than two digits apart, different work "
+            "email and supervisor), so they are two people whatever the score."
         )
     if j.match_probability < model.THRESHOLD:
         reasons.append(

@@ -119,6 +119,27 @@ def twins(a: str, b: str) -> str:
     )
 
 
+def namesakes(a: str, b: str) -> str:
+    """SQL: records that share nothing but names and birth date — home addresses in
+    different places (not the same or a similar street line, ZIPs more than one typo
+    apart, different cities), SSNs more than two digits apart, a different work email and
+    supervisor — are two people, whatever the model says. A person who moved keeps
+    something (an email, a supervisor, an SSN keyed one digit wrong); strangers with one
+    name and birthday keep nothing."""
+    return (
+        f"({a}.address_key IS NOT NULL AND {b}.address_key IS NOT NULL"
+        f" AND {a}.address_key <> {b}.address_key"
+        f" AND NOT coalesce({a}.house_number = {b}.house_number"
+        f" AND jaro_winkler_similarity({a}.street, {b}.street) >= 0.9, FALSE)"
+        f" AND jaro_winkler_similarity({a}.address_key, {b}.address_key) < 0.9"
+        f" AND NOT coalesce({model.dl(f'{a}.zip', f'{b}.zip', 1)}, FALSE)"
+        f" AND coalesce({a}.city <> {b}.city, TRUE)"
+        f" AND NOT coalesce({model.dl(f'{a}.ssn', f'{b}.ssn', 2)}, FALSE)"
+        f" AND NOT coalesce({a}.email = {b}.email, FALSE)"
+        f" AND NOT coalesce({a}.supervisor_id = {b}.supervisor_id, FALSE))"
+    )
+
+
 def fit(engine: Engine) -> Fitted:
     """The model for this run: a kept model that still fits the roster (persist.py), else
     one trained on it, else (too small, or no training pairs) the reference model."""
@@ -232,7 +253,8 @@ def resolve(engine: Engine) -> None:
     )
     labels = current().labels
     register_labels(engine, labels)
-    # Labels decide over the score and over the twins rule; never over a shared SSN.
+    # Labels decide over the score and over the twins and namesakes rules; never over a
+    # shared SSN.
     kept = engine.fetch_arrow(
         f"""
         SELECT p.*,
@@ -247,7 +269,7 @@ def resolve(engine: Engine) -> None:
         WHERE p.match_probability >= {model.THRESHOLD}
           AND NOT coalesce(l.ssn = r.ssn, FALSE)
           AND NOT {cannot_link()}
-          AND ({must_link()} OR NOT {twins("l", "r")})
+          AND ({must_link()} OR NOT ({twins("l", "r")} OR {namesakes("l", "r")}))
         """
     ).to_pylist()
     kept += unscored_must_links(

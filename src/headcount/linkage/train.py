@@ -87,15 +87,19 @@ def train(engine: Engine, linker: Linker, records: int, exact: Shares) -> None:
     matches = [lb.pair for lb in current().labels if lb.decision == "match"]
     seen = level_counts(engine, linker, labelled_pairs_sql(linker, matches)) if matches else {}
     shrink_m(linker, duplicates if learned else 0.0, seen)
-    strangers_only(linker, records)
+    if learned:
+        strangers_only(linker, records)
     monotone(linker)
 
 
 def strangers_only(linker: Linker, records: int) -> None:
     """u is how often two *different* people agree, but the roster's pairs (counted or
     sampled) include its duplicates. With prior p and m known, the strangers' share is
-    (share - m * p) / (1 - p): negligible on an agency roster, decisive on one where most
-    pairs that share a birth date are duplicates (FEBRL3). Never below half a pair."""
+    (share - m * p) / (1 - p): decisive on a roster where most pairs that share a birth
+    date are duplicates (FEBRL3). Only where EM ran: there the roster itself backs m and
+    the prior; on an agency roster with a handful of duplicates the correction is
+    negligible in truth, but a prior m times an estimated prior could take a level (the same
+    address, say) to nothing. Never below half a pair."""
     p = float(linker._settings_obj._probability_two_random_records_match)
     floor = 0.5 / max(records * (records - 1) / 2, 1.0)
     for comparison in linker._settings_obj.comparisons:
