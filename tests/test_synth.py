@@ -488,8 +488,34 @@ def test_duplicate_people_come_in_every_variant(synth_dataset: SynthResult) -> N
             assert first["ssn"] != second["ssn"]
             variants.add(a["variant"])
     assert variants == {
-        "nickname", "surname_typo", "transposed_birth_date", "different_ssn", "moved_address",
+        "nickname", "surname_typo", "transposed_birth_date", "different_ssn",
+        "moved_same_work_email", "moved_same_supervisor", "moved_ssn_one_digit",
+        "moved_ssn_transposed",
     }  # fmt: skip
+
+
+def test_movers_keep_one_thing_and_namesakes_share_nothing(synth_dataset: SynthResult) -> None:
+    truth = truth_of(synth_dataset)
+    roster = {r["employee_id"]: r for r in rows(synth_dataset.out_dir / "roster.csv")}
+    kept = {"moved_same_work_email": ("work_email",), "moved_same_supervisor": ("supervisor_id",
+            "org_code")}  # fmt: skip
+    for a in truth["anomalies"]:
+        if a["rule"] == "DUPLICATE_PERSON" and a["variant"].startswith("moved_"):
+            one, two = (roster[e] for e in a["employee_ids"])
+            assert one["city"] != two["city"] and one["home_address"] != two["home_address"]
+            for column in kept.get(a["variant"], ()):
+                assert one[column] == two[column] != ""
+            if "ssn" in a["variant"]:
+                a, b = (r["ssn"].replace("-", "") for r in (one, two))
+                diff = [i for i in range(9) if a[i] != b[i]]
+                assert 1 <= len(diff) <= 2
+    namesakes = [x for x in truth["lookalikes"] if x["kind"] == "namesakes"]
+    assert namesakes
+    for x in namesakes:
+        one, two = (roster[e] for e in x["employee_ids"])
+        same = ("first_name", "last_name", "date_of_birth")
+        assert all(one[c] == two[c] for c in same)
+        assert one["city"] != two["city"] and one["work_email"] != two["work_email"]
 
 
 def test_checkins_respect_policy_and_activity(synth_dataset: SynthResult) -> None:

@@ -52,7 +52,8 @@ def wilson(successes: int, trials: int, confidence: float = 0.95) -> Interval:
     denominator = 1 + z * z / trials
     centre = (p + z * z / (2 * trials)) / denominator
     half = z * math.sqrt(p * (1 - p) / trials + z * z / (4 * trials * trials)) / denominator
-    return Interval(p, max(0.0, centre - half), min(1.0, centre + half))
+    # Rounding can leave 1.0 a hair above the upper end: the estimate is always inside.
+    return Interval(p, max(0.0, min(p, centre - half)), min(1.0, max(p, centre + half)))
 
 
 def accuracy(
