@@ -16,7 +16,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from headcount.cli.common import console, explained_errors, fail
+from headcount.cli.common import Database, console, explained_errors, fail, open_store
 
 if TYPE_CHECKING:
     from headcount.linkage.accuracy import Interval
@@ -193,3 +193,31 @@ def accuracy(
             f"Not counted: {found.unsure} labelled unsure, {found.not_on_roster} with an id "
             "no longer on the roster."
         )
+
+
+@linkage_app.command("queue")
+def queue(dataset: Dataset, database: Database = None, model: ModelOption = None) -> None:
+    """Fill the web app's review queue (/review) with DATASET's pairs nearest the
+    threshold, for analysts to label."""
+    _dataset(dataset)
+    with open_store(database) as store, _linkage_errors():
+        from headcount.linkage.review import queue_pairs
+
+        count = queue_pairs(store, dataset, model)
+    console.print(f"Queued {count:,} pairs for review at /review.")
+
+
+@linkage_app.command("labels")
+def labels(
+    out: Annotated[
+        Path, typer.Option("--out", metavar="FILE", help="The labels file to write (CSV).")
+    ],
+    database: Database = None,
+) -> None:
+    """Write every label analysts gave in the review queue to FILE, for `verify --labels`."""
+    with open_store(database) as store, _linkage_errors():
+        from headcount.linkage.labels import write_labels
+        from headcount.linkage.review import stored_labels
+
+        count = write_labels(out, stored_labels(store))
+    console.print(f"Wrote {count:,} labels to {escape(str(out))}.")
