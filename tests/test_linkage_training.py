@@ -166,20 +166,25 @@ def test_a_kept_model_is_reused_and_refitted_when_the_roster_moves(synth_dataset
     assert model.read_bytes() == before
 
 
-def test_the_state_folder_keeps_a_model_for_the_next_full_run(synth_dataset, tmp_path):
+def test_a_state_run_with_a_kept_model_is_what_a_full_run_with_it_gives(synth_dataset, tmp_path):
     data = _smaller_copy(synth_dataset.out_dir, tmp_path / "agency", keep=2000)
+    model = tmp_path / "model.json"
+    fit_to_file(data, model)
     state = tmp_path / "state"
-    first = verify(data, tmp_path / "one", state=state)
-    assert (state / "linkage_model.json").is_file()
-    assert {
-        f.evidence["model"]["source"] for f in first.findings if f.rule == "DUPLICATE_PERSON"
-    } == {"fitted on this roster"}
+    verify(data, tmp_path / "one", state=state, linkage_model=model)
     # The roster changes (one record fewer): a full run, which reuses the kept model.
     _smaller_copy(synth_dataset.out_dir, tmp_path / "fewer", keep=1999)
     (data / "roster.csv").write_bytes((tmp_path / "fewer" / "roster.csv").read_bytes())
-    second = verify(data, tmp_path / "two", state=state)
+    second = verify(data, tmp_path / "two", state=state, linkage_model=model)
     assert second.summary["incremental"]["mode"] == "full"
     assert {
         f.evidence["model"]["source"] for f in second.findings if f.rule == "DUPLICATE_PERSON"
     } == {"a kept model fitted on 2,000 records"}
-    assert Results(tmp_path / "two").of("DUPLICATE_PERSON")
+    verify(data, tmp_path / "fresh", linkage_model=model)
+    fresh, two = Results(tmp_path / "fresh"), Results(tmp_path / "two")
+    assert (
+        [f["evidence"] for f in two.of("DUPLICATE_PERSON")]
+        == [f["evidence"] for f in fresh.of("DUPLICATE_PERSON")]
+        != []
+    )
+    assert not (state / "linkage_model.json").exists()

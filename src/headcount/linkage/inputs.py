@@ -19,7 +19,6 @@ from headcount.linkage.labels import Label
 @dataclass(frozen=True)
 class RunInputs:
     model: Path | None = None  # a kept model (persist.py)
-    keep_model: bool = False  # write a refitted model back to `model` (the --state folder's)
     labels: tuple[Label, ...] = ()
 
 

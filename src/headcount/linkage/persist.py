@@ -1,7 +1,6 @@
 """A fitted model kept in a file and reused while the roster it was fitted on still fits.
 
-`headcount linkage fit` writes one; `verify --model FILE` reads it (never writes it);
-`verify --state DIR` keeps one in the state folder and writes it back after a refit. The
+`headcount linkage fit` writes one; `verify --model FILE` reads it (never writes it). The
 file is Splink's own JSON model (comparisons, m and u of every level) plus `headcount_*`
 keys: the record count and the exact u shares it was fitted with (`estimate_u.py`), a
 digest of the model definition (`model.py`), and whether it was trained on a roster.

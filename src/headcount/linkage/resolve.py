@@ -153,7 +153,7 @@ def fit(engine: Engine) -> Fitted:
     exact = exact_shares(engine)
     chosen = current()
     refit = ""
-    if chosen.model is not None and (chosen.model.exists() or not chosen.keep_model):
+    if chosen.model is not None:
         saved = persist.load(chosen.model)
         reason = persist.moved(saved, records, exact)
         if reason is None:
@@ -171,10 +171,7 @@ def fit(engine: Engine) -> Fitted:
         except EMTrainingException:
             pass  # no pairs to learn from under a training rule: the reference model below
         else:
-            fitted = Fitted(linker, records, True, f"fitted on this roster{refit}", exact)
-            if chosen.model is not None and chosen.keep_model:
-                persist.save(chosen.model, model_json(fitted))
-            return fitted
+            return Fitted(linker, records, True, f"fitted on this roster{refit}", exact)
     return Fitted(
         Linker(table, reference_settings(records), validate_settings=False),
         records,

@@ -21,8 +21,6 @@ from headcount.report.outputs import check_output_folder
 
 __all__ = ["Progress", "StateError", "VerifyResult", "verify"]
 
-STATE_MODEL = "linkage_model.json"  # the model a --state folder keeps
-
 
 def verify(
     dataset: Path,
@@ -50,15 +48,14 @@ def verify(
     results are the same whatever it is). OUT gets a manifest.json of every input and
     output (provenance/manifest.py), signed into manifest.sig with the Ed25519 private key
     in `sign_key` if given; a bad key stops the run before any work. `linkage_model` is a
-    kept identity-resolution model (`headcount linkage fit`; with `state` and no model, the
-    state folder keeps one), `linkage_labels` analysts' must-link and cannot-link labels
+    kept identity-resolution model (`headcount linkage fit`), `linkage_labels` analysts' must-link and cannot-link labels
     (linkage/labels.py); either, if unreadable, stops the run before any work.
     """
     apart = {"the dataset folder": dataset, **({"the --state folder": state} if state else {})}
     check_output_folder(out, apart_from=apart)
     check_engine(engine)
     key = load_private_key(sign_key) if sign_key is not None else None
-    linkage = linkage_inputs(linkage_model, linkage_labels, state)
+    linkage = linkage_inputs(linkage_model, linkage_labels)
     parameters = {
         "dataset": str(dataset.resolve()),
         "out": str(out.resolve()),
@@ -109,16 +106,13 @@ def verify(
         )
 
 
-def linkage_inputs(model: Path | None, labels: Path | None, state: Path | None) -> RunInputs:
+def linkage_inputs(model: Path | None, labels: Path | None) -> RunInputs:
     """Read (and so check) the identity-resolution inputs before any work is done."""
     if model is not None:
         persist.load(model)
-    kept = model if model is not None else (state / STATE_MODEL if state is not None else None)
-    return RunInputs(
-        model=kept,
-        keep_model=model is None and state is not None,
-        labels=read_labels(labels) if labels is not None else (),
-    )
+    # A --state run must give exactly what a full run gives, so the state does not fit and
+    # keep a model of its own: pass --model to reuse one with or without --state.
+    return RunInputs(model=model, labels=read_labels(labels) if labels is not None else ())
 
 
 def inputs_digest(*paths: Path | None) -> str:
