@@ -45,7 +45,9 @@ def test_every_kind_of_planted_duplicate_is_found(synth_run):
         if a["rule"] == "DUPLICATE_PERSON"
     }
     assert set(planted.values()) == {
-        "nickname", "surname_typo", "transposed_birth_date", "different_ssn", "moved_address",
+        "nickname", "surname_typo", "transposed_birth_date", "different_ssn",
+        "moved_same_work_email", "moved_same_supervisor", "moved_ssn_one_digit",
+        "moved_ssn_transposed",
     }  # fmt: skip
     assert set(found) == set(planted)
     for f in found.values():
@@ -60,7 +62,7 @@ def test_twins_spouses_and_common_name_strangers_stay_apart(synth_run):
         if "DUPLICATE_PERSON" in look["must_not_flag"]:
             kinds.add(look["kind"])
             assert not named & set(look["employee_ids"]), look
-    assert {"twins", "spouses", "common_name_strangers"} <= kinds
+    assert {"twins", "spouses", "common_name_strangers", "namesakes"} <= kinds
 
 
 def test_evidence_carries_probability_and_weights_without_secrets(synth_run):
@@ -80,7 +82,7 @@ def test_evidence_carries_probability_and_weights_without_secrets(synth_run):
             names = [c["comparison"] for c in pair["comparisons"]]
             assert names == [
                 "given_name", "middle_name", "surname", "date_of_birth", "address", "ssn",
-                "work_email",
+                "work_email", "supervisor",
             ]  # fmt: skip
             for c in pair["comparisons"]:
                 assert c["bayes_factor"] == pytest.approx(2 ** c["log2_weight"], rel=1e-6)

@@ -57,7 +57,8 @@ def connect(folder: Path) -> duckdb.DuckDBPyConnection:
             lower(trim(first_name)) AS fn, lower(trim(last_name)) AS ln,
             CAST(date_of_birth AS DATE) AS dob, CAST(separation_date AS DATE) AS sep,
             pay_plan, CAST(annual_salary AS DECIMAL(18,2)) AS salary,
-            lower(trim(home_address)) AS addr, agency
+            lower(trim(home_address)) AS addr, agency, city, zip, work_email AS email,
+            supervisor_id AS sup
         FROM raw_roster;
         CREATE TABLE pay AS SELECT payment_id, CAST(pay_period_end AS DATE) AS ppe,
             CAST(pay_period_end AS DATE) - 13 AS pstart, payment_type AS ptype, employee_id,
@@ -171,7 +172,11 @@ def reference_findings(folder: Path) -> list[Finding]:
                                     AND day(a.dob) = month(b.dob)))
             WHERE (a.ln = b.ln OR damerau_levenshtein(a.ln, b.ln) <= 1)
               AND (a.fn = b.fn OR damerau_levenshtein(a.fn, b.fn) <= 1
-                   OR EXISTS (SELECT 1 FROM nick WHERE nick.a = a.fn AND nick.b = b.fn))""",
+                   OR EXISTS (SELECT 1 FROM nick WHERE nick.a = a.fn AND nick.b = b.fn))
+              -- Namesakes: nothing shared but names and birth date are two people.
+              AND NOT (a.city <> b.city AND a.zip <> b.zip AND a.email <> b.email
+                       AND coalesce(a.sup <> b.sup, TRUE)
+                       AND damerau_levenshtein(a.ssn, b.ssn) > 2)""",
         "POSSIBLE_DEATH_MATCH": """
             SELECT 'low', r.employee_id, string_agg(DISTINCT p.payment_id, ';'), 0
             FROM d JOIN r ON d.dob = r.dob AND d.ssn <> r.ssn
@@ -468,8 +473,11 @@ def test_background_pay_within_caps(synth_dataset: SynthResult) -> None:
 
 
 def test_no_two_roster_people_share_name_and_birth_date(synth_dataset: SynthResult) -> None:
-    """Only planted duplicate people share name and birth date (one person, two records)."""
-    twice = planted_ids(truth_of(synth_dataset), "DUPLICATE_PERSON")
+    """Only planted duplicate people and namesakes share name and birth date."""
+    truth = truth_of(synth_dataset)
+    twice = planted_ids(truth, "DUPLICATE_PERSON") | {
+        e for x in truth["lookalikes"] if x["kind"] == "namesakes" for e in x["employee_ids"]
+    }
     keys = [
         (r["first_name"].lower(), r["last_name"].lower(), r["date_of_birth"])
         for r in rows(synth_dataset.out_dir / "roster.csv")
@@ -488,8 +496,34 @@ def test_duplicate_people_come_in_every_variant(synth_dataset: SynthResult) -> N
             assert first["ssn"] != second["ssn"]
             variants.add(a["variant"])
     assert variants == {
-        "nickname", "surname_typo", "transposed_birth_date", "different_ssn", "moved_address",
+        "nickname", "surname_typo", "transposed_birth_date", "different_ssn",
+        "moved_same_work_email", "moved_same_supervisor", "moved_ssn_one_digit",
+        "moved_ssn_transposed",
     }  # fmt: skip
+
+
+def test_movers_keep_one_thing_and_namesakes_share_nothing(synth_dataset: SynthResult) -> None:
+    truth = truth_of(synth_dataset)
+    roster = {r["employee_id"]: r for r in rows(synth_dataset.out_dir / "roster.csv")}
+    kept = {"moved_same_work_email": ("work_email",), "moved_same_supervisor": ("supervisor_id",
+            "org_code")}  # fmt: skip
+    for a in truth["anomalies"]:
+        if a["rule"] == "DUPLICATE_PERSON" and a["variant"].startswith("moved_"):
+            one, two = (roster[e] for e in a["employee_ids"])
+            assert one["city"] != two["city"] and one["home_address"] != two["home_address"]
+            for column in kept.get(a["variant"], ()):
+                assert one[column] == two[column] != ""
+            if "ssn" in a["variant"]:
+                a, b = (r["ssn"].replace("-", "") for r in (one, two))
+                diff = [i for i in range(9) if a[i] != b[i]]
+                assert 1 <= len(diff) <= 2
+    namesakes = [x for x in truth["lookalikes"] if x["kind"] == "namesakes"]
+    assert namesakes
+    for x in namesakes:
+        one, two = (roster[e] for e in x["employee_ids"])
+        same = ("first_name", "last_name", "date_of_birth")
+        assert all(one[c] == two[c] for c in same)
+        assert one["city"] != two["city"] and one["work_email"] != two["work_email"]
 
 
 def test_checkins_respect_policy_and_activity(synth_dataset: SynthResult) -> None:

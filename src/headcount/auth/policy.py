@@ -68,6 +68,10 @@ POLICY: dict[tuple[str, str], Rule] = {
     ("GET", "/notice/{token}"): CHECKIN_LINK,
     ("GET", "/notice/{token}/pdf"): CHECKIN_LINK,
     ("POST", "/notice/{token}/contest"): CHECKIN_LINK,
+    # Identity resolution's review queue: analysts (and admins) label candidate pairs.
+    ("GET", "/review"): CASES_WORK,
+    ("GET", "/review/{pair_id}"): CASES_WORK,
+    ("POST", "/review/{pair_id}"): CASES_WORK,
     # The audit log.
     ("GET", "/audit"): AUDIT,
     ("POST", "/audit/export"): AUDIT,

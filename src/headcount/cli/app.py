@@ -136,12 +136,32 @@ def verify(
             "signing-pair`), into manifest.sig.",
         ),
     ] = None,
+    model: Annotated[
+        Path | None,
+        typer.Option(
+            "--model",
+            metavar="FILE",
+            help="Identity-resolution model kept by `headcount linkage fit`, reused while "
+            "the roster stays close to it (with --state and no --model, the state keeps one).",
+        ),
+    ] = None,
+    labels: Annotated[
+        Path | None,
+        typer.Option(
+            "--labels",
+            metavar="FILE",
+            help="Analysts' must-link / cannot-link labels (CSV, `headcount linkage labels`) "
+            "that DUPLICATE_PERSON honours.",
+        ),
+    ] = None,
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="No progress bars or tables.")
     ] = False,
 ) -> None:
     """Verify a dataset: every rule, with evidence; writes findings, payees, summary, report
     and a manifest of every input and output."""
+    from headcount.linkage.labels import LabelsError
+    from headcount.linkage.persist import ModelFileError
     from headcount.pipeline.stateful.state import StateError
     from headcount.pipeline.verify import verify as run_verify
 
@@ -162,9 +182,11 @@ def verify(
                 state=state,
                 threads=threads,
                 sign_key=sign_key,
+                linkage_model=model,
+                linkage_labels=labels,
                 progress=progress,
             )
-        except StateError as exc:
+        except (StateError, LabelsError, ModelFileError) as exc:
             fail(f"{exc}\nNothing was written.")
     if not quiet:
         print_verify_summary(console, result.summary, str(result.report))
@@ -294,10 +316,15 @@ app.command("retention")(_keys_cmds.retention)
 from headcount.cli import provenance_cmds as _provenance_cmds  # noqa: E402
 
 app.command("attest")(_provenance_cmds.attest)
+
+# Identity resolution on its own.
+from headcount.cli import linkage_cmds as _linkage_cmds  # noqa: E402
+
+app.add_typer(_linkage_cmds.linkage_app, name="linkage")
 app.command("reproduce")(_provenance_cmds.reproduce)
 _keys_cmds.keys_app.command("signing-pair")(_provenance_cmds.signing_pair)
 
-# Publishing figures safely (issue 13).
+# Publishing figures safely.
 from headcount.cli import publish_cmds as _publish_cmds  # noqa: E402
 
 app.command("publish")(_publish_cmds.publish)

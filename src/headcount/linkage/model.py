@@ -217,8 +217,26 @@ def work_email() -> ComparisonCreator:
     )
 
 
+def supervisor() -> ComparisonCreator:
+    # What a person who moved house keeps at work: the same supervisor. Strangers share one
+    # only within a team, so agreeing is strong evidence; two records of one person often
+    # differ here (a transfer, a re-hire), so differing costs little.
+    return cl.CustomComparison(
+        output_column_name="supervisor",
+        comparison_description="Supervisor",
+        comparison_levels=[
+            null_level("supervisor_id"),
+            level("supervisor_id_l = supervisor_id_r", "same"),
+            cll.ElseLevel().configure(label_for_charts="different"),
+        ],
+    )
+
+
 def comparisons() -> list[ComparisonCreator | dict[str, Any]]:
-    return [given_name(), middle_name(), surname(), date_of_birth(), address(), ssn(), work_email()]
+    return [
+        given_name(), middle_name(), surname(), date_of_birth(), address(), ssn(), work_email(),
+        supervisor(),
+    ]  # fmt: skip
 
 
 def blocking_rules() -> list[BlockingRuleCreator | dict[str, Any]]:

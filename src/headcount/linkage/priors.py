@@ -42,6 +42,7 @@ M_PRIORS: dict[str, dict[str, float]] = {
     "ssn": {"same": 0.40, "one digit or transposition": 0.10, "two digits": 0.05,
             "different": 0.45},
     "work_email": {"same": 0.10, "different": 0.90},
+    "supervisor": {"same": 0.30, "different": 0.70},
 }  # fmt: skip
 
 
@@ -50,17 +51,28 @@ def expected_duplicate_pairs(linker: Linker, records: int) -> float:
     return prior * records * (records - 1) / 2
 
 
-def shrink_m(linker: Linker, duplicate_pairs: float) -> None:
-    """Blend every m estimate with its prior (see the module docstring), in place."""
-    weight = duplicate_pairs / (duplicate_pairs + PRIOR_PAIRS)
+def shrink_m(
+    linker: Linker,
+    duplicate_pairs: float,
+    labelled: dict[tuple[str, str], int] | None = None,
+) -> None:
+    """Blend every m estimate with its prior (see the module docstring), in place.
+
+    `labelled`: how many pairs analysts labelled one person land in each level. They are
+    observed duplicates, so each counts as one pair of evidence beside EM's and the
+    prior's: a handful nudge m, a few hundred outweigh the prior."""
+    labelled = labelled or {}
     for comparison in linker._settings_obj.comparisons:
-        priors = M_PRIORS[comparison.output_column_name]
+        name = comparison.output_column_name
+        priors = M_PRIORS[name]
         levels = [lv for lv in comparison.comparison_levels if not lv.is_null_level]
         blended = {}
         for lv in levels:
             prior = priors[lv.label_for_charts]
             learned = lv.m_probability
-            blended[lv] = prior if learned is None else weight * learned + (1 - weight) * prior
+            em = 0.0 if learned is None else duplicate_pairs * learned
+            seen = labelled.get((name, lv.label_for_charts), 0)
+            blended[lv] = em + PRIOR_PAIRS * prior + seen
         total = sum(blended.values())
         for lv, m in blended.items():
             lv.m_probability = m / total

@@ -54,7 +54,8 @@ def records_sql(d: Dialect) -> str:
                -- The words of the address line, for lines keyed in another order.
                list_sort(list_distinct(string_split({address}, ' '))) AS address_words,
                {_text(d, "r.city")} AS city,
-               nullif(lower(trim(r.work_email)), '') AS email
+               nullif(lower(trim(r.work_email)), '') AS email,
+               nullif(trim(r.supervisor_id), '') AS supervisor_id
         FROM roster r
     ),
     nicknames AS (

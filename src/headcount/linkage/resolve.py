@@ -32,11 +32,22 @@ from splink.internals.exceptions import EMTrainingException
 
 from headcount.contract.findings import RuleSkipped
 from headcount.engine.base import Engine, EngineError
-from headcount.linkage import model
+from headcount.linkage import model, persist
+from headcount.linkage.estimate_u import Shares, exact_shares
+from headcount.linkage.honour import (
+    LABELS_TABLE,
+    cannot_link,
+    label_join,
+    must_link,
+    register_labels,
+    unscored_must_links,
+)
+from headcount.linkage.inputs import current
 from headcount.linkage.records import RECORDS_TABLE, build_records
 from headcount.linkage.train import (
     MIN_TRAIN_RECORDS,
     duplicates_per_record,
+    estimate_prior,
     quiet_splink,
     reference_settings,
     train,
@@ -66,6 +77,7 @@ LINKS_SCHEMA = pa.schema(
         ("home_address_agrees", pa.bool_()),
         ("zip_agrees", pa.bool_()),
         ("comparisons", pa.list_(COMPARISON)),
+        ("decided_by", pa.string()),  # the analyst whose must-link label keeps the pair
     ]
 )
 
@@ -74,7 +86,9 @@ LINKS_SCHEMA = pa.schema(
 class Fitted:
     linker: Linker
     records: int
-    trained: bool
+    trained: bool  # on this roster (False: the reference model, or a kept one)
+    source: str  # in words: fitted here, a kept model reused, or the reference model
+    exact: Shares  # this roster's exact u shares: the fingerprint a kept model is checked by
 
     @property
     def prior(self) -> float:
@@ -105,24 +119,72 @@ def twins(a: str, b: str) -> str:
     )
 
 
+def namesakes(a: str, b: str) -> str:
+    """SQL: records that share nothing but names and birth date — home addresses in
+    different places (not the same or a similar street line, ZIPs more than one typo
+    apart, different cities), SSNs more than two digits apart, a different work email and
+    supervisor — are two people, whatever the model says. A person who moved keeps
+    something (an email, a supervisor, an SSN keyed one digit wrong); strangers with one
+    name and birthday keep nothing."""
+    return (
+        f"({a}.address_key IS NOT NULL AND {b}.address_key IS NOT NULL"
+        f" AND {a}.address_key <> {b}.address_key"
+        f" AND NOT coalesce({a}.house_number = {b}.house_number"
+        f" AND jaro_winkler_similarity({a}.street, {b}.street) >= 0.9, FALSE)"
+        f" AND jaro_winkler_similarity({a}.address_key, {b}.address_key) < 0.9"
+        f" AND NOT coalesce({model.dl(f'{a}.zip', f'{b}.zip', 1)}, FALSE)"
+        f" AND coalesce({a}.city <> {b}.city, TRUE)"
+        f" AND NOT coalesce({model.dl(f'{a}.ssn', f'{b}.ssn', 2)}, FALSE)"
+        f" AND NOT coalesce({a}.email = {b}.email, FALSE)"
+        f" AND NOT coalesce({a}.supervisor_id = {b}.supervisor_id, FALSE))"
+    )
+
+
 def fit(engine: Engine) -> Fitted:
+    """The model for this run: a kept model that still fits the roster (persist.py), else
+    one trained on it, else (too small, or no training pairs) the reference model."""
     con = getattr(engine, "con", None)
     if engine.name != "duckdb" or con is None:
         raise EngineError(f"identity resolution has no {engine.name} backend yet")
     quiet_splink()
     build_records(engine)
     records = _check_records(engine)
-    db_api = DuckDBAPI(connection=con)
-    table = db_api.register(RECORDS_TABLE, table_name="hc_linkage_input")
+    table = DuckDBAPI(connection=con).register(RECORDS_TABLE, table_name="hc_linkage_input")
+    exact = exact_shares(engine)
+    chosen = current()
+    refit = ""
+    if chosen.model is not None:
+        saved = persist.load(chosen.model)
+        reason = persist.moved(saved, records, exact)
+        if reason is None:
+            linker = Linker(table, persist.splink_settings(saved), validate_settings=False)
+            estimate_prior(linker, records)
+            fitted_on = int(saved["headcount_records"])
+            return Fitted(
+                linker, records, False, f"a kept model fitted on {fitted_on:,} records", exact
+            )
+        refit = f" (the kept model was refitted: {reason})"
     if records >= MIN_TRAIN_RECORDS:
-        linker = Linker(table, model.settings())
+        linker = Linker(table, model.settings(), validate_settings=False)
         try:
-            train(linker, records)
+            train(engine, linker, records, exact)
         except EMTrainingException:
             pass  # no pairs to learn from under a training rule: the reference model below
         else:
-            return Fitted(linker, records, trained=True)
-    return Fitted(Linker(table, reference_settings(records)), records, trained=False)
+            return Fitted(linker, records, True, f"fitted on this roster{refit}", exact)
+    return Fitted(
+        Linker(table, reference_settings(records), validate_settings=False),
+        records,
+        False,
+        "the reference model",
+        exact,
+    )
+
+
+def model_json(fitted: Fitted) -> str:
+    """The fitted model as a file `persist.load` reads back."""
+    splink_model: dict[str, Any] = fitted.linker.misc.save_model_to_json()
+    return persist.to_json(splink_model, fitted.records, fitted.trained, fitted.exact)
 
 
 def _check_records(engine: Engine) -> int:
@@ -186,21 +248,34 @@ def resolve(engine: Engine) -> None:
     predictions = linker.inference.predict(
         threshold_match_probability=model.PREDICT_FLOOR, warning_mode="never"
     )
+    labels = current().labels
+    register_labels(engine, labels)
+    # Labels decide over the score and over the twins and namesakes rules; never over a
+    # shared SSN.
     kept = engine.fetch_arrow(
         f"""
         SELECT p.*,
                coalesce(l.dob = r.dob, FALSE) AS date_of_birth_agrees,
                coalesce(l.address_key = r.address_key, FALSE) AS home_address_agrees,
-               coalesce(l.zip = r.zip, FALSE) AS zip_agrees
+               coalesce(l.zip = r.zip, FALSE) AS zip_agrees,
+               CASE WHEN {must_link()} THEN lab.analyst END AS decided_by
         FROM {predictions.physical_name} p
         JOIN {RECORDS_TABLE} l ON l.unique_id = p.unique_id_l
         JOIN {RECORDS_TABLE} r ON r.unique_id = p.unique_id_r
+        {label_join("p")}
         WHERE p.match_probability >= {model.THRESHOLD}
           AND NOT coalesce(l.ssn = r.ssn, FALSE)
-          AND NOT {twins("l", "r")}
-        ORDER BY p.unique_id_l, p.unique_id_r
+          AND NOT {cannot_link()}
+          AND ({must_link()} OR NOT ({twins("l", "r")} OR {namesakes("l", "r")}))
         """
     ).to_pylist()
+    kept += unscored_must_links(
+        engine, linker, labels, {(r["unique_id_l"], r["unique_id_r"]) for r in kept}
+    )
+    for row in kept:  # one orientation and order, however the pair was scored
+        if row["unique_id_l"] > row["unique_id_r"]:
+            row["unique_id_l"], row["unique_id_r"] = row["unique_id_r"], row["unique_id_l"]
+    kept.sort(key=lambda r: (r["unique_id_l"], r["unique_id_r"]))
     predict_s = time.perf_counter() - started - fit_s
     levels = _levels(linker)
     links = {
@@ -211,6 +286,7 @@ def resolve(engine: Engine) -> None:
         "prior_weight": [prior_weight] * len(kept),
         **{k: [r[k] for r in kept] for k in AGREES},
         "comparisons": [_comparisons(r, levels) for r in kept],
+        "decided_by": [r["decided_by"] for r in kept],
     }
     engine.register_arrow(LINKS_TABLE, pa.table(links, schema=LINKS_SCHEMA))
     _cluster(engine, linker)
@@ -220,6 +296,7 @@ def resolve(engine: Engine) -> None:
             {
                 "records": [fitted.records],
                 "trained_on_this_roster": [fitted.trained],
+                "source": [fitted.source],
                 "probability_two_random_records_match": [fitted.prior],
                 "duplicates_per_record": [duplicates_per_record(linker, fitted.records)],
                 "threshold": [model.THRESHOLD],
@@ -231,7 +308,7 @@ def resolve(engine: Engine) -> None:
     )
     predictions.drop_table_from_database_and_remove_from_cache()
     # Only the three tables above outlive the hook (another engine may receive them).
-    for table in ("hc_link_nodes", "hc_link_edges", RECORDS_TABLE):
+    for table in ("hc_link_nodes", "hc_link_edges", LABELS_TABLE, RECORDS_TABLE):
         engine.execute(f"DROP TABLE IF EXISTS {table}")
 
 

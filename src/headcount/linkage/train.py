@@ -2,10 +2,12 @@
 
 1. The prior: how many pairs the near-certain rules in `model.DETERMINISTIC` find, scaled
    up by the share of duplicates they are thought to catch (RECALL).
-2. u (how often strangers agree at each level) from pairs drawn at random: strangers are
-   almost every random pair.
+2. u (how often strangers agree at each level): exact levels from the roster's value
+   counts, the rest from a sample of pairs sized to the roster (`estimate_u.py`).
 3. m (how often duplicates agree at each level) by expectation maximisation on pairs
-   blocked by each rule of `model.EM_RULES` in turn; Splink averages the rounds.
+   blocked by each rule of `model.EM_RULES` in turn (Splink averages the rounds), when the
+   roster holds enough duplicates for EM to outweigh the prior on m (`priors.py`); a
+   roster with fewer keeps the prior, which EM's estimate would hardly move.
 
 A roster too small to learn from (MIN_TRAIN_RECORDS) has nothing to estimate u and m with;
 it is scored with the parameters of the reference model (`reference_model.json`, fitted the
@@ -23,17 +25,22 @@ from typing import Any
 
 from splink import Linker, block_on
 
+from headcount.engine.base import Engine
 from headcount.linkage import model
-from headcount.linkage.priors import expected_duplicate_pairs, shrink_m
+from headcount.linkage.estimate_u import Shares, estimate_u, labelled_pairs_sql, level_counts
+from headcount.linkage.inputs import current
+from headcount.linkage.priors import PRIOR_PAIRS, expected_duplicate_pairs, shrink_m
 
 MIN_TRAIN_RECORDS = 1_000
-U_MAX_PAIRS = 5e6
 EM_MAX_PAIRS = 2e6
+# EM runs when the roster is thought to hold at least this many duplicate pairs: below it
+# the prior on m carries more weight than EM's estimate (priors.shrink_m) and EM's blocks
+# are mostly twins and spouses, so its rounds would cost time for a small, noisy nudge.
+EM_MIN_DUPLICATE_PAIRS = PRIOR_PAIRS
 RECALL = 0.6  # share of duplicates the deterministic rules are thought to catch
 # A roster where no pair meets the deterministic rules still gets a small prior: one
 # duplicate per this many records, so a strong enough pair can still be reported.
 FLOOR_RECORDS_PER_DUPLICATE = 10_000
-SEED = 7
 REFERENCE = "reference_model.json"
 
 log = logging.getLogger(__name__)
@@ -51,38 +58,56 @@ def prior_floor(records: int) -> float:
     return records / FLOOR_RECORDS_PER_DUPLICATE / pairs
 
 
-def train(linker: Linker, records: int) -> None:
-    training = linker.training
-    training.estimate_probability_two_random_records_match(
+def estimate_prior(linker: Linker, records: int) -> None:
+    """The prior from this roster's near-certain pairs (cheap: one blocked count)."""
+    linker.training.estimate_probability_two_random_records_match(
         [block_on(*rule) for rule in model.DETERMINISTIC], recall=RECALL
     )
     settings = linker._settings_obj
     floor = prior_floor(records)
     if settings._probability_two_random_records_match < floor:
         settings._probability_two_random_records_match = floor
-    training.estimate_u_using_random_sampling(max_pairs=U_MAX_PAIRS, seed=SEED)
-    floor_u(linker, min(U_MAX_PAIRS, records * (records - 1) / 2))
-    for rule in model.EM_RULES:
-        training.estimate_parameters_using_expectation_maximisation(
-            block_on(*rule),
-            estimate_without_term_frequencies=True,
-            max_pairs=EM_MAX_PAIRS,
-        )
-    shrink_m(linker, expected_duplicate_pairs(linker, records))
+
+
+def train(engine: Engine, linker: Linker, records: int, exact: Shares) -> None:
+    """Fit prior, u and m on this roster (`exact`: its exact u shares, estimate_u.py)."""
+    estimate_prior(linker, records)
+    estimate_u(engine, linker, records, exact)
+    duplicates = expected_duplicate_pairs(linker, records)
+    learned = duplicates >= EM_MIN_DUPLICATE_PAIRS
+    if learned:
+        for rule in model.EM_RULES:
+            linker.training.estimate_parameters_using_expectation_maximisation(
+                block_on(*rule),
+                estimate_without_term_frequencies=True,
+                max_pairs=EM_MAX_PAIRS,
+            )
+    # Without EM, m is the prior alone (Splink's untrained placeholders carry no weight),
+    # plus what analysts' labelled duplicates show.
+    matches = [lb.pair for lb in current().labels if lb.decision == "match"]
+    seen = level_counts(engine, linker, labelled_pairs_sql(linker, matches)) if matches else {}
+    shrink_m(linker, duplicates if learned else 0.0, seen)
+    if learned:
+        strangers_only(linker, records)
     monotone(linker)
 
 
-def floor_u(linker: Linker, sampled_pairs: float) -> None:
-    """A level no random pair reached (two strangers at one address and ZIP, say) gets u
-    of half a pair in the sample, not Splink's placeholder: rare, but not impossible."""
-    floor = 0.5 / max(sampled_pairs, 1.0)
+def strangers_only(linker: Linker, records: int) -> None:
+    """u is how often two *different* people agree, but the roster's pairs (counted or
+    sampled) include its duplicates. With prior p and m known, the strangers' share is
+    (share - m * p) / (1 - p): decisive on a roster where most pairs that share a birth
+    date are duplicates (FEBRL3). Only where EM ran: there the roster itself backs m and
+    the prior; on an agency roster with a handful of duplicates the correction is
+    negligible in truth, but a prior m times an estimated prior could take a level (the same
+    address, say) to nothing. Never below half a pair."""
+    p = float(linker._settings_obj._probability_two_random_records_match)
+    floor = 0.5 / max(records * (records - 1) / 2, 1.0)
     for comparison in linker._settings_obj.comparisons:
         for lv in comparison.comparison_levels:
             if lv.is_null_level:
                 continue
-            raw = lv._u_probability
-            if not isinstance(raw, float) or raw < floor:
-                lv.u_probability = floor
+            m, u = float(lv.m_probability or 0), float(lv.u_probability or 0)
+            lv.u_probability = max((u - m * p) / (1 - p), floor)
 
 
 def monotone(linker: Linker) -> None:

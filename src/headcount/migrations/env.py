@@ -9,6 +9,7 @@ import headcount.audit.models
 import headcount.auth.models
 import headcount.cases.models
 import headcount.checkins.models
+import headcount.linkage.review
 import headcount.pii.models  # noqa: F401
 from headcount.store.models import Base
 

@@ -3,9 +3,13 @@ only what changed (pipeline/stateful/)."""
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 from headcount.contract.progress import Progress, quiet
+from headcount.linkage import persist
+from headcount.linkage.inputs import RunInputs, run_inputs
+from headcount.linkage.labels import read_labels
 from headcount.pipeline.run import VerifyResult, run_full
 from headcount.pipeline.staging import check_engine
 from headcount.pipeline.stateful.state import StateError
@@ -29,6 +33,8 @@ def verify(
     state: Path | None = None,
     threads: int | None = None,
     sign_key: Path | None = None,
+    linkage_model: Path | None = None,
+    linkage_labels: Path | None = None,
     progress: Progress = quiet,
 ) -> VerifyResult:
     """Verify `dataset` into `out`. Raises DatasetError on unreadable input (nothing written).
@@ -40,12 +46,15 @@ def verify(
     changed (pipeline/stateful/monitor.py; DuckDB only). `threads` caps DuckDB's threads (the
     results are the same whatever it is). OUT gets a manifest.json of every input and
     output (provenance/manifest.py), signed into manifest.sig with the Ed25519 private key
-    in `sign_key` if given; a bad key stops the run before any work.
+    in `sign_key` if given; a bad key stops the run before any work. `linkage_model` is a
+    kept identity-resolution model (`headcount linkage fit`), `linkage_labels` analysts' must-link and cannot-link labels
+    (linkage/labels.py); either, if unreadable, stops the run before any work.
     """
     apart = {"the dataset folder": dataset, **({"the --state folder": state} if state else {})}
     check_output_folder(out, apart_from=apart)
     check_engine(engine)
     key = load_private_key(sign_key) if sign_key is not None else None
+    linkage = linkage_inputs(linkage_model, linkage_labels)
     parameters = {
         "dataset": str(dataset.resolve()),
         "out": str(out.resolve()),
@@ -57,6 +66,8 @@ def verify(
         "spark_staging": spark_staging,
         "state": str(state.resolve()) if state is not None else None,
         "signed": key is not None,
+        "linkage_model": str(linkage_model.resolve()) if linkage_model is not None else None,
+        "linkage_labels": str(linkage_labels.resolve()) if linkage_labels is not None else None,
     }
     files = dataset_files(dataset)
     if state is not None:
@@ -64,26 +75,46 @@ def verify(
             raise StateError("--state works with the DuckDB engine only (not --engine spark)")
         from headcount.pipeline.stateful.monitor import verify_with_state  # DuckDB's state file
 
-        return verify_with_state(
+        with run_inputs(linkage):
+            return verify_with_state(
+                dataset,
+                out,
+                state,
+                strict=strict,
+                memory_limit=memory_limit,
+                progress=progress,
+                parameters=parameters,
+                key=key,
+                identity_inputs=inputs_digest(linkage_model, linkage_labels),
+            )
+    with run_inputs(linkage):
+        return run_full(
             dataset,
             out,
-            state,
+            files,
+            lambda hashes: Provenance(parameters, hashes.result, key),
             strict=strict,
             memory_limit=memory_limit,
+            engine=engine,
+            spark_master=spark_master,
+            spark_staging=spark_staging,
+            threads=threads,
             progress=progress,
-            parameters=parameters,
-            key=key,
         )
-    return run_full(
-        dataset,
-        out,
-        files,
-        lambda hashes: Provenance(parameters, hashes.result, key),
-        strict=strict,
-        memory_limit=memory_limit,
-        engine=engine,
-        spark_master=spark_master,
-        spark_staging=spark_staging,
-        threads=threads,
-        progress=progress,
-    )
+
+
+def linkage_inputs(model: Path | None, labels: Path | None) -> RunInputs:
+    """Read (and so check) the identity-resolution inputs before any work is done."""
+    if model is not None:
+        persist.load(model)
+    # A --state run must give exactly what a full run gives, so the state does not fit and
+    # keep a model of its own: pass --model to reuse one with or without --state.
+    return RunInputs(model=model, labels=read_labels(labels) if labels is not None else ())
+
+
+def inputs_digest(*paths: Path | None) -> str:
+    """What a stored state must have been computed with (its results depend on them)."""
+    digest = hashlib.sha256()
+    for path in paths:
+        digest.update(path.read_bytes() if path is not None else b"-")
+    return digest.hexdigest()[:16]

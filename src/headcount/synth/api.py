@@ -17,6 +17,7 @@ from headcount.synth import columns, deaths, truth
 from headcount.synth import plants_checkin as pc_
 from headcount.synth import plants_identity as pi
 from headcount.synth import plants_life as plife
+from headcount.synth import plants_movers as pm
 from headcount.synth import plants_pay as ppay
 from headcount.synth import plants_people as ppl
 from headcount.synth.activity import activity_table
@@ -82,6 +83,8 @@ def _plant_everything(pl: Planter, n: int) -> None:
     ppl.spouses(pl, n)
     ppl.common_name_strangers(pl, n)
     ppl.possible_death_match(pl, n)
+    pm.movers(pl, n)
+    pm.namesakes(pl, n)
 
 
 def _streams(seed: int) -> list[np.random.Generator]:

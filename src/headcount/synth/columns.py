@@ -93,6 +93,7 @@ def build(p: People, places: Places) -> PersonText:
         sep=".",
     )
     email = af.join(local, af.vocab_take(domains, p.agency), sep="@")
+    email = _patched(email, {b: str(email[a]) for b, a in p.email_same_as.items()})
     return PersonText(
         employee_id=employee_ids(p.emp_num),
         ssn=roster_ssn,

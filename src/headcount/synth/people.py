@@ -101,6 +101,7 @@ class People:
     roster_ssn_text: dict[int, str] = field(default_factory=dict)
     first_text: dict[int, str] = field(default_factory=dict)  # a name outside the vocabulary
     last_text: dict[int, str] = field(default_factory=dict)
+    email_same_as: dict[int, int] = field(default_factory=dict)  # keeps that person's email
     ssn_dashless_on_payments: set[int] = field(default_factory=set)
     pay_ssn_switch: dict[int, tuple[int, str]] = field(default_factory=dict)  # from period, ssn
     payee_switch: dict[int, tuple[int, str]] = field(default_factory=dict)  # from period, name

@@ -21,9 +21,8 @@ from headcount.synth.plants_life import has_nickname, ymd
 from headcount.synth.truth import Plant, listed
 from headcount.synth.vocab import names
 
-DUPLICATE_VARIANTS = (
-    "nickname", "surname_typo", "transposed_birth_date", "different_ssn", "moved_address",
-)  # fmt: skip
+# A duplicate who moved is planted by plants_movers.py, with what a mover keeps.
+DUPLICATE_VARIANTS = ("nickname", "surname_typo", "transposed_birth_date", "different_ssn")
 ADDRESS = ("bldg", "street", "apt", "city", "zip", "po_box")
 
 
@@ -78,9 +77,7 @@ def duplicate_person(pl: Planter, count: int) -> None:
         else:
             a = pl.one()
         b = pl.one(_elsewhere(p.city, a))
-        _copy(pl, a, b, ("first", "middle", "last", "female", "dob"))
-        if variant != "moved_address":
-            _copy(pl, a, b, ADDRESS)
+        _copy(pl, a, b, ("first", "middle", "last", "female", "dob", *ADDRESS))
         if variant == "nickname":
             p.first_text[b] = distinct_nickname(pl.first(a)) or pl.first(a)
         elif variant == "surname_typo":

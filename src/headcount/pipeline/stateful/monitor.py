@@ -139,7 +139,10 @@ def verify_with_state(
     progress: Progress,
     parameters: dict[str, Any],
     key: Ed25519PrivateKey | None,
+    identity_inputs: str = "",
 ) -> VerifyResult:
+    """`identity_inputs`: a digest of the identity-resolution model and labels given, which
+    the stored results depend on as much as on the code (a change means a full run)."""
     check_folders(state, dataset, out)
     clock = Clock()
     started = dt.datetime.now(dt.UTC)
@@ -161,7 +164,7 @@ def verify_with_state(
                 payroll=payroll,
                 stamps={},
                 hasher=PayrollHash(files[payroll], old.size if old else None),
-                code=code_fingerprint(),
+                code=f"{code_fingerprint()}:{identity_inputs}",
             )
             run.stamps = {name: stamp(p) for name, p in files.items() if name != payroll}
             plan = _plan(run, meta)
@@ -226,7 +229,11 @@ def _plan(run: _Run, meta: Meta | None) -> Plan:
     if meta is None:
         return Plan("full", "no stored state yet")
     if meta.code != run.code:
-        return Plan("full", "headcount's code or rules differ from the stored run's")
+        return Plan(
+            "full",
+            "headcount's code or rules, or the identity-resolution model or labels given, "
+            "differ from the stored run's",
+        )
     if meta.strict != run.strict:
         return Plan("full", "--strict differs from the stored run")
     if set(meta.files) != set(run.files):

@@ -44,6 +44,7 @@ def query(d: Dialect) -> str:
         zip_agrees="l.zip_agrees",
         ssn_agrees="FALSE",
         comparisons="l.comparisons",
+        decided_by="l.decided_by",
     )
     return f"""
     WITH grouped AS (
@@ -71,6 +72,7 @@ def query(d: Dialect) -> str:
            (SELECT {
         d.struct(
             trained_on_this_roster="m.trained_on_this_roster",
+            source="m.source",
             records="m.records",
             threshold="m.threshold",
             probability_two_random_records_match="m.probability_two_random_records_match",
@@ -100,7 +102,9 @@ WHY = (
     "A probabilistic record-linkage model (Fellegi-Sunter, fitted by Splink on this roster) "
     "judges these records to be one person: each linked pair's match weight is the prior "
     "plus the log2 Bayes factor of every comparison listed with it. Their SSNs differ, so "
-    "this is not DUPLICATE_SSN. A lead for HR to confirm, not proof."
+    "this is not DUPLICATE_SSN. A pair an analyst labelled as one person is linked whatever "
+    "its score (`decided_by` names the analyst); a pair labelled as two people never is. "
+    "A lead for HR to confirm, not proof."
 )
 
 
