@@ -7,6 +7,7 @@ import csv
 import itertools
 import json
 from pathlib import Path
+from typing import Any, TypedDict
 
 import duckdb
 import pytest
@@ -121,7 +122,12 @@ def test_the_sample_holds_distinct_pairs_of_two_records(records):
     assert wanted <= estimate_u.U_MAX_PAIRS
 
 
-def _duplicate_person(out: Path) -> list[dict[str, object]]:
+class DuplicateFinding(TypedDict):
+    ids: str
+    evidence: dict[str, Any]
+
+
+def _duplicate_person(out: Path) -> list[DuplicateFinding]:
     with (out / "findings.csv").open(newline="", encoding="utf-8") as fh:
         return [
             {"ids": f["employee_ids"], "evidence": json.loads(f["evidence"])}
