@@ -14,10 +14,17 @@ from sqlalchemy.orm import Session
 from headcount.auth.roles import Principal, Role
 from headcount.cases.models import Case, CasePerson, Person
 
-# Read cases: analysts (their agency), auditors and admins (every agency).
-VIEWERS = frozenset({Role.ANALYST, Role.AUDITOR, Role.ADMIN})
-# Move a case on, approve an exception, reveal an SSN or account: analysts and admins only.
-WORKERS = frozenset({Role.ANALYST, Role.ADMIN})
+# Read cases: analysts, integrity officers and finance (their agency), auditors and admins
+# (every agency).
+VIEWERS = frozenset({Role.ANALYST, Role.INTEGRITY, Role.FINANCE, Role.AUDITOR, Role.ADMIN})
+# Move a case on, approve an exception, reveal an SSN or account: analysts, integrity
+# officers and admins only.
+WORKERS = frozenset({Role.ANALYST, Role.INTEGRITY, Role.ADMIN})
+# Refer a case to the inspector general as suspected fraud (and approve such a referral).
+REFERRERS = frozenset({Role.INTEGRITY})
+# Debts: read (the case workers and auditors too) and act on (finance and admins).
+DEBT_READERS = VIEWERS
+DEBT_WORKERS = frozenset({Role.FINANCE, Role.ADMIN})
 
 
 class CaseError(ValueError):
