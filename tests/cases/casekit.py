@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from headcount.store import Store
@@ -23,6 +24,11 @@ USERS = {
     "aud": ("auditor", None),
     "sup": ("supervisor", "VA"),
     "emp": ("employee", "VA"),
+    "ira": ("integrity", "VA"),
+    "ivy": ("integrity", "VA"),
+    "fin": ("finance", "VA"),
+    "fay": ("finance", "VA"),
+    "fred": ("finance", "DOD"),
 }
 
 
@@ -55,3 +61,22 @@ def csrf_of(html: str) -> str:
     found = CSRF.search(html)
     assert found, "no CSRF field on the page"
     return found.group(1)
+
+
+def past_the_contest_period(db: Store, cid: int, who: object) -> datetime:
+    """Verify the case, send its notice now and record that no contest came once the period
+    ended; returns that moment (when a determination against someone may be recorded)."""
+    from headcount.cases import notices, workflow
+    from headcount.store import utcnow
+
+    sent_at = utcnow()
+    with db.begin() as s:
+        workflow.verify(s, cid, who, source="HR record of separation")  # type: ignore[arg-type]
+        notices.send_notice(
+            s, cid, who, signer=notices.contest_signer(SECRET),  # type: ignore[arg-type]
+            base_url="https://hc.example.gov", now=sent_at,
+        )  # fmt: skip
+    late = sent_at + timedelta(days=30)
+    with db.begin() as s:
+        workflow.record_no_contest(s, cid, who, now=late)  # type: ignore[arg-type]
+    return late

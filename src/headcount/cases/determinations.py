@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from typing import TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -44,6 +45,7 @@ from headcount.cases.workflow import (
 from headcount.store.types import utcnow
 
 Money = str | Decimal | int | None
+Code = TypeVar("Code", Outcome, Cause)
 
 
 @dataclass(frozen=True)
@@ -55,7 +57,7 @@ class Coded:
     overpayment: Decimal
 
 
-def _code[E: (Outcome, Cause)](kind: type[E], value: str, label: str) -> E:
+def _code(kind: type[Code], value: str, label: str) -> Code:
     try:
         return kind(value.strip().lower())
     except ValueError:
