@@ -124,13 +124,11 @@ def test_a_contest_keeps_the_wait_and_the_case_contested(imported, users):
         submit_contest(s, s.get(Notice, notice_id), "I was on approved leave.", [])
     assert _state(imported, cid) == "contested"
     with pytest.raises(CaseError, match="has until"), imported.begin() as s:
-        _overpaid(s, cid, ana, "10", "r" * 12, now=sent_at + timedelta(days=29)
-        )
+        _overpaid(s, cid, ana, "10", "r" * 12, now=sent_at + timedelta(days=29))
     with pytest.raises(CaseError, match="period has ended"), imported.begin() as s:
         submit_contest(s, s.get(Notice, notice_id), "late", [], now=sent_at + timedelta(days=31))
     with imported.begin() as s:
-        _overpaid(s, cid, ana, "10", "r" * 12, now=sent_at + timedelta(days=30)
-        )
+        _overpaid(s, cid, ana, "10", "r" * 12, now=sent_at + timedelta(days=30))
 
 
 def test_exception_needs_two_approvers_other_than_the_requester(imported, users):

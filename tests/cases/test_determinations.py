@@ -41,15 +41,22 @@ def _determine(db: Store, cid: int, who, **codes):
         ),
         ({"outcome": "improper_overpayment", "cause": "failure_to_verify"}, "needs the overpaid"),
         (
-            {"outcome": "improper_overpayment", "cause": "failure_to_verify",
-             "overpayment": "10", "identified": "99999999"},
+            {
+                "outcome": "improper_overpayment",
+                "cause": "failure_to_verify",
+                "overpayment": "10",
+                "identified": "99999999",
+            },
             "more than the case's amount at risk",
-        ),  # fmt: skip
+        ),
         (
-            {"outcome": "improper_overpayment", "cause": "failure_to_verify",
-             "overpayment": "10.001"},
+            {
+                "outcome": "improper_overpayment",
+                "cause": "failure_to_verify",
+                "overpayment": "10.001",
+            },
             "at most two decimals",
-        ),  # fmt: skip
+        ),
     ],
 )
 def test_codes_and_dollars_are_validated(imported, users, codes, message):

@@ -218,4 +218,3 @@ def approve_referral(
     _note(session, case, actor, "referral_approve", f"referral {referral.id} approved", now,
           {"referral": referral.id})  # fmt: skip
     return referral
-

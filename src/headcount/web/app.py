@@ -46,7 +46,15 @@ def create_app(
     from fastapi import Depends
 
     from headcount.cases.notices import contest_signer
-    from headcount.web import audit_pages, auth_pages, case_pages, contest_pages, guard
+    from headcount.web import (
+        audit_pages,
+        auth_pages,
+        case_api,
+        case_pages,
+        contest_pages,
+        debt_pages,
+        guard,
+    )
     from headcount.web.api import router as api_router
     from headcount.web.pages import error_page
     from headcount.web.pages import router as pages_router
@@ -77,6 +85,8 @@ def create_app(
     app.state.contest_signer = contest_signer(secret)
     app.include_router(case_pages.router)
     app.include_router(contest_pages.router)
+    app.include_router(debt_pages.router)
+    app.include_router(case_api.router)
     guard.install(app)  # after the last router: fails if any route has no policy entry
 
     # Last added runs first: the client address is settled before anything reads it.

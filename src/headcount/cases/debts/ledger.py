@@ -64,7 +64,7 @@ class DebtNotFound(CaseNotFound):
     """No such debt, or not one this user may see."""
 
 
-def scoped(query: Select[tuple[Debt]], actor: Actor) -> Select[tuple[Debt]]:
+def scoped(query: Select[Debt], actor: Actor) -> Select[Debt]:
     if actor.agency is None:
         return query
     return query.join(Person, Person.id == Debt.person_id).where(Person.agency == actor.agency)
@@ -328,9 +328,7 @@ def decide_waiver(
     return pending
 
 
-def separate(
-    session: Session, debt_id: int, actor: Actor, *, now: datetime | None = None
-) -> Debt:
+def separate(session: Session, debt_id: int, actor: Actor, *, now: datetime | None = None) -> Debt:
     """Record that the person has left service: salary offset stops being possible."""
     debt = _worked(session, debt_id, actor, "record a separation")
     _expect(debt, OPEN, "record a separation on")
@@ -347,7 +345,9 @@ def refer(session: Session, debt_id: int, actor: Actor, *, now: datetime | None 
     _expect(debt, frozenset({DebtState.NOTIFIED, DebtState.REPAYING}), "refer")
     now = now or utcnow()
     if in_dispute(debt):
-        raise CaseError("a debt in dispute (a waiver request awaits its decision) cannot be referred")
+        raise CaseError(
+            "a debt in dispute (a waiver request awaits its decision) cannot be referred"
+        )
     days = days_delinquent(debt, now.date())
     if days < REFERRAL_DAYS:
         raise CaseError(

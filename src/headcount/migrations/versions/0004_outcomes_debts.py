@@ -80,9 +80,6 @@ def upgrade() -> None:
             name=op.f("ck_debts_state"),
         ),
         sa.CheckConstraint(
-            "balance = principal - received - waived", name=op.f("ck_debts_balance")
-        ),
-        sa.CheckConstraint(
             "balance >= 0 AND received >= 0 AND waived >= 0", name=op.f("ck_debts_not_negative")
         ),
         sa.ForeignKeyConstraint(
