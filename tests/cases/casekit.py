@@ -64,12 +64,13 @@ def csrf_of(html: str) -> str:
 
 
 def past_the_contest_period(db: Store, cid: int, who: object) -> datetime:
-    """Verify the case, send its notice now and record that no contest came once the period
-    ended; returns that moment (when a determination against someone may be recorded)."""
+    """Verify the case, send its notice 31 days ago and record that no contest came once
+    the period ended; returns that moment (from which a determination against someone may
+    be recorded, so also now)."""
     from headcount.cases import notices, workflow
     from headcount.store import utcnow
 
-    sent_at = utcnow()
+    sent_at = utcnow() - timedelta(days=31)
     with db.begin() as s:
         workflow.verify(s, cid, who, source="HR record of separation")  # type: ignore[arg-type]
         notices.send_notice(
