@@ -12,8 +12,6 @@ step the case or debt cannot take now (the message says why).
 # reads each endpoint's body model from its real (not string) annotation.
 
 from collections.abc import Callable
-from datetime import date, datetime
-from decimal import Decimal
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
@@ -31,17 +29,31 @@ from headcount.cases.debts.steps import take_step
 from headcount.cases.models import Case
 from headcount.cases.search import CaseFilter, search_cases
 from headcount.store import Store, utcnow
+from headcount.web.case_api_models import (
+    AgreementIn,
+    AgreementOut,
+    CaseDetailOut,
+    CaseListOut,
+    CaseOut,
+    DebtDetailOut,
+    DebtOut,
+    DetermineIn,
+    Empty,
+    EventOut,
+    JustificationIn,
+    OffsetIn,
+    PaymentIn,
+    PaymentOut,
+    Problem,
+    ReasonIn,
+    VerifyIn,
+    WaiverDecisionIn,
+    WaiverOut,
+)
 from headcount.web.guard import client_address, principal
 
 router = APIRouter(prefix="/api/v1", tags=["cases and debts"])
-Text = Annotated[str, Field(max_length=4000)]
-Dollars = Annotated[str, Field(max_length=32, pattern=r"^\$?[0-9][0-9,]*(\.[0-9]{1,2})?$")]
 Id = Annotated[int, Field(ge=1, le=2**62)]
-
-
-class Problem(BaseModel):
-    code: str
-    message: str
 
 
 ERRORS: dict[int | str, dict[str, Any]] = {
@@ -51,140 +63,6 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     409: {"model": Problem, "description": "Not possible now, or not valid: the message says why"},
     422: {"model": Problem, "description": "Invalid request"},
 }
-
-
-class EventOut(BaseModel):
-    at: datetime
-    actor: str
-    action: str
-    to_state: str
-    note: str
-
-
-class CaseOut(BaseModel):
-    id: int
-    finding_id: str
-    rule: str
-    severity: str
-    state: str
-    amount_at_risk: Decimal
-    summary: str
-    employee_ids: list[str]
-    contest_deadline: datetime | None
-    outcome: str | None
-    cause: str | None
-    identified: Decimal | None
-    prevented: Decimal | None
-    overpayment: Decimal | None
-    debt_id: int | None
-
-
-class CaseDetailOut(CaseOut):
-    determination_reason: str | None
-    legacy_outcome: str | None
-    events: list[EventOut]
-
-
-class CaseListOut(BaseModel):
-    total: int
-    page: int
-    cases: list[CaseOut]
-
-
-class PaymentOut(BaseModel):
-    received_at: datetime
-    amount: Decimal
-    method: str
-    reference: str
-    pay_period_end: date | None
-
-
-class WaiverOut(BaseModel):
-    requested_at: datetime
-    reason: str
-    decision: str | None
-    amount: Decimal | None
-
-
-class AgreementOut(BaseModel):
-    instalment: Decimal
-    first_due: date
-    interval_days: int
-    balance_at: Decimal
-
-
-class DebtOut(BaseModel):
-    id: int
-    case_id: int
-    employee_id: str
-    state: str
-    principal: Decimal
-    received: Decimal
-    waived: Decimal
-    balance: Decimal
-    employed: bool
-    notice_sent_at: datetime | None
-    payment_due: date | None
-    referred_at: datetime | None
-    in_dispute: bool
-    days_delinquent: int
-
-
-class DebtDetailOut(DebtOut):
-    agreement: AgreementOut | None
-    payments: list[PaymentOut]
-    waivers: list[WaiverOut]
-    events: list[EventOut]
-
-
-class VerifyIn(BaseModel):
-    source: Annotated[str, Field(max_length=500)]
-    note: Text = ""
-
-
-class DetermineIn(BaseModel):
-    outcome: Annotated[str, Field(max_length=40)]
-    cause: Annotated[str | None, Field(max_length=40)] = None
-    identified: Dollars | None = None
-    prevented: Dollars | None = None
-    overpayment: Dollars | None = None
-    reason: Text
-    debtor: Annotated[str | None, Field(max_length=64)] = None
-
-
-class ReasonIn(BaseModel):
-    reason: Text
-
-
-class JustificationIn(BaseModel):
-    justification: Text
-
-
-class Empty(BaseModel):
-    pass
-
-
-class AgreementIn(BaseModel):
-    instalment: Dollars
-    first_due: date
-    interval_days: Annotated[int, Field(ge=1, le=366)] = 14
-
-
-class PaymentIn(BaseModel):
-    amount: Dollars
-    method: Annotated[str, Field(max_length=20)] = "repayment"
-    reference: Annotated[str, Field(max_length=200)] = ""
-
-
-class OffsetIn(BaseModel):
-    disposable_pay: Dollars
-    pay_period_end: date
-    amount: Dollars | None = None
-
-
-class WaiverDecisionIn(BaseModel):
-    amount: Dollars
-    reason: Text
 
 
 def _store(request: Request) -> Store:
