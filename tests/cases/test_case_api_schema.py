@@ -45,4 +45,4 @@ def test_case_and_debt_routes_for_every_role(imported: Store, users, mode: Any) 
     for who in [None, *Role]:
         for operation in operations:
             headers = {} if who is None else {"Authorization": f"Bearer {token_for(imported, who)}"}
-            check_operation(operation, mode, headers, examples=4)
+            check_operation(operation, mode, headers, examples=3)

@@ -27,6 +27,9 @@ DEBT_READERS = VIEWERS
 DEBT_WORKERS = frozenset({Role.FINANCE, Role.ADMIN})
 
 
+MAX_ID = 2**63 - 1
+
+
 class CaseError(ValueError):
     """A step the case cannot take now: says which step is missing or when it may be taken."""
 
@@ -73,8 +76,16 @@ def scoped(query: Select[Case], actor: Actor) -> Select[Case]:
     )
 
 
+def storable_id(value: int) -> bool:
+    """Whether `value` can be a row id at all (a bigger one overflows the database driver;
+    it names no record, so it is answered like any id that does not exist)."""
+    return 0 < value <= MAX_ID
+
+
 def get_case(session: Session, case_id: int, actor: Actor, *, lock: bool = False) -> Case:
     require(actor, VIEWERS, "read cases")
+    if not storable_id(case_id):
+        raise CaseNotFound(f"no case {case_id}")
     query = scoped(select(Case).where(Case.id == case_id), actor)
     if lock:
         query = query.with_for_update()

@@ -22,7 +22,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from headcount import audit
-from headcount.cases.access import REFERRERS, Actor, CaseError, Forbidden, require
+from headcount.cases.access import (
+    REFERRERS,
+    Actor,
+    CaseError,
+    Forbidden,
+    require,
+    storable_id,
+)
 from headcount.cases.debts.ledger import open_debt
 from headcount.cases.models import (
     Case,
@@ -206,7 +213,7 @@ def approve_referral(
 ) -> FraudReferral:  # fmt: skip
     case = worked_case(session, case_id, actor, "approve a fraud referral")
     require(actor, REFERRERS, "approve a referral to the inspector general")
-    referral = session.get(FraudReferral, referral_id)
+    referral = session.get(FraudReferral, referral_id) if storable_id(referral_id) else None
     if referral is None or referral.case_id != case.id:
         raise CaseError(f"case {case.id} has no referral {referral_id}")
     if referral.requested_by == actor.username:

@@ -25,7 +25,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from headcount import audit
-from headcount.cases.access import WORKERS, Actor, CaseError, Forbidden, get_case, require
+from headcount.cases.access import (
+    WORKERS,
+    Actor,
+    CaseError,
+    Forbidden,
+    get_case,
+    require,
+    storable_id,
+)
 from headcount.cases.models import (
     Case,
     CaseEvent,
@@ -220,7 +228,7 @@ def approve_exception(
     now: datetime | None = None,
 ) -> SafetyException:  # fmt: skip
     case = worked_case(session, case_id, actor, "approve an exception")
-    exc = session.get(SafetyException, exception_id)
+    exc = session.get(SafetyException, exception_id) if storable_id(exception_id) else None
     if exc is None or exc.case_id != case.id:
         raise CaseError(f"case {case.id} has no exception {exception_id}")
     if exc.requested_by == actor.username:

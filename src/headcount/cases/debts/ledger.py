@@ -36,6 +36,7 @@ from headcount.cases.access import (
     CaseNotFound,
     Forbidden,
     require,
+    storable_id,
 )
 from headcount.cases.debts.models import (
     Agreement,
@@ -72,6 +73,8 @@ def scoped(query: Select[Debt], actor: Actor) -> Select[Debt]:
 
 def get_debt(session: Session, debt_id: int, actor: Actor, *, lock: bool = False) -> Debt:
     require(actor, DEBT_READERS, "read debts")
+    if not storable_id(debt_id):
+        raise DebtNotFound(f"no debt {debt_id}")
     query = scoped(select(Debt).where(Debt.id == debt_id), actor)
     if lock:
         query = query.with_for_update(of=Debt)
