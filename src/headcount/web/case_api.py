@@ -57,6 +57,7 @@ Id = Annotated[int, Field(ge=1, le=2**62)]
 
 
 ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"model": Problem, "description": "The body is not JSON"},
     401: {"model": Problem, "description": "Not signed in"},
     403: {"model": Problem, "description": "Role not allowed"},
     404: {"model": Problem, "description": "No such case or debt (for your agency)"},
