@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from headcount.store import Store
@@ -23,6 +24,11 @@ USERS = {
     "aud": ("auditor", None),
     "sup": ("supervisor", "VA"),
     "emp": ("employee", "VA"),
+    "ira": ("integrity", "VA"),
+    "ivy": ("integrity", "VA"),
+    "fin": ("finance", "VA"),
+    "fay": ("finance", "VA"),
+    "fred": ("finance", "DOD"),
 }
 
 
@@ -62,3 +68,23 @@ def matched(pattern: str, text: str, group: int = 1, flags: int = 0) -> str:
     match = re.search(pattern, text, flags)
     assert match, f"{pattern!r} not found in the page"
     return match.group(group)
+
+
+def past_the_contest_period(db: Store, cid: int, who: object) -> datetime:
+    """Verify the case, send its notice 31 days ago and record that no contest came once
+    the period ended; returns that moment (from which a determination against someone may
+    be recorded, so also now)."""
+    from headcount.cases import notices, workflow
+    from headcount.store import utcnow
+
+    sent_at = utcnow() - timedelta(days=31)
+    with db.begin() as s:
+        workflow.verify(s, cid, who, source="HR record of separation")  # type: ignore[arg-type]
+        notices.send_notice(
+            s, cid, who, signer=notices.contest_signer(SECRET),  # type: ignore[arg-type]
+            base_url="https://hc.example.gov", now=sent_at,
+        )  # fmt: skip
+    late = sent_at + timedelta(days=30)
+    with db.begin() as s:
+        workflow.record_no_contest(s, cid, who, now=late)  # type: ignore[arg-type]
+    return late

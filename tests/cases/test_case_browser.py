@@ -1,68 +1,34 @@
 """A case walked in Debian's Chromium (Playwright): sign in, find the case, record the
 verification, send the notice, the person contests through their link, an early adverse
-action is refused, then — the contest period over — the improper payment is confirmed.
+action is refused, then — the contest period over — the overpayment is determined.
 axe-core (WCAG 2.1 A/AA) runs on the pages; screenshots go to test-artifacts/."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
 
+import browsing
 import pytest
-from casekit import PASSWORD, SECRET, case_id, matched
+from casekit import PASSWORD, case_id, matched
 from playwright.sync_api import Browser, Page, expect
 
-from browser import artifact_path, launch_chromium
+from browser import artifact_path
 from headcount.cases.models import Case
-from headcount.store import Store
 
 pytestmark = pytest.mark.browser
-CHECKINS = Path(__file__).resolve().parents[1] / "checkins"
-AXE = (CHECKINS / "vendor" / "axe.min.js").read_text(encoding="utf-8")
-WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+# The shared fixtures, by name in this module so that pytest finds them.
+site, chromium = browsing.site, browsing.chromium
+sqlite_url, database_url = browsing.sqlite_url, browsing.database_url
+_axe = browsing._axe
 
 
-@pytest.fixture
-def sqlite_url(tmp_path: Path) -> str:
-    return f"sqlite:///{tmp_path / 'hc.db'}"
-
-
-@pytest.fixture
-def site(sqlite_url, world, users, monkeypatch, tmp_path) -> Iterator[tuple[str, Store]]:
-    from headcount.cases.importer import import_results
-    from headcount.pii import Keyring
-
-    monkeypatch.syspath_prepend(str(CHECKINS))  # the check-in tests' live server
-    from live_server import live_server
-
-    # The server finds the keyring as `headcount serve` would: through the environment.
-    monkeypatch.setenv("HEADCOUNT_PII_KEYRING_FILE", str(tmp_path / "ring"))
-    store = Store.open(sqlite_url)
-    import_results(store, world.results, actor="cli:t", keyring=Keyring.load(), data=world.data)
-    with live_server(store, SECRET) as base:
-        yield base, store
-
-
-@pytest.fixture
-def database_url(sqlite_url: str) -> str:  # `users` creates its accounts in this store
-    return sqlite_url
-
-
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[Browser]:
-    with launch_chromium() as browser:
-        yield browser
-
-
-def _axe(page: Page) -> None:
-    page.add_script_tag(content=AXE)
-    result = page.evaluate(
-        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG
-    )
-    problems = [(v["id"], v["help"]) for v in result["violations"]]
-    assert problems == [], problems
+def _determine(page: Page, reason: str) -> None:
+    page.select_option("#outcome-code", "improper_overpayment")
+    page.select_option("#cause-code", "administrative_error_agency")
+    page.fill("#overpayment", "7692.30")
+    page.fill("#determine-reason", reason)
+    page.get_by_role("button", name="Record the determination").click()
 
 
 def test_walk_a_case_and_be_refused_an_early_adverse_action(site, chromium: Browser) -> None:
@@ -109,10 +75,8 @@ def test_walk_a_case_and_be_refused_an_early_adverse_action(site, chromium: Brow
 
     page.reload()
     expect(page.locator("#state")).to_have_text("contested")
-    page.fill("#amount", "7692.30")
-    page.fill("#confirm-reason", "paid after separation")
-    page.get_by_role("button", name="Confirm improper payment").click()
-    expect(page.locator("#error")).to_contain_text("cannot be confirmed yet")
+    _determine(page, "paid after separation")
+    expect(page.locator("#error")).to_contain_text("cannot be recorded yet")
     expect(page.locator("#state")).to_have_text("contested")
     page.screenshot(path=str(artifact_path("case-adverse-action-refused.png")), full_page=True)
 
@@ -126,10 +90,8 @@ def test_walk_a_case_and_be_refused_an_early_adverse_action(site, chromium: Brow
             notice.sent_at -= month
             notice.deadline -= month
     page.goto(f"{base}/cases/{cid}")
-    page.fill("#amount", "7692.30")
-    page.fill("#confirm-reason", "paid after separation; the contest confirms the separation date")
-    page.get_by_role("button", name="Confirm improper payment").click()
+    _determine(page, "paid after separation; the contest confirms the separation date")
     expect(page.locator("#state")).to_have_text("determined")
-    expect(page.get_by_text("outcome confirmed")).to_be_visible()
+    expect(page.locator("#outcome")).to_have_text("improper_overpayment")
     page.screenshot(path=str(artifact_path("case-determined.png")), full_page=True)
     context.close()

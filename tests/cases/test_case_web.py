@@ -15,7 +15,10 @@ from headcount.cases.models import Case
 from headcount.store import Store
 from headcount.web.security import CSRF_COOKIE
 
-STEPS = ("verify", "notice", "no-contest", "confirm", "dismiss", "close", "exception", "approve")
+STEPS = (
+    "verify", "notice", "no-contest", "determine", "dismiss", "close", "exception", "approve",
+    "referral", "approve-referral",
+)  # fmt: skip
 SQLI = (
     "' OR '1'='1",
     "'; DROP TABLE cases; --",
@@ -180,14 +183,16 @@ def test_exception_through_the_forms_refuses_self_approval(imported: Store, logi
     with imported.begin() as s:
         exc_id = str(s.scalars(select(SafetyException.id)).one())
     assert _step(ana, cid, "approve", exception_id=exc_id).status_code == 403
-    early = _step(ana, cid, "confirm", amount="100", reason="threat to patients")
-    assert early.status_code == 409 and "cannot be confirmed yet" in early.text
+    overpaid = {"outcome": "improper_overpayment", "cause": "administrative_error_agency",
+                "overpayment": "100", "reason": "threat to patients"}  # fmt: skip
+    early = _step(ana, cid, "determine", **overpaid)
+    assert early.status_code == 409 and "cannot be recorded yet" in early.text
     assert _step(bob, cid, "approve", exception_id=exc_id).status_code == 303
     assert _step(adm, cid, "approve", exception_id=exc_id).status_code == 303
-    assert _step(ana, cid, "confirm", amount="100", reason="threat to patients").status_code == 303
+    assert _step(ana, cid, "determine", **overpaid).status_code == 303
     with imported.begin() as s:
         case = s.get_one(Case, cid)
-        assert (case.state, case.outcome) == ("determined", "confirmed")
+        assert (case.state, case.outcome) == ("determined", "improper_overpayment")
 
 
 def test_letter_and_pdf_views(imported: Store, login) -> None:

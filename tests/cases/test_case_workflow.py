@@ -11,7 +11,7 @@ from casekit import SECRET, World, case_id
 from sqlalchemy import select
 
 from headcount.audit import AuditEntry, audit_key, verify_chain
-from headcount.cases import notices, workflow
+from headcount.cases import determinations, notices, workflow
 from headcount.cases.access import Actor, CaseError, CaseNotFound, Forbidden
 from headcount.cases.contests import submit_contest
 from headcount.cases.models import Case, Notice
@@ -26,6 +26,13 @@ def _notice(store: Store, cid: int, who: Actor, now=None) -> list[int]:
             s, cid, who, signer=notices.contest_signer(SECRET), base_url=BASE, now=now
         )
         return [n.id for n in sent]
+
+
+def _overpaid(s, cid: int, who: Actor, amount: str, reason: str, now=None):
+    return determinations.determine(
+        s, cid, who, outcome="improper_overpayment", cause="administrative_error_agency",
+        overpayment=amount, reason=reason, now=now,
+    )  # fmt: skip
 
 
 def _state(store: Store, cid: int) -> str:
@@ -49,22 +56,22 @@ def test_walk_to_determination_after_the_notice_period(imported, users):
     early = sent_at + timedelta(days=30) - timedelta(seconds=1)
     with pytest.raises(CaseError, match="only be recorded after"), imported.begin() as s:
         workflow.record_no_contest(s, cid, bob, now=early)
-    with pytest.raises(CaseError, match="cannot be confirmed yet"), imported.begin() as s:
-        workflow.confirm(s, cid, bob, amount="100", reason="overpaid", now=early)
+    with pytest.raises(CaseError, match="cannot be recorded yet"), imported.begin() as s:
+        _overpaid(s, cid, bob, "100", "overpaid", now=early)
     late = sent_at + timedelta(days=30)
     with imported.begin() as s:
         workflow.record_no_contest(s, cid, bob, now=late)
-        workflow.confirm(s, cid, bob, amount="7692.30", reason="paid after separation", now=late)
+        _overpaid(s, cid, bob, "7692.30", "paid after separation", now=late)
     with imported.begin() as s:
         case = s.get_one(Case, cid)
-        assert (case.state, case.outcome, case.determined_amount) == (
-            "determined", "confirmed", Decimal("7692.30"),
+        assert (case.state, case.outcome, case.overpayment) == (
+            "determined", "improper_overpayment", Decimal("7692.30"),
         )  # fmt: skip
         workflow.close(s, cid, ana)
         actions = [e.action for e in s.scalars(select(AuditEntry).order_by(AuditEntry.seq))]
         assert verify_chain(s, audit_key()).ok
     assert [a for a in actions if a.startswith("case.")] == [
-        "case.verify", "case.send_notice", "case.no_contest", "case.confirm", "case.close",
+        "case.verify", "case.send_notice", "case.no_contest", "case.determine", "case.close",
     ]  # fmt: skip
 
 
@@ -87,7 +94,7 @@ def test_no_step_can_be_skipped_from_open(imported, users, step, expected):
         elif step == "no_contest":
             workflow.record_no_contest(s, cid, ana, now=far)
         elif step == "confirm":
-            workflow.confirm(s, cid, ana, amount="1", reason="x" * 20, now=far)
+            _overpaid(s, cid, ana, "1", "x" * 20, now=far)
         else:
             workflow.close(s, cid, ana)
     assert _state(imported, cid) == "open"
@@ -100,7 +107,7 @@ def test_verified_case_cannot_be_confirmed_or_closed_without_notice(imported, us
         workflow.verify(s, cid, ana, source="payroll office")
     far = utcnow() + timedelta(days=400)
     with pytest.raises(CaseError, match="send the notice first"), imported.begin() as s:
-        workflow.confirm(s, cid, ana, amount="1", reason="paid after separation", now=far)
+        _overpaid(s, cid, ana, "1", "paid after separation", now=far)
     with pytest.raises(CaseError), imported.begin() as s:
         workflow.verify(s, cid, ana, source="again")
     assert _state(imported, cid) == "verified"
@@ -117,15 +124,11 @@ def test_a_contest_keeps_the_wait_and_the_case_contested(imported, users):
         submit_contest(s, s.get(Notice, notice_id), "I was on approved leave.", [])
     assert _state(imported, cid) == "contested"
     with pytest.raises(CaseError, match="has until"), imported.begin() as s:
-        workflow.confirm(
-            s, cid, ana, amount="10", reason="r" * 12, now=sent_at + timedelta(days=29)
-        )
+        _overpaid(s, cid, ana, "10", "r" * 12, now=sent_at + timedelta(days=29))
     with pytest.raises(CaseError, match="period has ended"), imported.begin() as s:
         submit_contest(s, s.get(Notice, notice_id), "late", [], now=sent_at + timedelta(days=31))
     with imported.begin() as s:
-        workflow.confirm(
-            s, cid, ana, amount="10", reason="r" * 12, now=sent_at + timedelta(days=30)
-        )
+        _overpaid(s, cid, ana, "10", "r" * 12, now=sent_at + timedelta(days=30))
 
 
 def test_exception_needs_two_approvers_other_than_the_requester(imported, users):
@@ -143,13 +146,13 @@ def test_exception_needs_two_approvers_other_than_the_requester(imported, users)
         workflow.approve_exception(s, cid, exc_id, bob)
     with pytest.raises(Forbidden, match="different user"), imported.begin() as s:
         workflow.approve_exception(s, cid, exc_id, bob)  # the same approver twice
-    with pytest.raises(CaseError, match="cannot be confirmed yet"), imported.begin() as s:
-        workflow.confirm(s, cid, ana, amount="50", reason="threat to patients")
+    with pytest.raises(CaseError, match="cannot be recorded yet"), imported.begin() as s:
+        _overpaid(s, cid, ana, "50", "threat to patients")
     with pytest.raises(CaseNotFound), imported.begin() as s:
         workflow.approve_exception(s, cid, exc_id, dee)  # another agency's analyst
     with imported.begin() as s:
         workflow.approve_exception(s, cid, exc_id, adm)
-        workflow.confirm(s, cid, ana, amount="50", reason="threat to patients")
+        _overpaid(s, cid, ana, "50", "threat to patients")
     assert _state(imported, cid) == "determined"
 
 
@@ -174,8 +177,8 @@ def test_free_text_never_stores_an_ssn(imported, users, world: World):
 def test_dismissal_is_possible_from_any_open_state_and_is_final(imported, users):
     cid = case_id(imported, "DUPLICATE_PAYMENT", "VA2")
     with imported.begin() as s:
-        workflow.dismiss(s, cid, users["ana"], reason="the second payment was returned")
+        determinations.dismiss(s, cid, users["ana"], reason="the second payment was returned")
     with pytest.raises(CaseError), imported.begin() as s:
         workflow.verify(s, cid, users["ana"], source="HR")
     with imported.begin() as s:
-        assert s.get_one(Case, cid).outcome == "dismissed"
+        assert s.get_one(Case, cid).outcome == "proper"

@@ -53,7 +53,7 @@ def case_store(tmp_path_factory: pytest.TempPathFactory, verified_agency: Verifi
     from sqlalchemy import select
 
     from headcount.auth.roles import Role
-    from headcount.cases import workflow
+    from headcount.cases import determinations, workflow
     from headcount.cases.access import Actor
     from headcount.cases.models import Case
     from headcount.store import Store, utcnow
@@ -80,16 +80,18 @@ def case_store(tmp_path_factory: pytest.TempPathFactory, verified_agency: Verifi
                         exc = workflow.request_exception(s, cid, ana, justification="safety")
                         workflow.approve_exception(s, cid, exc.id, bob)
                         workflow.approve_exception(s, cid, exc.id, cy)
-                        workflow.confirm(
-                            s, cid, ana, amount=at_risk, reason="paid in error",
+                        determinations.determine(
+                            s, cid, ana, outcome="improper_overpayment",
+                            cause="administrative_error_agency", identified=at_risk,
+                            prevented=at_risk, reason="paid in error; stopped before payday",
                             now=now + timedelta(days=1),
                         )  # fmt: skip
                         confirmed += 1
                     else:
-                        workflow.dismiss(s, cid, ana, reason="explained by HR")
+                        determinations.dismiss(s, cid, ana, reason="explained by HR")
                         dismissed += 1
                 elif n < 36:
-                    workflow.dismiss(s, cid, ana, reason="duplicate of another case")
+                    determinations.dismiss(s, cid, ana, reason="duplicate of another case")
                     dismissed += 1
     finally:
         store.close()

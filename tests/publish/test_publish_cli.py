@@ -58,11 +58,11 @@ def nonresponse_inequalities(
 def case_inequalities(
     rows: list[Row],
 ) -> list[tuple[tuple[tuple[str, str, str]], tuple[str, str, str]]]:
-    """A confirmed improper payment needs an independent verification first."""
+    """Every outcome but "proper" needs an independent verification first."""
     return [
         (((r.table, r.row, r.column),), ("verified_by_rule", r.row, "verified"))
         for r in rows
-        if r.table == "determined_by_rule" and r.column == "confirmed"
+        if r.table == "determined_by_rule" and r.column not in {"proper", ALL}
     ]
 
 

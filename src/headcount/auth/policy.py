@@ -26,8 +26,10 @@ PUBLIC, CHECKIN_LINK = Access.PUBLIC, Access.CHECKIN_LINK
 EVERY_USER = frozenset(Role)
 DASHBOARD = frozenset({Role.SUPERVISOR, Role.ANALYST, Role.ADMIN})
 AUDIT = frozenset({Role.AUDITOR, Role.ADMIN})
-CASES_READ = frozenset({Role.ANALYST, Role.AUDITOR, Role.ADMIN})
-CASES_WORK = frozenset({Role.ANALYST, Role.ADMIN})
+CASES_READ = frozenset({Role.ANALYST, Role.INTEGRITY, Role.FINANCE, Role.AUDITOR, Role.ADMIN})
+CASES_WORK = frozenset({Role.ANALYST, Role.INTEGRITY, Role.ADMIN})
+DEBTS_READ = CASES_READ
+DEBTS_WORK = frozenset({Role.FINANCE, Role.ADMIN})
 
 POLICY: dict[tuple[str, str], Rule] = {
     # Public: the front page, assets, API description, signing in.
@@ -64,6 +66,45 @@ POLICY: dict[tuple[str, str], Rule] = {
     ("GET", "/cases/{case_id}/attachments/{attachment_id}"): CASES_READ,
     ("POST", "/cases/{case_id}/steps/{step}"): CASES_WORK,
     ("POST", "/cases/{case_id}/reveal"): CASES_WORK,
+    # Debts: finance (its agency) and admins act; whoever reads cases reads debts
+    # (the library checks the role, agency and legal order again: cases/debts/ledger.py).
+    ("GET", "/debts"): DEBTS_READ,
+    ("GET", "/debts/{debt_id}"): DEBTS_READ,
+    ("GET", "/debts/{debt_id}/notice/pdf"): DEBTS_READ,
+    ("POST", "/debts/{debt_id}/steps/{step}"): DEBTS_WORK,
+    # The case and debt API (web/case_api.py): the same roles as the pages.
+    ("GET", "/api/v1/cases"): CASES_READ,
+    ("GET", "/api/v1/cases/{case_id}"): CASES_READ,
+    **{
+        ("POST", f"/api/v1/cases/{{case_id}}/{step}"): CASES_WORK
+        for step in (
+            "verify",
+            "notice",
+            "no-contest",
+            "determination",
+            "dismissal",
+            "close",
+            "exceptions",
+            "referrals",
+            "exceptions/{item_id}/approval",
+            "referrals/{item_id}/approval",
+        )
+    },
+    ("GET", "/api/v1/debts"): DEBTS_READ,
+    ("GET", "/api/v1/debts/{debt_id}"): DEBTS_READ,
+    **{
+        ("POST", f"/api/v1/debts/{{debt_id}}/{step}"): DEBTS_WORK
+        for step in (
+            "notice",
+            "agreement",
+            "payment",
+            "offset",
+            "waiver-request",
+            "waiver-decision",
+            "separation",
+            "referral",
+        )
+    },
     # The person named in a finding: authorised by the signed link in their notice letter.
     ("GET", "/notice/{token}"): CHECKIN_LINK,
     ("GET", "/notice/{token}/pdf"): CHECKIN_LINK,

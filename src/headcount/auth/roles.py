@@ -1,4 +1,4 @@
-"""The five roles. What each may reach is the route policy (auth/policy.py); what each may
+"""The seven roles. What each may reach is the route policy (auth/policy.py); what each may
 see inside a page (one agency or all) is `Principal.agency`."""
 
 from __future__ import annotations
@@ -13,11 +13,19 @@ class Role(StrEnum):
     ANALYST = "analyst"
     AUDITOR = "auditor"
     ADMIN = "admin"
+    # Overpayment debts: notices of debt, repayment agreements, payments, waivers, offsets,
+    # Treasury Offset referrals (cases/debts/).
+    FINANCE = "finance"
+    # A program-integrity officer: works cases like an analyst and is the one role that may
+    # refer a case to the inspector general as suspected fraud (with a second such officer).
+    INTEGRITY = "integrity"
 
 
 # Roles whose view is limited to their own agency when the user has one. Auditors and
 # admins oversee everything, so an agency on their account is refused.
-AGENCY_SCOPED = frozenset({Role.EMPLOYEE, Role.SUPERVISOR, Role.ANALYST})
+AGENCY_SCOPED = frozenset(
+    {Role.EMPLOYEE, Role.SUPERVISOR, Role.ANALYST, Role.FINANCE, Role.INTEGRITY}
+)
 
 
 class RoleError(ValueError):

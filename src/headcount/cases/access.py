@@ -14,10 +14,20 @@ from sqlalchemy.orm import Session
 from headcount.auth.roles import Principal, Role
 from headcount.cases.models import Case, CasePerson, Person
 
-# Read cases: analysts (their agency), auditors and admins (every agency).
-VIEWERS = frozenset({Role.ANALYST, Role.AUDITOR, Role.ADMIN})
-# Move a case on, approve an exception, reveal an SSN or account: analysts and admins only.
-WORKERS = frozenset({Role.ANALYST, Role.ADMIN})
+# Read cases: analysts, integrity officers and finance (their agency), auditors and admins
+# (every agency).
+VIEWERS = frozenset({Role.ANALYST, Role.INTEGRITY, Role.FINANCE, Role.AUDITOR, Role.ADMIN})
+# Move a case on, approve an exception, reveal an SSN or account: analysts, integrity
+# officers and admins only.
+WORKERS = frozenset({Role.ANALYST, Role.INTEGRITY, Role.ADMIN})
+# Refer a case to the inspector general as suspected fraud (and approve such a referral).
+REFERRERS = frozenset({Role.INTEGRITY})
+# Debts: read (the case workers and auditors too) and act on (finance and admins).
+DEBT_READERS = VIEWERS
+DEBT_WORKERS = frozenset({Role.FINANCE, Role.ADMIN})
+
+
+MAX_ID = 2**63 - 1
 
 
 class CaseError(ValueError):
@@ -66,8 +76,16 @@ def scoped(query: Select[Case], actor: Actor) -> Select[Case]:
     )
 
 
+def storable_id(value: int) -> bool:
+    """Whether `value` can be a row id at all (a bigger one overflows the database driver;
+    it names no record, so it is answered like any id that does not exist)."""
+    return 0 < value <= MAX_ID
+
+
 def get_case(session: Session, case_id: int, actor: Actor, *, lock: bool = False) -> Case:
     require(actor, VIEWERS, "read cases")
+    if not storable_id(case_id):
+        raise CaseNotFound(f"no case {case_id}")
     query = scoped(select(Case).where(Case.id == case_id), actor)
     if lock:
         query = query.with_for_update()

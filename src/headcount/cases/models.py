@@ -40,8 +40,27 @@ class State(StrEnum):
 
 
 class Outcome(StrEnum):
-    CONFIRMED = "confirmed"  # an improper payment: the adverse action
-    DISMISSED = "dismissed"
+    """A determination's outcome, in the codes agencies report to OMB (claims.md)."""
+
+    PROPER = "proper"
+    IMPROPER_OVERPAYMENT = "improper_overpayment"
+    IMPROPER_UNDERPAYMENT = "improper_underpayment"
+    TECHNICALLY_IMPROPER = "technically_improper"  # right person and amount, a step missed
+    UNKNOWN = "unknown"  # documentation insufficient to decide
+
+
+class Cause(StrEnum):
+    """Why a payment was not proper (claims.md); `fraud_referred` is the only route to the
+    word "fraud"."""
+
+    DEATH_DATA_NOT_TIMELY = "death_data_not_timely"
+    FAILURE_TO_VERIFY = "failure_to_verify"
+    ADMINISTRATIVE_ERROR_AGENCY = "administrative_error_agency"
+    ADMINISTRATIVE_ERROR_OTHER_PARTY = "administrative_error_other_party"
+    INSUFFICIENT_DOCUMENTATION = "insufficient_documentation"
+    DATA_DOES_NOT_EXIST = "data_does_not_exist"
+    STATUTORY_REQUIREMENT_NOT_MET = "statutory_requirement_not_met"
+    FRAUD_REFERRED = "fraud_referred"
 
 
 def _in(column: str, values: type[StrEnum]) -> str:
@@ -72,6 +91,7 @@ class Case(Base):
     __table_args__ = (
         CheckConstraint(_in("state", State), name="state"),
         CheckConstraint(f"outcome IS NULL OR {_in('outcome', Outcome)}", name="outcome"),
+        CheckConstraint(f"cause IS NULL OR {_in('cause', Cause)}", name="cause"),
         Index("ix_cases_state", "state"),
     )
 
@@ -92,8 +112,17 @@ class Case(Base):
     verification_note: Mapped[str | None] = mapped_column(Text)
     notice_sent_at: Mapped[datetime | None]
     contest_deadline: Mapped[datetime | None]
-    outcome: Mapped[str | None] = mapped_column(String(16))
-    determined_amount: Mapped[Decimal | None] = mapped_column(MONEY)
+    outcome: Mapped[str | None] = mapped_column(String(32))
+    cause: Mapped[str | None] = mapped_column(String(40))
+    # The determination's dollars (claims.md): of the leads, the part confirmed improper;
+    # payments stopped before they went out; the debt established.
+    identified: Mapped[Decimal | None] = mapped_column(MONEY)
+    prevented: Mapped[Decimal | None] = mapped_column(MONEY)
+    overpayment: Mapped[Decimal | None] = mapped_column(MONEY)
+    # A free-text-era determination (before coded outcomes, revision 0004): its word
+    # (confirmed/dismissed) and amount, kept as they were; its outcome became `unknown`.
+    legacy_outcome: Mapped[str | None] = mapped_column(String(16))
+    legacy_amount: Mapped[Decimal | None] = mapped_column(MONEY)
     determination_reason: Mapped[str | None] = mapped_column(Text)
     determined_by: Mapped[str | None] = mapped_column(String(64))
     determined_at: Mapped[datetime | None]
@@ -238,6 +267,23 @@ class ExceptionApproval(Base):
     )
     approver: Mapped[str] = mapped_column(String(64), primary_key=True)
     approved_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class FraudReferral(Base):
+    """A request to determine a case as fraud and refer it to the inspector general: asked
+    by an integrity officer, approved by a second one (never the same user)."""
+
+    __tablename__ = "case_referrals"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    case_id: Mapped[int] = mapped_column(
+        BigId, ForeignKey("cases.id", ondelete="CASCADE"), index=True
+    )
+    requested_by: Mapped[str] = mapped_column(String(64))
+    requested_at: Mapped[datetime] = mapped_column(default=utcnow)
+    justification: Mapped[str] = mapped_column(Text)
+    approved_by: Mapped[str | None] = mapped_column(String(64))
+    approved_at: Mapped[datetime | None]
 
 
 class AgencySetting(Base):

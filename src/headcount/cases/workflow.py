@@ -7,10 +7,11 @@
   agency's contest period (30 days unless its rules set more).
 - contested: a person named contests through their link before the deadline.
 - not_contested: recorded only once the deadline has passed without a contest.
-- confirm (the adverse action: an improper payment, with its amount): only after the notice
-  and its contest period, unless a public-health-or-safety exception was approved by two
-  users other than the one who asked for it; the case must still have been verified.
-- dismiss: the finding is dropped; no action against anyone, so it may end any open case.
+- determine (cases/determinations.py): a coded outcome, cause and dollars. Anything but
+  `proper` only after the notice and its contest period, unless a public-health-or-safety
+  exception was approved by two users other than the one who asked for it; the case must
+  still have been verified. `proper` (the lead is dropped: no action against anyone) may
+  end any open case.
 - close: after a determination.
 
 Every step writes a case event and an audit-log entry in the same transaction.
@@ -19,18 +20,24 @@ Every step writes a case event and an audit-log entry in the same transaction.
 from __future__ import annotations
 
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from headcount import audit
-from headcount.cases.access import WORKERS, Actor, CaseError, Forbidden, get_case, require
+from headcount.cases.access import (
+    WORKERS,
+    Actor,
+    CaseError,
+    Forbidden,
+    get_case,
+    require,
+    storable_id,
+)
 from headcount.cases.models import (
     Case,
     CaseEvent,
     ExceptionApproval,
-    Outcome,
     SafetyException,
     State,
 )
@@ -160,32 +167,20 @@ def approved_exception(case: Case, session: Session) -> SafetyException | None:
     return None
 
 
-def confirm(
-    session: Session, case_id: int, actor: Actor, *, amount: str | Decimal, reason: str,
-    now: datetime | None = None,
-) -> Case:  # fmt: skip
-    """Record the adverse action: an improper payment of `amount` is confirmed."""
-    case = worked_case(session, case_id, actor, "confirm an improper payment")
-    now = now or utcnow()
+def may_take_adverse_step(session: Session, case: Case, now: datetime) -> SafetyException | None:
+    """Whether a determination against someone may be recorded now: after the notice and its
+    contest period, or under an approved exception (returned). CaseError says why not."""
     state = _state(case)
-    exception = None
-    normal = (
-        state in AFTER_NOTICE and case.contest_deadline is not None and now >= case.contest_deadline
-    )
-    if not normal:
-        exception = approved_exception(case, session) if state in UNDER_EXCEPTION else None
-        if exception is None:
-            raise CaseError(_why_not_yet(case, state))
-    value = _amount(amount)
-    case.outcome, case.determined_amount = Outcome.CONFIRMED.value, value
-    _determine(session, case, actor, reason, now, "confirm", {
-        "amount": str(value), "exception": exception.id if exception else None,
-    })  # fmt: skip
-    return case
+    if state in AFTER_NOTICE and case.contest_deadline is not None and now >= case.contest_deadline:
+        return None
+    exception = approved_exception(case, session) if state in UNDER_EXCEPTION else None
+    if exception is None:
+        raise CaseError(_why_not_yet(case, state))
+    return exception
 
 
 def _why_not_yet(case: Case, state: State) -> str:
-    prefix = "an improper payment cannot be confirmed yet"
+    prefix = "this determination cannot be recorded yet"
     if state in AFTER_NOTICE and case.contest_deadline is not None:
         return (
             f"{prefix}: the person has until {case.contest_deadline:%Y-%m-%d %H:%M} UTC to "
@@ -193,40 +188,6 @@ def _why_not_yet(case: Case, state: State) -> str:
             "has been approved by two other users"
         )
     return f"{prefix}: {NEXT_STEP.get(state, 'not possible from ' + state.value)}"
-
-
-def _amount(value: str | Decimal) -> Decimal:
-    try:
-        amount = Decimal(str(value).replace(",", "").replace("$", "").strip())
-    except InvalidOperation:
-        raise CaseError("the amount must be dollars, e.g. 1234.56") from None
-    if not amount.is_finite() or amount <= 0 or amount != amount.quantize(Decimal("0.01")):
-        raise CaseError("the amount must be more than $0 with at most two decimals")
-    if amount >= Decimal("1e16"):
-        raise CaseError("the amount is too large")
-    return amount
-
-
-def dismiss(
-    session: Session, case_id: int, actor: Actor, *, reason: str, now: datetime | None = None
-) -> Case:
-    case = worked_case(session, case_id, actor, "dismiss a finding")
-    expect_state(case, OPEN_STATES, "dismiss")
-    case.outcome, case.determined_amount = Outcome.DISMISSED.value, None
-    _determine(session, case, actor, reason, now or utcnow(), "dismiss", {})
-    return case
-
-
-def _determine(
-    session: Session, case: Case, actor: Actor, reason: str, now: datetime, action: str,
-    detail: audit.Detail,
-) -> None:  # fmt: skip
-    case.determination_reason = clean_text("The reason", reason)
-    case.determined_by, case.determined_at = actor.username, now
-    transition(
-        session, case, actor.username, action, State.DETERMINED, now=now,
-        note=case.determination_reason, client=actor.client, detail=detail,
-    )  # fmt: skip
 
 
 def close(session: Session, case_id: int, actor: Actor, *, now: datetime | None = None) -> Case:
@@ -267,7 +228,7 @@ def approve_exception(
     now: datetime | None = None,
 ) -> SafetyException:  # fmt: skip
     case = worked_case(session, case_id, actor, "approve an exception")
-    exc = session.get(SafetyException, exception_id)
+    exc = session.get(SafetyException, exception_id) if storable_id(exception_id) else None
     if exc is None or exc.case_id != case.id:
         raise CaseError(f"case {case.id} has no exception {exception_id}")
     if exc.requested_by == actor.username:

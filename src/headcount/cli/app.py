@@ -305,9 +305,11 @@ from headcount.cli import users_cmds as _users_cmds  # noqa: E402
 app.add_typer(_users_cmds.users_app, name="users")
 app.add_typer(_audit_cmds.audit_app, name="audit")
 from headcount.cli import cases_cmds as _cases_cmds  # noqa: E402
+from headcount.cli import debts_cmds as _debts_cmds  # noqa: E402
 from headcount.cli import keys_cmds as _keys_cmds  # noqa: E402
 
 app.add_typer(_cases_cmds.cases_app, name="cases")
+app.add_typer(_debts_cmds.debts_app, name="debts")
 app.add_typer(_keys_cmds.keys_app, name="keys")
 app.command("purge")(_keys_cmds.purge)
 app.command("retention")(_keys_cmds.retention)

@@ -7,6 +7,7 @@ from alembic import context
 # Every domain's tables join the one metadata when their models are imported.
 import headcount.audit.models
 import headcount.auth.models
+import headcount.cases.debts.models
 import headcount.cases.models
 import headcount.checkins.models
 import headcount.linkage.review

@@ -1,12 +1,8 @@
-"""The tables the case store gives: cases verified, determined by outcome, their dollars,
-and money recovered, each by rule.
+"""The tables the case store gives: cases verified, determined by outcome, their dollars
+(identified, prevented, overpaid) and money recovered or waived, each by rule.
 
-`outcome_records` is the one function that reads the store. Today it reads what
-`cases/models.py` holds: whether a case was independently verified, and its determination
-(`confirmed`, with the amount, or `dismissed`). When coded determinations (outcome, cause,
-identified / prevented / overpayment dollars) and debts arrive, only it changes: it returns
-the same records with those outcomes, dollar kinds and recoveries, and `store_tables` turns
-them into tables as it does now.
+`outcome_records` is the one function that reads the store (cases/models.py and
+cases/debts/models.py); `store_tables` turns what it returns into tables.
 """
 
 from __future__ import annotations
@@ -52,15 +48,24 @@ class OutcomeRecords:
     as_of: str = ""
 
 
+# A determination's dollars, by the name the publication gives each kind (claims.md).
+DOLLAR_KINDS = {"identified": "identified", "prevented": "prevented", "overpayment": "overpaid"}
+
+
+def _positive(amounts: Mapping[str, Decimal | None]) -> dict[str, Decimal]:
+    return {kind: amount for kind, amount in amounts.items() if amount and amount > 0}
+
+
 def outcome_records(session: Session) -> OutcomeRecords:
-    """THE SEAM: read cases (and, once they exist, coded determinations and debts)."""
+    """Cases verified, coded determinations with their dollars, and debts' recoveries."""
     from sqlalchemy import func, select
 
+    from headcount.cases.debts.models import Debt
     from headcount.cases.models import Case, Outcome
 
     rules = tuple(session.scalars(select(Case.rule).distinct().order_by(Case.rule)))
     verified = [
-        CaseFigure(rule, {"at risk": amount} if amount and amount > 0 else {})
+        CaseFigure(rule, _positive({"at risk": amount}))
         for rule, amount in session.execute(
             select(Case.rule, Case.amount_at_risk)
             .where(Case.verified_at.is_not(None))
@@ -69,14 +74,24 @@ def outcome_records(session: Session) -> OutcomeRecords:
     ]
     determined = [
         Determined(
-            rule=rule,
-            outcome=outcome or "",
-            dollars={"determined improper": amount} if amount and amount > 0 else {},
+            rule=row.rule,
+            outcome=row.outcome,
+            dollars=_positive(
+                {name: getattr(row, column) for column, name in DOLLAR_KINDS.items()}
+            ),
         )
-        for rule, outcome, amount in session.execute(
-            select(Case.rule, Case.outcome, Case.determined_amount)
+        for row in session.execute(
+            select(Case.rule, Case.outcome, Case.identified, Case.prevented, Case.overpayment)
             .where(Case.outcome.is_not(None))
             .order_by(Case.id)
+        )
+    ]
+    recovered = [
+        CaseFigure(rule, _positive({"recovered": received, "waived": waived}))
+        for rule, received, waived in session.execute(
+            select(Case.rule, Debt.received, Debt.waived)
+            .join(Case, Debt.case_id == Case.id)
+            .order_by(Debt.id)
         )
     ]
     latest = session.scalar(select(func.max(Case.updated_at)))
@@ -85,8 +100,9 @@ def outcome_records(session: Session) -> OutcomeRecords:
         verified=verified,
         determined=determined,
         outcomes=tuple(o.value for o in Outcome),
-        after_verification=frozenset({Outcome.CONFIRMED.value}),
-        recovered=(),  # no recovery is recorded before debts exist (issue 13, part 2)
+        # Only "proper" may end a case that was never verified (cases/determinations.py).
+        after_verification=frozenset(o.value for o in Outcome if o is not Outcome.PROPER),
+        recovered=recovered,
         as_of=f"{latest:%Y-%m-%d %H:%M} UTC" if latest else "",
     )
 

@@ -49,8 +49,10 @@ def create_app(
     from headcount.web import (
         audit_pages,
         auth_pages,
+        case_api,
         case_pages,
         contest_pages,
+        debt_pages,
         guard,
         review_pages,
     )
@@ -85,6 +87,8 @@ def create_app(
     app.include_router(case_pages.router)
     app.include_router(contest_pages.router)
     app.include_router(review_pages.router)
+    app.include_router(debt_pages.router)
+    app.include_router(case_api.router)
     guard.install(app)  # after the last router: fails if any route has no policy entry
 
     # Last added runs first: the client address is settled before anything reads it.

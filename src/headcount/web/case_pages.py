@@ -20,10 +20,11 @@ from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
 from headcount import audit
-from headcount.cases import notices, workflow
+from headcount.cases import determinations, notices, workflow
 from headcount.cases.access import WORKERS, Actor, CaseError, CaseNotFound, Forbidden, get_case
+from headcount.cases.debts.models import Debt
 from headcount.cases.letters import evidence_in_words, money, rule_title
-from headcount.cases.models import Attachment, Notice, SafetyException, State
+from headcount.cases.models import Attachment, Cause, Notice, Outcome, SafetyException, State
 from headcount.cases.reveal import identifiers, reveal_identifier
 from headcount.cases.search import PAGE_SIZE, CaseFilter, search_cases
 from headcount.pii import Keyring
@@ -67,6 +68,11 @@ def _field(form: FormData, name: str) -> str:
     return value if isinstance(value, str) else ""
 
 
+def _id(form: FormData, name: str) -> int:
+    text = _field(form, name)
+    return int(text) if text.isdigit() and len(text) < 19 else 0
+
+
 STEPS: dict[str, Step] = {
     "verify": lambda s, cid, a, f, r: workflow.verify(
         s, cid, a, source=_field(f, "source"), note=_field(f, "note")
@@ -75,16 +81,33 @@ STEPS: dict[str, Step] = {
         s, cid, a, signer=r.app.state.contest_signer, base_url=_base_url(r)
     ),
     "no-contest": lambda s, cid, a, f, r: workflow.record_no_contest(s, cid, a),
-    "confirm": lambda s, cid, a, f, r: workflow.confirm(
-        s, cid, a, amount=_field(f, "amount"), reason=_field(f, "reason")
+    "determine": lambda s, cid, a, f, r: determinations.determine(
+        s,
+        cid,
+        a,
+        outcome=_field(f, "outcome"),
+        cause=_field(f, "cause") or None,
+        identified=_field(f, "identified"),
+        prevented=_field(f, "prevented"),
+        overpayment=_field(f, "overpayment"),
+        reason=_field(f, "reason"),
+        debtor=_field(f, "debtor") or None,
     ),
-    "dismiss": lambda s, cid, a, f, r: workflow.dismiss(s, cid, a, reason=_field(f, "reason")),
+    "dismiss": lambda s, cid, a, f, r: determinations.dismiss(
+        s, cid, a, reason=_field(f, "reason")
+    ),
+    "referral": lambda s, cid, a, f, r: determinations.request_referral(
+        s, cid, a, justification=_field(f, "justification")
+    ),
+    "approve-referral": lambda s, cid, a, f, r: determinations.approve_referral(
+        s, cid, _id(f, "referral_id"), a
+    ),
     "close": lambda s, cid, a, f, r: workflow.close(s, cid, a),
     "exception": lambda s, cid, a, f, r: workflow.request_exception(
         s, cid, a, justification=_field(f, "justification")
     ),
     "approve": lambda s, cid, a, f, r: workflow.approve_exception(
-        s, cid, int(_field(f, "exception_id")) if _field(f, "exception_id").isdigit() else 0, a
+        s, cid, _id(f, "exception_id"), a
     ),
 }
 
@@ -126,6 +149,8 @@ def _detail(request: Request, case_id: int, status: int = 200, **extra: Any) -> 
                 notices=list(case.notices),
                 contests=[(n, c, list(c.attachments)) for n in case.notices for c in n.contests],
                 exceptions=list(exceptions), ids=identifiers(s, keyring(request), case, who),
+                referrals=determinations.referrals(s, case), outcomes=list(Outcome),
+                causes=list(Cause), debt=s.scalars(select(Debt).where(Debt.case_id == case.id)).first(),
                 why=why, facts=facts, evidence_payments=payments,
                 evidence=json.loads(case.evidence), **extra,
             )  # fmt: skip
