@@ -20,9 +20,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from email.message import EmailMessage
 from email.policy import SMTP
+from functools import partial
 from typing import Any
 
-from sqlalchemy import bindparam, exists, func, or_, select, update
+from sqlalchemy import Table, bindparam, exists, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from headcount import audit
@@ -138,7 +139,7 @@ def _prepare(session: Session, campaign_id: str, kind: DeliveryKind) -> list[int
     new = list(session.scalars(targets))
     if new:
         session.execute(
-            Delivery.__table__.insert(),
+            insert(Delivery),
             [{"recipient_id": r, "kind": kind.value, "status": "queued", "attempts": 0,
               "created_at": utcnow()} for r in new],
         )  # fmt: skip
@@ -200,8 +201,8 @@ class _Ledger:
     def _write(self, session: Session) -> None:
         if not self.outcomes:
             return
-        deliveries = Delivery.__table__
-        recipients = Recipient.__table__
+        deliveries, recipients = Delivery.__table__, Recipient.__table__
+        assert isinstance(deliveries, Table) and isinstance(recipients, Table)
         connection = session.connection()
         connection.execute(
             deliveries.update()
@@ -254,9 +255,10 @@ def _run(
         report.skipped_exempt = sum(1 for p in policies.values() if p == "exempt")
         ids = _prepare(session, campaign_id, kind)
         report.in_flight, report.suppressed = _left_alone(session, campaign_id, kind)
+        deadline = campaign.deadline
         facts = {
             "campaign_id": campaign_id, "title": campaign.title, "question": campaign.question,
-            "deadline": campaign.deadline, "contact_email": campaign.contact_email,
+            "deadline": deadline, "contact_email": campaign.contact_email,
         }  # fmt: skip
     mailer = Mailer(settings)
     ledger = _Ledger(store, campaign_id, kind)
@@ -266,7 +268,7 @@ def _run(
     try:
         for start in range(0, len(ids), CHUNK):
             chunk = ids[start : start + CHUNK]
-            for delivery_id, recipient, token in _chunk(store, signer, chunk, facts["deadline"]):
+            for delivery_id, recipient, token in _chunk(store, signer, chunk, deadline):
                 envelope = Envelope(
                     **facts,  # type: ignore[arg-type]
                     agency=recipient.agency,
@@ -278,8 +280,8 @@ def _run(
                 )
                 data = render(envelope, settings.sender, kind.value)
                 failure, tries = _attempt(
-                    mailer, envelope.to, data,
-                    lambda d=delivery_id, r=recipient.id: ledger.commit((d, r)), sleep,
+                    mailer, envelope.to, data, partial(ledger.commit, (delivery_id, recipient.id)),
+                    sleep,
                 )  # fmt: skip
                 down = _tally(report, ledger, delivery_id, recipient, failure, tries, down)
                 if down >= STOP_AFTER_CONNECTION_FAILURES:

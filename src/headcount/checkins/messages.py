@@ -77,6 +77,11 @@ def wording(env: Envelope, kind: str) -> tuple[str, str, str]:
     return subject, text, f'<!doctype html><html lang="en"><body>{body}</body></html>'
 
 
+def request_paragraphs(env: Envelope, kind: str) -> list[str]:
+    """The plain text's paragraphs after the greeting: what a reply may quote unmarked."""
+    return wording(env, kind)[1].split("\n\n")[1:]
+
+
 def _part(content_type: str, text: str) -> bytes:
     # binascii's quoted-printable (C) wraps at 76 and turns line ends into CRLF: a body any
     # relay accepts, made in microseconds rather than the email package's milliseconds.
@@ -99,7 +104,8 @@ def _header(name: str, value: str) -> bytes:
 def _folded(name: str, value: str) -> bytes:
     # The email package takes a millisecond here; the few subjects and senders that need
     # it recur on every message of a run.
-    return SMTP.header_factory(name, value).fold(policy=SMTP).encode("ascii")
+    folded: str = SMTP.header_factory(name, value).fold(policy=SMTP)
+    return folded.encode("ascii")
 
 
 def render(env: Envelope, sender: str, kind: str) -> bytes:
