@@ -71,7 +71,7 @@ def test_supervisor_sees_the_dashboard_not_the_audit_log(
     _shot(page, tmp_path, "auth-home-supervisor.png")
     expect(page.get_by_role("link", name="Findings under review")).to_have_count(0)
     page.get_by_role("link", name="Last week's work").click()
-    expect(page.locator(".headline")).to_contain_text("people asked")
+    expect(page.locator(".headline")).to_contain_text("people reached")
     expect(page.locator("table").first).not_to_contain_text("GSA")  # scoped to VA
     response = page.goto(f"{base}/audit")
     assert response is not None and response.status == 403

@@ -22,6 +22,7 @@ from headcount.checkins.mail_in import ingest_mailbox
 from headcount.checkins.mail_kind import Kind, classify
 from headcount.checkins.mail_out import SmtpSettings, send_invitations, send_reminders
 from headcount.checkins.models import Delivery, Recipient, Reply
+from headcount.checkins.stats import response_rates
 from headcount.contract.policy import Policy
 from headcount.store import Store, utcnow
 
@@ -137,6 +138,11 @@ def test_the_corpus_through_ingest_mail_stores_no_reply_and_records_every_bounce
         bounced = outcome.startswith(("bounce: bounced", "complaint"))
         assert states[employee] == (status, reach, bounced), name
     assert states["E22"] == ("sent", "sent", False)  # nobody wrote about E22
+    with store.begin() as s:
+        overall = response_rates(s, "wk8").overall
+    # 6 hard, 1 soft bounce and 1 still delayed are not reached; the complaint was.
+    assert (overall.emailed, overall.delivered, overall.not_reached) == (22, 14, 8)
+    assert (overall.reached, overall.replied, overall.rate) == (14, 1, 1 / 14)
 
 
 def test_hard_bounces_and_complaints_get_no_reminder(

@@ -173,7 +173,7 @@ def test_the_dashboard_renders_its_charts(
     page.get_by_role("button", name="Sign in").click()
     page.goto(f"{base}/campaigns/wk8")
     expect(page.locator("svg[role=img]")).to_have_count(3)
-    expect(page.locator(".headline")).to_contain_text("50.0% of 4 people asked")
+    expect(page.locator(".headline")).to_contain_text("50.0% of 4 people reached")
     expect(page.locator(".headline")).to_contain_text("Non-response carries no consequence")
     box = page.locator("svg[role=img]").first.bounding_box()
     assert box is not None and box["width"] > 300
