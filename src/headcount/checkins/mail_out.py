@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import logging
 import smtplib
+import threading
 import time
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from email.message import EmailMessage
@@ -23,16 +25,16 @@ from email.policy import SMTP
 from functools import partial
 from typing import Any
 
-from sqlalchemy import Table, bindparam, exists, func, insert, or_, select, update
+from sqlalchemy import exists, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from headcount import audit
 from headcount.checkins.campaigns import CampaignError, contactable_filter, get_campaign
+from headcount.checkins.ledger import Ledger
 from headcount.checkins.links import LINK_PATH, Signer, issue_link
 from headcount.checkins.messages import Envelope, deadline_text, render
 from headcount.checkins.models import (
     SUPPRESSED,
-    Campaign,
     CampaignAgency,
     Delivery,
     DeliveryKind,
@@ -40,7 +42,7 @@ from headcount.checkins.models import (
     Recipient,
     Reply,
 )
-from headcount.checkins.smtp import Mailer, SmtpSettings
+from headcount.checkins.smtp import Failure, Mailer, MailerPool, SmtpSettings, describe
 from headcount.store import Store, utcnow
 
 log = logging.getLogger("headcount.checkins.mail")
@@ -70,32 +72,6 @@ class SendReport:
 
     def count(self, error: str) -> None:
         self.errors[error] = self.errors.get(error, 0) + 1
-
-
-@dataclass(frozen=True)
-class Failure:
-    what: str  # the SMTP error class and code: never the address or the message
-    retry_now: bool
-    status: DeliveryStatus  # deferred or bounced_hard
-    connection: bool = False  # no server to talk to (rather than this message refused)
-
-
-def describe(exc: BaseException) -> Failure:
-    if isinstance(exc, smtplib.SMTPRecipientsRefused):
-        codes = sorted({code for code, _ in exc.recipients.values()})
-        permanent = all(c >= 500 for c in codes)
-        status = DeliveryStatus.BOUNCED_HARD if permanent else DeliveryStatus.DEFERRED
-        return Failure(f"recipient refused ({', '.join(map(str, codes))})", not permanent, status)
-    if isinstance(exc, smtplib.SMTPResponseException):
-        # A refused sender or message is this side's problem, not the address's: deferred.
-        # Refused credentials are as good as no server: every message would meet them.
-        return Failure(
-            f"{type(exc).__name__} {exc.smtp_code}",
-            exc.smtp_code < 500,
-            DeliveryStatus.DEFERRED,
-            connection=isinstance(exc, smtplib.SMTPAuthenticationError),
-        )
-    return Failure(type(exc).__name__, True, DeliveryStatus.DEFERRED, connection=True)
 
 
 def send_invitations(
@@ -164,74 +140,6 @@ def _prepare(session: Session, campaign_id: str, kind: DeliveryKind) -> list[int
     return list(session.scalars(due.order_by(Delivery.id)))
 
 
-class _Ledger:
-    """The outcomes not yet written: each goes into the next message's commit (or the last)."""
-
-    def __init__(self, store: Store, campaign_id: str, kind: DeliveryKind) -> None:
-        self.store, self.campaign_id, self.kind = store, campaign_id, kind
-        self.outcomes: list[dict[str, object]] = []
-        self.marked_sent = False
-
-    def note(self, delivery_id: int, recipient_id: int, status: DeliveryStatus, tries: int,
-             error: str | None) -> None:  # fmt: skip
-        self.outcomes.append(
-            {"b_id": delivery_id, "b_rid": recipient_id, "b_status": status.value,
-             "b_tries": tries, "b_error": error,
-             "b_sent": utcnow() if status is DeliveryStatus.SENT else None}
-        )  # fmt: skip
-
-    def commit(self, sending: tuple[int, int] | None = None) -> None:
-        """Write the outcomes so far and, if given, mark (delivery, recipient) `sending`."""
-        with self.store.begin() as session:
-            self._write(session)
-            if sending is not None:
-                session.execute(
-                    update(Delivery)
-                    .where(Delivery.id == sending[0])
-                    .values(status=DeliveryStatus.SENDING.value)
-                    .execution_options(synchronize_session=False)
-                )
-                session.execute(
-                    update(Recipient)
-                    .where(Recipient.id == sending[1], not_suppressed())
-                    .values(reach=DeliveryStatus.SENDING.value)
-                    .execution_options(synchronize_session=False)
-                )
-
-    def _write(self, session: Session) -> None:
-        if not self.outcomes:
-            return
-        deliveries, recipients = Delivery.__table__, Recipient.__table__
-        assert isinstance(deliveries, Table) and isinstance(recipients, Table)
-        connection = session.connection()
-        connection.execute(
-            deliveries.update()
-            .where(deliveries.c.id == bindparam("b_id"))
-            .values(
-                status=bindparam("b_status"),
-                attempts=deliveries.c.attempts + bindparam("b_tries"),
-                last_error=bindparam("b_error"),
-                sent_at=func.coalesce(bindparam("b_sent"), deliveries.c.sent_at),
-            ),
-            self.outcomes,
-        )
-        connection.execute(
-            recipients.update()
-            .where(recipients.c.id == bindparam("b_rid"))
-            .values(reach=bindparam("b_status")),
-            self.outcomes,
-        )
-        first = next((o["b_sent"] for o in self.outcomes if o["b_sent"] is not None), None)
-        if first is not None and self.kind is DeliveryKind.INVITATION and not self.marked_sent:
-            session.execute(
-                update(Campaign)
-                .where(Campaign.id == self.campaign_id, Campaign.sent_at.is_(None))
-                .values(sent_at=first)
-            )
-            self.marked_sent = True
-        self.outcomes = []
-
-
 def _run(
     store: Store,
     campaign_id: str,
@@ -260,39 +168,57 @@ def _run(
             "campaign_id": campaign_id, "title": campaign.title, "question": campaign.question,
             "deadline": deadline, "contact_email": campaign.contact_email,
         }  # fmt: skip
-    mailer = Mailer(settings)
-    ledger = _Ledger(store, campaign_id, kind)
+    connection = store.engine.connect()
+    ledger = Ledger(connection, campaign_id, kind)
     reference = Signer(signer.secret, "reply-ref")
     link_base = f"{base_url.rstrip('/')}{LINK_PATH}"
-    down = 0
+    mailers = MailerPool(settings)
+    stop = threading.Event()
+
+    def one(item: tuple[int, Recipient, str]) -> tuple[Failure | None, int] | None:
+        """Send one message on this thread's connection: (failure or None, tries)."""
+        delivery_id, recipient, token = item
+        if stop.is_set():
+            return None
+        envelope = Envelope(
+            **facts,  # type: ignore[arg-type]
+            agency=recipient.agency,
+            policy=policies[recipient.agency],
+            first_name=recipient.first_name,
+            to=recipient.work_email or "",
+            link=link_base + token,
+            reference=f"hc.{reference.dumps([recipient.id, delivery_id])}",
+        )
+        data = render(envelope, settings.sender, kind.value)
+        return _attempt(mailers.mine(), envelope.to, data, partial(ledger.commit, delivery_id),
+                        sleep)  # fmt: skip
+
+    down, why = 0, ""
     try:
-        for start in range(0, len(ids), CHUNK):
-            chunk = ids[start : start + CHUNK]
-            for delivery_id, recipient, token in _chunk(store, signer, chunk, deadline):
-                envelope = Envelope(
-                    **facts,  # type: ignore[arg-type]
-                    agency=recipient.agency,
-                    policy=policies[recipient.agency],
-                    first_name=recipient.first_name,
-                    to=recipient.work_email or "",
-                    link=link_base + token,
-                    reference=f"hc.{reference.dumps([recipient.id, delivery_id])}",
-                )
-                data = render(envelope, settings.sender, kind.value)
-                failure, tries = _attempt(
-                    mailer, envelope.to, data, partial(ledger.commit, (delivery_id, recipient.id)),
-                    sleep,
-                )  # fmt: skip
-                down = _tally(report, ledger, delivery_id, recipient, failure, tries, down)
-                if down >= STOP_AFTER_CONNECTION_FAILURES:
+        with ThreadPoolExecutor(settings.connections, "smtp") as pool:
+            for start in range(0, len(ids), CHUNK):
+                items = _chunk(ledger, signer, ids[start : start + CHUNK], deadline)
+                for (delivery_id, recipient, _), done in zip(
+                    items, pool.map(one, items), strict=True
+                ):
+                    if done is None:
+                        continue  # not attempted: the run is stopping
+                    down = _tally(report, ledger, delivery_id, recipient, *done, down)
+                    if down >= STOP_AFTER_CONNECTION_FAILURES and not stop.is_set():
+                        stop.set()
+                        why = done[0].what if done[0] else ""
+                if stop.is_set():
                     raise SendStopped(
                         f"stopped after {down} messages in a row could not be handed to "
-                        f"{settings.host}:{settings.port} ({failure.what if failure else ''}); "
-                        f"{report.sent:,} were sent, the rest stay queued for the next run"
+                        f"{settings.host}:{settings.port} ({why}); {report.sent:,} were "
+                        "sent, the rest stay queued for the next run"
                     )
     finally:
-        mailer.close()
-        ledger.commit()
+        mailers.close()
+        try:
+            ledger.commit()
+        finally:
+            connection.close()
         with store.begin() as session:
             audit.record(
                 session, actor=audit.local_actor(), action=f"campaign.{kind.value}",
@@ -303,7 +229,20 @@ def _run(
 
 
 def _left_alone(session: Session, campaign_id: str, kind: DeliveryKind) -> tuple[int, int]:
-    """(deliveries a stopped run left `sending`, recipients suppressed by a bounce)."""
+    """(deliveries a stopped run left `sending`, recipients suppressed by a bounce). Their
+    recipients' reach becomes `sending` too (it is written with a message's outcome, which
+    a killed run never got to write)."""
+    left = select(Delivery.recipient_id).where(Delivery.status == DeliveryStatus.SENDING.value)
+    session.execute(
+        update(Recipient)
+        .where(
+            Recipient.campaign_id == campaign_id,
+            Recipient.reach == DeliveryStatus.QUEUED.value,
+            Recipient.id.in_(left),
+        )
+        .values(reach=DeliveryStatus.SENDING.value)
+        .execution_options(synchronize_session=False)
+    )
     in_flight = session.scalar(
         select(func.count())
         .select_from(Delivery)
@@ -323,10 +262,10 @@ def _left_alone(session: Session, campaign_id: str, kind: DeliveryKind) -> tuple
 
 
 def _chunk(
-    store: Store, signer: Signer, ids: Iterable[int], deadline: datetime
+    ledger: Ledger, signer: Signer, ids: Iterable[int], deadline: datetime
 ) -> list[tuple[int, Recipient, str]]:
     """(delivery id, recipient, fresh link token) for a chunk, links committed first."""
-    with store.begin() as session:
+    with ledger.begin() as session:
         rows = session.execute(
             select(Delivery.id, Recipient)
             .join(Recipient, Recipient.id == Delivery.recipient_id)
@@ -341,7 +280,7 @@ def _chunk(
 
 def _tally(
     report: SendReport,
-    ledger: _Ledger,
+    ledger: Ledger,
     delivery_id: int,
     recipient: Recipient,
     failure: Failure | None,
@@ -367,8 +306,8 @@ def _tally(
     return down + 1 if failure.connection else 0
 
 
-def _attempts_before(ledger: _Ledger, delivery_id: int) -> int:
-    with ledger.store.begin() as session:
+def _attempts_before(ledger: Ledger, delivery_id: int) -> int:
+    with ledger.begin() as session:
         return session.scalar(select(Delivery.attempts).where(Delivery.id == delivery_id)) or 0
 
 

@@ -62,6 +62,17 @@ class SmtpOptions:
         ),
     ] = None
 
+    smtp_connections: Annotated[
+        int | None,
+        typer.Option(
+            "--smtp-connections",
+            envvar="HEADCOUNT_SMTP_CONNECTIONS",
+            min=1,
+            max=64,
+            help="Connections to the server at once (default 4; ask the relay's limit).",
+        ),
+    ] = None
+
     def settings(self) -> SmtpSettings:
         """The settings to send with: these options over the HEADCOUNT_SMTP_* variables."""
         from headcount.checkins.smtp import SmtpSettings
@@ -74,6 +85,7 @@ class SmtpOptions:
             username=self.smtp_user,
             sender=self.sender,
             ca_file=str(self.smtp_ca_file) if self.smtp_ca_file else None,
+            connections=self.smtp_connections,
         )
 
 

@@ -8,7 +8,6 @@ Credentials travel only in the body (the one-time link token) or the Authorizati
 from __future__ import annotations
 
 from dataclasses import fields
-
 from datetime import datetime
 from typing import Annotated
 
