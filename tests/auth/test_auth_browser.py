@@ -14,7 +14,7 @@ from playwright.sync_api import Page, expect
 
 from auth.conftest import SECRET
 from browser import artifact_path, launch_chromium
-from checkins.test_checkin_browser import axe
+from checkins.axe_check import axe
 from headcount.checkins.campaigns import create_campaign
 from headcount.contract.policy import Policy
 from headcount.migrations import upgrade

@@ -7,9 +7,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
+from axe_check import axe, fill
 from live_server import live_server
 from playwright.sync_api import Browser, Page, expect
 from smtp_sink import smtp_server
@@ -27,8 +27,6 @@ from headcount.store import Store, utcnow
 from staff import PASSWORD, make_user
 
 pytestmark = pytest.mark.browser
-AXE = (Path(__file__).parent / "vendor" / "axe.min.js").read_text(encoding="utf-8")
-WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
 
 @pytest.fixture
@@ -70,21 +68,6 @@ def page(chromium: Browser) -> Iterator[Page]:
     context = chromium.new_context(bypass_csp=True)
     yield context.new_page()
     context.close()
-
-
-def axe(page: Page) -> list[dict[str, Any]]:
-    page.add_script_tag(content=AXE)
-    violations: list[dict[str, Any]] = page.evaluate(
-        "async (tags) => (await axe.run(document, {runOnly: {type: 'tag', values: tags}}))"
-        ".violations.map(v => ({id: v.id, impact: v.impact, nodes: v.nodes.map(n => n.html)}))",
-        WCAG,
-    )
-    return violations
-
-
-def fill(page: Page, bullets: list[str]) -> None:
-    for i in range(1, 6):
-        page.get_by_label(f"Bullet {i}").fill(bullets[i - 1] if i <= len(bullets) else "")
 
 
 def test_open_the_emailed_link_reply_edit_and_confirm(

@@ -222,6 +222,32 @@ def ingest_mail(
         )
 
 
+@campaign_app.command("letters")
+def letters(
+    campaign: Annotated[str, typer.Argument(help="Campaign id.")],
+    out: Annotated[
+        Path, typer.Option("--out", "-o", help="The printable HTML file to write (mode 0600).")
+    ],
+    base_url: BaseUrl = "http://127.0.0.1:8000",
+    secret_file: SecretFile = None,
+    database: Database = None,
+) -> None:
+    """Printable letters for staff without a work email: a short code each, the address
+    of the page where it is typed, and a QR code of it. Only people without a letter yet."""
+    from headcount.checkins.letters import issue_letters, render_letters
+
+    if out.is_dir():
+        fail(f"--out {out}: give a file name, not a folder")
+    secret = _signer(secret_file).secret
+    with open_store(database) as store:
+        issued = issue_letters(store, campaign, secret, base_url)
+    render_letters(issued, out)
+    console.print(
+        f"{len(issued):,} letters written to {out} (readable by you only: it holds live "
+        "codes). Print it and hand each letter to its person."
+    )
+
+
 @campaign_app.command("export")
 def export(
     campaign: Annotated[str, typer.Argument(help="Campaign id.")],

@@ -46,7 +46,14 @@ def create_app(
     from fastapi import Depends
 
     from headcount.cases.notices import contest_signer
-    from headcount.web import audit_pages, auth_pages, case_pages, contest_pages, guard
+    from headcount.web import (
+        audit_pages,
+        auth_pages,
+        case_pages,
+        code_pages,
+        contest_pages,
+        guard,
+    )
     from headcount.web.api import router as api_router
     from headcount.web.pages import error_page
     from headcount.web.pages import router as pages_router
@@ -70,6 +77,7 @@ def create_app(
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(api_router)
     app.include_router(pages_router)
+    app.include_router(code_pages.router)
     app.include_router(auth_pages.api_router)
     app.include_router(auth_pages.router)
     app.include_router(audit_pages.router)

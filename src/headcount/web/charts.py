@@ -45,7 +45,10 @@ def cumulative_line(points: list[tuple[str, int]], reached: int, label: str) -> 
         return Markup("")
     plot_w, plot_h = width - left - 10, height - bottom - 10
     step = plot_w / max(len(points) - 1, 1)
-    xy = [(left + i * step, 10 + plot_h * (1 - min(n / reached, 1.0))) for i, (_, n) in enumerate(points)]
+    xy = [
+        (left + i * step, 10 + plot_h * (1 - min(n / reached, 1.0)))
+        for i, (_, n) in enumerate(points)
+    ]
     coords = " ".join(f"{x:.1f},{y:.1f}" for x, y in xy)
     # Markers keep a campaign with replies in only one or two hours visible.
     dots = (
