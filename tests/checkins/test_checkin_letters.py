@@ -163,3 +163,19 @@ def test_the_printed_code_path_in_chromium_with_axe(
     with sqlite_store.begin() as s:
         who = s.scalars(select(Recipient.employee_id).join(Reply)).all()
     assert who == ["GSA2"]
+
+
+def test_campaign_letters_through_the_console_script(tmp_path: Path, roster: Path) -> None:
+    from test_checkin_cli import run
+
+    created = run(
+        "campaign", "create", "wk8", "--roster", str(roster), "--deadline", "2099-01-31",
+        "--policy", "DOD=exempt", cwd=tmp_path,
+    )  # fmt: skip
+    assert created.returncode == 0, created.stderr
+    out = tmp_path / "print" / "letters.html"
+    done = run("campaign", "letters", "wk8", "--out", str(out), "--base-url", BASE, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "1 letters written" in done.stdout and "<svg" in out.read_text()
+    again = run("campaign", "letters", "wk8", "--out", str(tmp_path), cwd=tmp_path)
+    assert again.returncode == 2 and "not a folder" in again.stderr
