@@ -14,7 +14,7 @@ from playwright.sync_api import Page, expect
 
 from auth.conftest import SECRET
 from browser import artifact_path, launch_chromium
-from checkins.test_checkin_browser import axe
+from checkins.axe_check import axe
 from headcount.checkins.campaigns import create_campaign
 from headcount.contract.policy import Policy
 from headcount.migrations import upgrade
@@ -71,7 +71,7 @@ def test_supervisor_sees_the_dashboard_not_the_audit_log(
     _shot(page, tmp_path, "auth-home-supervisor.png")
     expect(page.get_by_role("link", name="Findings under review")).to_have_count(0)
     page.get_by_role("link", name="Last week's work").click()
-    expect(page.locator(".headline")).to_contain_text("people asked")
+    expect(page.locator(".headline")).to_contain_text("people reached")
     expect(page.locator("table").first).not_to_contain_text("GSA")  # scoped to VA
     response = page.goto(f"{base}/audit")
     assert response is not None and response.status == 403

@@ -99,14 +99,15 @@ SECRET = b"test-secret-" + b"k" * 40
 @pytest.fixture
 def links(store: Store, roster: Path) -> dict[str, str]:
     """Campaign wk8 (VA mandatory, DOD exempt, GSA voluntary; deadline in 2 days) with one
-    fresh link per contactable employee: employee_id -> token."""
+    fresh link per contactable employee, each invitation recorded as sent and delivered (as
+    `campaign send` leaves them): employee_id -> token."""
     from datetime import timedelta
 
     from sqlalchemy import select
 
     from headcount.checkins.campaigns import contactable_filter, create_campaign
     from headcount.checkins.links import Signer, issue_link
-    from headcount.checkins.models import Recipient
+    from headcount.checkins.models import Delivery, Recipient
     from headcount.contract.policy import Policy
     from headcount.store import utcnow
 
@@ -118,6 +119,9 @@ def links(store: Store, roster: Path) -> dict[str, str]:
     signer = Signer(SECRET)
     with store.begin() as s:
         people = s.scalars(select(Recipient).where(*contactable_filter("wk8"))).all()
+        for r in people:
+            r.reach = "sent"
+            s.add(Delivery(recipient_id=r.id, kind="invitation", status="sent", attempts=1))
         return {r.employee_id: issue_link(s, signer, r.id, deadline) for r in people}
 
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
 from live_server import live_server
@@ -16,6 +15,7 @@ from smtp_sink import smtp_server
 from sqlalchemy import select
 
 from browser import artifact_path, launch_chromium
+from checkins.axe_check import axe, fill
 from checkins.conftest import SECRET
 from headcount.checkins.campaigns import create_campaign
 from headcount.checkins.links import LINK_PATH, Signer, issue_link
@@ -27,8 +27,6 @@ from headcount.store import Store, utcnow
 from staff import PASSWORD, make_user
 
 pytestmark = pytest.mark.browser
-AXE = (Path(__file__).parent / "vendor" / "axe.min.js").read_text(encoding="utf-8")
-WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
 
 @pytest.fixture
@@ -70,21 +68,6 @@ def page(chromium: Browser) -> Iterator[Page]:
     context = chromium.new_context(bypass_csp=True)
     yield context.new_page()
     context.close()
-
-
-def axe(page: Page) -> list[dict[str, Any]]:
-    page.add_script_tag(content=AXE)
-    violations: list[dict[str, Any]] = page.evaluate(
-        "async (tags) => (await axe.run(document, {runOnly: {type: 'tag', values: tags}}))"
-        ".violations.map(v => ({id: v.id, impact: v.impact, nodes: v.nodes.map(n => n.html)}))",
-        WCAG,
-    )
-    return violations
-
-
-def fill(page: Page, bullets: list[str]) -> None:
-    for i in range(1, 6):
-        page.get_by_label(f"Bullet {i}").fill(bullets[i - 1] if i <= len(bullets) else "")
 
 
 def test_open_the_emailed_link_reply_edit_and_confirm(
@@ -173,7 +156,7 @@ def test_the_dashboard_renders_its_charts(
     page.get_by_role("button", name="Sign in").click()
     page.goto(f"{base}/campaigns/wk8")
     expect(page.locator("svg[role=img]")).to_have_count(3)
-    expect(page.locator(".headline")).to_contain_text("50.0% of 4 people asked")
+    expect(page.locator(".headline")).to_contain_text("50.0% of 4 people reached")
     expect(page.locator(".headline")).to_contain_text("Non-response carries no consequence")
     box = page.locator("svg[role=img]").first.bounding_box()
     assert box is not None and box["width"] > 300

@@ -96,8 +96,26 @@ def html_only_reply(invite: EmailMessage) -> EmailMessage:
     return m
 
 
+def _link(invite: EmailMessage) -> str:
+    body = invite.get_body(("plain",))
+    assert body is not None
+    return next(x for x in str(body.get_content()).splitlines() if "/c/" in x)
+
+
 def token_reply(invite: EmailMessage) -> EmailMessage:
-    m = _reply_to(invite, "personal.address@example.com")  # not on the roster: the token matches
+    # Not on the roster, no reference: the link pasted into the new text matches.
+    m = _reply_to(invite, "personal.address@example.com")
+    m.set_content(
+        f"My link: {_link(invite)}\n\n"
+        "1. Answered 40 calls\n2. Updated the FAQ\n3. Audited 3 invoices\n\n"
+        "-----Original Message-----\nFrom: HR\n" + _quoted(invite)
+    )
+    return m
+
+
+def quoted_token_reply(invite: EmailMessage) -> EmailMessage:
+    # The token only in the quoted original: never believed (a bounce quotes it too).
+    m = _reply_to(invite, "someone.else@example.com")
     m.set_content(
         "1. Answered 40 calls\n2. Updated the FAQ\n3. Audited 3 invoices\n\n"
         "-----Original Message-----\nFrom: HR\n" + _quoted(invite)
@@ -116,11 +134,12 @@ def test_real_world_replies_are_matched_and_stripped(
             multipart_reply(invitations["VA1"]),
             html_only_reply(invitations["GSA1"]),
             token_reply(invitations["VA2"]),
+            quoted_token_reply(invitations["VA3"]),
             stranger,
         ],
     )
     report = ingest_mailbox(store, "wk8", box, SECRET)
-    assert report.outcomes == {"accepted": 3, "unmatched": 1}
+    assert report.outcomes == {"accepted": 3, "unmatched": 2}
     texts = _texts(store)
     assert texts["VA1"] == (
         "Closed 12 tickets\nReviewed two contracts\nTrained a colleague",
@@ -131,7 +150,7 @@ def test_real_world_replies_are_matched_and_stripped(
     )
     assert texts["VA2"][0] == "Answered 40 calls\nUpdated the FAQ\nAudited 3 invoices"
     again = ingest_mailbox(store, "wk8", box, SECRET)  # a second run changes nothing
-    assert again.outcomes == {"already ingested": 4}
+    assert again.outcomes == {"already ingested": 5}
 
 
 def test_sensitive_email_is_refused_kept_nowhere_and_can_be_deleted(

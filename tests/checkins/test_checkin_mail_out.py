@@ -12,7 +12,12 @@ from sqlalchemy import func, select
 
 from headcount.checkins.campaigns import create_campaign
 from headcount.checkins.links import LINK_PATH, LinkError, Signer, read_token, redeem
-from headcount.checkins.mail_out import SmtpSettings, send_invitations, send_reminders
+from headcount.checkins.mail_out import (
+    MAX_ATTEMPTS,
+    SmtpSettings,
+    send_invitations,
+    send_reminders,
+)
 from headcount.checkins.models import Campaign, Delivery, Link, Recipient, Reply
 from headcount.checkins.policy import NO_CONSEQUENCE
 from headcount.contract.policy import Policy
@@ -111,30 +116,51 @@ def test_a_forged_or_altered_link_is_refused(store: Store, roster: Path, signer:
         read_token(signer, signer.dumps([1, "j", 1_000_000_000]))
 
 
+def _states(store: Store) -> dict[str, tuple[str, int, str | None, str | None]]:
+    with store.begin() as s:
+        return {
+            r.employee_id: (d.status, d.attempts, d.last_error, r.reach)
+            for d, r in s.execute(select(Delivery, Recipient).join(Recipient))
+        }
+
+
 def test_failures_are_recorded_retried_and_never_name_the_address(
     store: Store, roster: Path, signer: Signer, caplog: pytest.LogCaptureFixture
 ) -> None:
     _campaign(store, roster)
     with smtp_server() as (sink, port, _):
-        sink.refuse["va2@agency.example.gov"] = [550, 99]  # permanent: not retried in the run
+        sink.refuse["va2@agency.example.gov"] = [550, 99]  # permanent: a hard bounce
         sink.refuse["va3@agency.example.gov"] = [451, 1]  # temporary: retried, then delivered
+        sink.refuse["gsa1@agency.example.gov"] = [421, 3]  # temporary all run: deferred
         settings = SmtpSettings(host="127.0.0.1", port=port)
         report = send_invitations(store, "wk8", settings, signer, BASE)
-        assert (report.sent, report.failed) == (3, 1)
-        assert report.errors == {"recipient refused (550)": 1}
-        with store.begin() as s:
-            rows = {
-                r.employee_id: (d.status, d.attempts, d.last_error)
-                for d, r in s.execute(select(Delivery, Recipient).join(Recipient))
-            }
-        assert rows["VA2"] == ("failed", 1, "recipient refused (550)")
-        assert rows["VA3"] == ("sent", 2, None)
-        # The next run retries the failed delivery; now the server takes it.
-        sink.refuse.clear()
+        assert (report.sent, report.failed, report.bounced) == (2, 1, 1)
+        assert report.errors == {"recipient refused (550)": 1, "recipient refused (421)": 1}
+        rows = _states(store)
+        assert rows["VA2"] == ("bounced_hard", 1, "recipient refused (550)", "bounced_hard")
+        assert rows["VA3"] == ("sent", 2, None, "sent")
+        assert rows["GSA1"] == ("deferred", 3, "recipient refused (421)", "deferred")
+        # The next run retries the deferred delivery; the hard bounce is never retried.
         report = send_invitations(store, "wk8", settings, signer, BASE)
-        assert (report.sent, report.failed) == (1, 0)
-    assert len(sink.to("va2@agency.example.gov")) == 1
-    assert "va2@" not in caplog.text
+        assert (report.sent, report.failed, report.suppressed) == (1, 0, 1)
+        assert send_reminders(store, "wk8", settings, signer, BASE).sent == 3  # not VA2
+    assert sink.to("va2@agency.example.gov") == []
+    assert len(sink.to("gsa1@agency.example.gov")) == 2  # the invitation and a reminder
+    assert "va2@" not in caplog.text and "gsa1@" not in caplog.text
+
+
+def test_temporary_failures_become_a_soft_bounce_after_the_last_attempt(
+    store: Store, roster: Path, signer: Signer
+) -> None:
+    _campaign(store, roster)
+    with smtp_server() as (sink, port, _):
+        sink.refuse["va1@agency.example.gov"] = [452, 99]
+        settings = SmtpSettings(host="127.0.0.1", port=port)
+        first = send_invitations(store, "wk8", settings, signer, BASE)
+        second = send_invitations(store, "wk8", settings, signer, BASE)
+        assert (first.failed, second.failed, second.bounced) == (1, 0, 1)
+        assert send_invitations(store, "wk8", settings, signer, BASE).sent == 0
+    assert _states(store)["VA1"][:2] == ("bounced_soft", MAX_ATTEMPTS + 1)
 
 
 def test_an_unreachable_server_is_a_recorded_failure(

@@ -217,7 +217,8 @@ def test_dashboard_says_no_consequence_next_to_every_rate(
     assert html.count("<svg") == 3 and "http://" not in html.replace(
         'xmlns="http://www.w3.org/2000/svg"', ""
     )
-    assert "50.0% of 4 people asked" in html
+    assert "50.0% of 4 people reached" in " ".join(html.split())
+    assert "Email sent to 4; 4 delivered; 0 not reached" in " ".join(html.split())
     assert "Non-response carries no consequence" in html
     rows = re.findall(r"<tr><th scope=\"row\">[^<]+</th>(.*?)</tr>", html)
     rated = [r for r in rows if "%" in r and "<td>none</td>" not in r]
@@ -228,6 +229,11 @@ def test_dashboard_says_no_consequence_next_to_every_rate(
         "policy": "",
         "asked": 4,
         "replied": 2,
+        "reached": 4,
+        "emailed": 4,
+        "delivered": 4,
+        "not_reached": 0,
+        "lettered": 0,
         "rate": 0.5,
     }
     assert {r["label"]: r["rate"] for r in rates["by_agency"]} == {

@@ -43,6 +43,8 @@ POLICY: dict[tuple[str, str], Rule] = {
     # The employee's check-in: authorised by the emailed link and the session it opens.
     ("GET", "/c/{token}"): CHECKIN_LINK,
     ("POST", "/c"): CHECKIN_LINK,
+    ("GET", "/code"): CHECKIN_LINK,
+    ("POST", "/code"): CHECKIN_LINK,
     ("GET", "/checkin"): CHECKIN_LINK,
     ("POST", "/checkin"): CHECKIN_LINK,
     ("GET", "/checkin/done"): CHECKIN_LINK,

@@ -139,16 +139,17 @@ def _insert_recipients(session: Session, campaign_id: str, rows: Iterable[Roster
     return agencies
 
 
-def contactable_filter(campaign_id: str) -> list[ColumnElement[bool]]:
-    """WHERE terms for recipients who may be contacted: not exempt, with a work email."""
+def not_exempt_filter(campaign_id: str) -> list[ColumnElement[bool]]:
+    """WHERE terms for the campaign's recipients outside exempt agencies."""
     exempt = select(CampaignAgency.agency).where(
         CampaignAgency.campaign_id == campaign_id, CampaignAgency.policy == Policy.EXEMPT.value
     )
-    return [
-        Recipient.campaign_id == campaign_id,
-        Recipient.work_email.is_not(None),
-        Recipient.agency.not_in(exempt),
-    ]
+    return [Recipient.campaign_id == campaign_id, Recipient.agency.not_in(exempt)]
+
+
+def contactable_filter(campaign_id: str) -> list[ColumnElement[bool]]:
+    """WHERE terms for recipients who may be emailed: not exempt, with a work email."""
+    return [*not_exempt_filter(campaign_id), Recipient.work_email.is_not(None)]
 
 
 def get_campaign(session: Session, campaign_id: str) -> Campaign:

@@ -1,8 +1,13 @@
 """Replies by email, read from a Maildir or an mbox file, matched to the employee, checked
 like web replies and saved with source `email`.
 
+Each message is first classified (mail_kind.py): bounces and complaints update delivery
+states (delivery.py), automatic replies are set aside, and only a person's reply is read.
+Of a reply only the new text counts — not quoted history, not our own request quoted
+without marks; a reply with nothing else is set aside too.
+
 Matching, most trusted first: the signed reference in In-Reply-To/References (our
-Message-ID), then a check-in link token quoted in the message, then the sender's address
+Message-ID), then a check-in link token in the new text, then the sender's address
 against the campaign's roster snapshot. Each message is handled once (keyed by a hash of
 its Message-ID); only the outcome is kept, never the body or the sender.
 """
@@ -27,15 +32,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from headcount.checkins.campaigns import get_campaign
+from headcount.checkins.delivery import record, reference_ids
 from headcount.checkins.links import LINK_PATH, LinkError, Signer, read_token
-from headcount.checkins.mail_text import all_text, body_text, bullets_from
-from headcount.checkins.messages import REFERENCE_DOMAIN
-from headcount.checkins.models import InboundMessage, Recipient, Source
+from headcount.checkins.mail_kind import REFERENCE, Kind, classify
+from headcount.checkins.mail_text import bullets_from, new_text
+from headcount.checkins.messages import Envelope, request_paragraphs
+from headcount.checkins.models import DeliveryKind, InboundMessage, Recipient, Source
 from headcount.checkins.replies import ReplyError, SensitiveDataError, submit
 from headcount.store import Store, utcnow
 
 log = logging.getLogger("headcount.checkins.mail")
-REFERENCE = re.compile(r"<hc\.([A-Za-z0-9_.-]+)@" + re.escape(REFERENCE_DOMAIN) + ">")
 TOKEN = re.compile(re.escape(LINK_PATH) + r"([A-Za-z0-9_.-]{10,200})")
 
 
@@ -47,8 +53,8 @@ class IngestReport:
     refused_keys: list[str] = field(default_factory=list)
 
 
-def _messages(path: Path) -> Iterator[tuple[str, EmailMessage, datetime | None]]:
-    """(mailbox key, message, delivery time) from a Maildir folder or an mbox file."""
+def _messages(path: Path) -> Iterator[tuple[str, bytes, EmailMessage, datetime | None]]:
+    """(mailbox key, raw bytes, message, delivery time) from a Maildir folder or an mbox."""
     box: mailbox.Mailbox[mailbox.Message]
     if path.is_dir():
         box = mailbox.Maildir(path, factory=None, create=False)
@@ -61,7 +67,7 @@ def _messages(path: Path) -> Iterator[tuple[str, EmailMessage, datetime | None]]
         delivered = _delivered(box[key])
         message = message_from_bytes(raw, policy=default)
         assert isinstance(message, EmailMessage)
-        yield key, message, delivered
+        yield key, raw, message, delivered
 
 
 def _delivered(stored: mailbox.Message) -> datetime | None:
@@ -83,19 +89,19 @@ def _key(message: EmailMessage, raw_id: str) -> str:
     return hashlib.sha256(ident.encode("utf-8", "replace")).hexdigest()
 
 
-def match(session: Session, message: EmailMessage, campaign_id: str, secret: bytes) -> int | None:
-    """The recipient this message is from, or None."""
+def match(
+    session: Session, message: EmailMessage, campaign_id: str, secret: bytes, text: str
+) -> int | None:
+    """The recipient this message is from, or None. `text` is the message's new text: a
+    link token is believed only there, never in quoted or attached originals."""
     references = " ".join(str(message.get(h) or "") for h in ("In-Reply-To", "References"))
     reference_signer = Signer(secret, "reply-ref")
     for ref in REFERENCE.findall(references):
-        try:
-            recipient_id = reference_signer.loads(ref)
-        except LinkError:
-            continue
-        if isinstance(recipient_id, int) and _in_campaign(session, recipient_id, campaign_id):
-            return recipient_id
+        ids = reference_ids(reference_signer, ref)
+        if ids is not None and _in_campaign(session, ids[0], campaign_id):
+            return ids[0]
     link_signer = Signer(secret)
-    for token in TOKEN.findall(all_text(message)):
+    for token in TOKEN.findall(text):
         try:
             claims = read_token(link_signer, token, now=datetime.min.replace(tzinfo=UTC))
         except LinkError:
@@ -117,23 +123,46 @@ def _in_campaign(session: Session, recipient_id: int, campaign_id: str) -> bool:
     return recipient is not None and recipient.campaign_id == campaign_id
 
 
+def _request(session: Session, campaign_id: str) -> list[str]:
+    """Every paragraph the campaign's emails hold after the greeting, for each agency."""
+    campaign = get_campaign(session, campaign_id)
+    paragraphs: list[str] = []
+    for agency in campaign.agencies:
+        envelope = Envelope(
+            campaign_id, campaign.title, campaign.question, campaign.deadline,
+            campaign.contact_email, agency.agency, agency.policy, "", "", LINK_PATH, "",
+        )  # fmt: skip
+        for kind in DeliveryKind:
+            paragraphs += request_paragraphs(envelope, kind.value)
+    return list(dict.fromkeys(paragraphs))
+
+
 def ingest_mailbox(store: Store, campaign_id: str, path: Path, secret: bytes) -> IngestReport:
     report = IngestReport()
+    reference_signer = Signer(secret, "reply-ref")
     with store.begin() as session:
-        get_campaign(session, campaign_id)
-    for raw_id, message, delivered in _messages(path):
+        request = _request(session, campaign_id)
+    for raw_id, raw, message, delivered in _messages(path):
         key = _key(message, f"{path}:{raw_id}")
+        recipient_id: int | None = None
         with store.begin() as session:
             if session.get(InboundMessage, key) is not None:
                 report.outcomes["already ingested"] += 1
                 continue
-            if str(message.get("Auto-Submitted") or "no").lower() != "no":
-                outcome, recipient_id = "automatic reply (ignored)", None
+            found = classify(raw)
+            if found.kind in (Kind.BOUNCE, Kind.COMPLAINT):
+                outcome = record(session, campaign_id, found, reference_signer)
+            elif found.kind is Kind.AUTO_REPLY:
+                outcome = "automatic reply (ignored)"
             else:
-                recipient_id = match(session, message, campaign_id, secret)
+                text = new_text(message, request)
+                recipient_id = match(session, message, campaign_id, secret, text)
                 outcome = "unmatched" if recipient_id is None else ""
-        if recipient_id is not None:
-            outcome = _save(store, recipient_id, message, key, delivered, report, raw_id)
+                if recipient_id is not None and not bullets_from(text):
+                    outcome = "quoted only (ignored)"
+        if outcome == "":
+            assert recipient_id is not None
+            outcome = _save(store, recipient_id, text, key, delivered, report, raw_id)
         with store.begin() as session:
             session.add(InboundMessage(key=key, recipient_id=recipient_id, outcome=outcome))
         report.outcomes[outcome] += 1
@@ -143,7 +172,7 @@ def ingest_mailbox(store: Store, campaign_id: str, path: Path, secret: bytes) ->
 def _save(
     store: Store,
     recipient_id: int,
-    message: EmailMessage,
+    text: str,
     key: str,
     delivered: datetime | None,
     report: IngestReport,
@@ -153,7 +182,7 @@ def _save(
     try:
         with store.begin() as session:
             submit(
-                session, recipient_id, bullets_from(body_text(message)),
+                session, recipient_id, bullets_from(text),
                 source=Source.EMAIL, submission_id=f"mail:{key[:59]}", now=now,
             )  # fmt: skip
         return "accepted"

@@ -1,32 +1,40 @@
-"""Sending invitations and reminders over SMTP, with every attempt recorded.
+"""Sending invitations and reminders over SMTP: every message at most once, every outcome
+recorded.
 
-Each message gets a fresh signed link (valid until the deadline). A delivery that fails is
-marked `failed` with the SMTP error class and code (never the address or the message);
-temporary failures (4xx, dropped connections) are retried a few times in the same run, and
-any failed delivery is tried again by the next `send`/`remind` until MAX_ATTEMPTS.
+Each message gets a fresh signed link (valid until the deadline) and a Message-ID that
+names its delivery, so a bounce read back later finds it. A delivery goes queued → sending
+(committed before the final dot: smtp.py) → sent, or deferred (a temporary failure: 4xx,
+a dropped connection; retried a few times now and by the next run until MAX_ATTEMPTS, then
+bounced_soft), or bounced_hard (a permanent refusal of the address: never emailed again).
+A run that is killed leaves its last delivery `sending`, and no later run sends that again.
+One commit per message, and those commits also carry the previous message's outcome.
 """
 
 from __future__ import annotations
 
-import contextlib
 import logging
-import os
 import smtplib
-import ssl
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from email.message import EmailMessage
+from email.policy import SMTP
+from functools import partial
+from typing import Any
 
-from sqlalchemy import exists, select
+from sqlalchemy import exists, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from headcount import audit
 from headcount.checkins.campaigns import CampaignError, contactable_filter, get_campaign
+from headcount.checkins.ledger import Ledger
 from headcount.checkins.links import LINK_PATH, Signer, issue_link
-from headcount.checkins.messages import Envelope, compose, deadline_text
+from headcount.checkins.messages import Envelope, deadline_text, render
 from headcount.checkins.models import (
+    SUPPRESSED,
     CampaignAgency,
     Delivery,
     DeliveryKind,
@@ -34,150 +42,101 @@ from headcount.checkins.models import (
     Recipient,
     Reply,
 )
+from headcount.checkins.smtp import Failure, Mailer, MailerPool, SmtpSettings, describe
 from headcount.store import Store, utcnow
 
 log = logging.getLogger("headcount.checkins.mail")
 MAX_ATTEMPTS = 5
 RETRIES_IN_RUN = 3
+CHUNK = 500  # deliveries read, and links issued, per transaction
+# This many messages in a row failing for want of a server stop the run: the rest stay
+# queued for the next one rather than each waiting through its retries.
+STOP_AFTER_CONNECTION_FAILURES = 10
+
+__all__ = ["MAX_ATTEMPTS", "SendReport", "SmtpSettings", "send_invitations", "send_reminders"]
 
 
-@dataclass(frozen=True)
-class SmtpSettings:
-    host: str = "localhost"
-    port: int = 25
-    starttls: bool = False
-    implicit_tls: bool = False  # TLS from the first byte (port 465)
-    username: str | None = None
-    password: str | None = field(default=None, repr=False)
-    sender: str = "checkins@localhost"
-    ca_file: str | None = None  # trust this CA (a private relay) instead of the system's
-    timeout: float = 30.0
-
-    @classmethod
-    def from_env(cls, **overrides: object) -> SmtpSettings:
-        """HEADCOUNT_SMTP_* variables; explicit (non-None) overrides win. The password is
-        read only from HEADCOUNT_SMTP_PASSWORD, so it never appears in a process listing."""
-        env = os.environ
-        values: dict[str, object] = {
-            "host": env.get("HEADCOUNT_SMTP_HOST", "localhost"),
-            "port": int(env.get("HEADCOUNT_SMTP_PORT", "25")),
-            "starttls": env.get("HEADCOUNT_SMTP_STARTTLS", "") in ("1", "true", "yes"),
-            "implicit_tls": env.get("HEADCOUNT_SMTP_SSL", "") in ("1", "true", "yes"),
-            "username": env.get("HEADCOUNT_SMTP_USERNAME") or None,
-            "password": env.get("HEADCOUNT_SMTP_PASSWORD") or None,
-            "sender": env.get("HEADCOUNT_SMTP_FROM", "checkins@localhost"),
-            "ca_file": env.get("HEADCOUNT_SMTP_CA_FILE") or None,
-        }
-        values.update({k: v for k, v in overrides.items() if v is not None})
-        return cls(**values)  # type: ignore[arg-type]
-
-    def tls_context(self) -> ssl.SSLContext:
-        return ssl.create_default_context(cafile=self.ca_file)
+class SendStopped(CampaignError):
+    """The SMTP server could not be reached or refused to let us send: the run stopped."""
 
 
 @dataclass
 class SendReport:
     sent: int = 0
-    failed: int = 0
+    failed: int = 0  # deferred: tried again by the next run
+    bounced: int = 0  # refused for good (hard) or given up on (soft)
     skipped_exempt: int = 0
+    in_flight: int = 0  # left `sending` by a run that stopped: never sent again
+    suppressed: int = 0  # not emailed: an earlier hard bounce or a complaint
     errors: dict[str, int] = field(default_factory=dict)
 
-
-class Mailer:
-    """One SMTP connection, opened lazily and reopened after a drop."""
-
-    def __init__(self, settings: SmtpSettings) -> None:
-        self.settings = settings
-        self._smtp: smtplib.SMTP | None = None
-
-    def _connect(self) -> smtplib.SMTP:
-        s = self.settings
-        smtp: smtplib.SMTP
-        if s.implicit_tls:
-            smtp = smtplib.SMTP_SSL(s.host, s.port, timeout=s.timeout, context=s.tls_context())
-        else:
-            smtp = smtplib.SMTP(s.host, s.port, timeout=s.timeout)
-            if s.starttls:
-                smtp.starttls(context=s.tls_context())
-        if s.username:
-            smtp.login(s.username, s.password or "")
-        return smtp
-
-    def send(self, message: EmailMessage) -> None:
-        if self._smtp is None:
-            self._smtp = self._connect()
-        try:
-            self._smtp.send_message(message)
-        except (smtplib.SMTPServerDisconnected, OSError):
-            self.close()
-            raise
-
-    def close(self) -> None:
-        if self._smtp is not None:
-            with contextlib.suppress(smtplib.SMTPException, OSError):
-                self._smtp.quit()
-            self._smtp = None
-
-
-def describe(exc: BaseException) -> tuple[str, bool]:
-    """(what to record, whether to retry now). No address, no message text, no credentials."""
-    if isinstance(exc, smtplib.SMTPRecipientsRefused):
-        codes = sorted({code for code, _ in exc.recipients.values()})
-        return f"recipient refused ({', '.join(map(str, codes))})", any(c < 500 for c in codes)
-    if isinstance(exc, smtplib.SMTPResponseException):
-        return f"{type(exc).__name__} {exc.smtp_code}", exc.smtp_code < 500
-    if isinstance(exc, smtplib.SMTPAuthenticationError):
-        return "authentication failed", False
-    return type(exc).__name__, True
+    def count(self, error: str) -> None:
+        self.errors[error] = self.errors.get(error, 0) + 1
 
 
 def send_invitations(
     store: Store, campaign_id: str, settings: SmtpSettings, signer: Signer, base_url: str
 ) -> SendReport:
-    """Invite every contactable recipient not yet invited; retry failed invitations."""
+    """Invite every contactable recipient not yet invited; retry deferred invitations."""
     return _run(store, campaign_id, settings, signer, base_url, DeliveryKind.INVITATION)
 
 
 def send_reminders(
     store: Store, campaign_id: str, settings: SmtpSettings, signer: Signer, base_url: str
 ) -> SendReport:
-    """Remind contactable recipients who were invited and have not replied (one reminder per
-    recipient and run; a failed one is retried rather than doubled)."""
+    """Remind contactable recipients whose invitation was accepted and who have not replied
+    (one reminder per recipient and run; a deferred one is retried rather than doubled)."""
     return _run(store, campaign_id, settings, signer, base_url, DeliveryKind.REMINDER)
+
+
+def not_suppressed() -> Any:
+    return or_(Recipient.reach.is_(None), Recipient.reach.not_in(SUPPRESSED))
 
 
 def _prepare(session: Session, campaign_id: str, kind: DeliveryKind) -> list[int]:
     """Create the deliveries this run should attempt; return their ids."""
-    invited = exists().where(
-        Delivery.recipient_id == Recipient.id,
-        Delivery.kind == DeliveryKind.INVITATION.value,
-        Delivery.status == DeliveryStatus.SENT.value,
-    )
-    unfinished = select(Delivery.recipient_id).where(
-        Delivery.kind == kind.value, Delivery.status != DeliveryStatus.SENT.value
-    )
-    base = select(Recipient.id).where(*contactable_filter(campaign_id))
+    retryable = (DeliveryStatus.QUEUED.value, DeliveryStatus.DEFERRED.value)
+    base = select(Recipient.id).where(*contactable_filter(campaign_id), not_suppressed())
+    replied = exists().where(Reply.recipient_id == Recipient.id)
     if kind is DeliveryKind.INVITATION:
         targets = base.where(
             ~exists().where(Delivery.recipient_id == Recipient.id, Delivery.kind == kind.value)
         )
     else:
-        replied = exists().where(Reply.recipient_id == Recipient.id)
+        invited = exists().where(
+            Delivery.recipient_id == Recipient.id,
+            Delivery.kind == DeliveryKind.INVITATION.value,
+            Delivery.status.in_((DeliveryStatus.SENT.value, DeliveryStatus.SENDING.value)),
+        )
+        unfinished = select(Delivery.recipient_id).where(
+            Delivery.kind == kind.value, Delivery.status.in_(retryable)
+        )
         targets = base.where(invited, ~replied, Recipient.id.not_in(unfinished))
-    session.add_all(Delivery(recipient_id=r, kind=kind.value) for r in session.scalars(targets))
-    session.flush()
+    new = list(session.scalars(targets))
+    if new:
+        session.execute(
+            insert(Delivery),
+            [{"recipient_id": r, "kind": kind.value, "status": "queued", "attempts": 0,
+              "created_at": utcnow()} for r in new],
+        )  # fmt: skip
+        session.execute(
+            update(Recipient)
+            .where(Recipient.id.in_(new), Recipient.reach.is_(None))
+            .values(reach=DeliveryStatus.QUEUED.value)
+        )
     due = (
         select(Delivery.id)
         .join(Recipient)
         .where(
             *contactable_filter(campaign_id),
+            not_suppressed(),
             Delivery.kind == kind.value,
-            Delivery.status != DeliveryStatus.SENT.value,
+            Delivery.status.in_(retryable),
             Delivery.attempts < MAX_ATTEMPTS,
         )
     )
     if kind is DeliveryKind.REMINDER:
-        due = due.where(~exists().where(Reply.recipient_id == Recipient.id))
+        due = due.where(~replied)
     return list(session.scalars(due.order_by(Delivery.id)))
 
 
@@ -191,7 +150,6 @@ def _run(
     sleep: Callable[[float], None] = time.sleep,
 ) -> SendReport:
     report = SendReport()
-    reference = Signer(signer.secret, "reply-ref")
     with store.begin() as session:
         campaign = get_campaign(session, campaign_id)
         if campaign.deadline <= utcnow():
@@ -204,77 +162,174 @@ def _run(
         }
         report.skipped_exempt = sum(1 for p in policies.values() if p == "exempt")
         ids = _prepare(session, campaign_id, kind)
-        title, question, deadline = campaign.title, campaign.question, campaign.deadline
-        contact = campaign.contact_email
-    mailer = Mailer(settings)
+        report.in_flight, report.suppressed = _left_alone(session, campaign_id, kind)
+        deadline = campaign.deadline
+        facts = {
+            "campaign_id": campaign_id, "title": campaign.title, "question": campaign.question,
+            "deadline": deadline, "contact_email": campaign.contact_email,
+        }  # fmt: skip
+    connection = store.engine.connect()
+    ledger = Ledger(connection, campaign_id, kind)
+    reference = Signer(signer.secret, "reply-ref")
+    link_base = f"{base_url.rstrip('/')}{LINK_PATH}"
+    mailers = MailerPool(settings)
+    stop = threading.Event()
+
+    def one(item: tuple[int, Recipient, str]) -> tuple[Failure | None, int] | None:
+        """Send one message on this thread's connection: (failure or None, tries)."""
+        delivery_id, recipient, token = item
+        if stop.is_set():
+            return None
+        envelope = Envelope(
+            **facts,  # type: ignore[arg-type]
+            agency=recipient.agency,
+            policy=policies[recipient.agency],
+            first_name=recipient.first_name,
+            to=recipient.work_email or "",
+            link=link_base + token,
+            reference=f"hc.{reference.dumps([recipient.id, delivery_id])}",
+        )
+        data = render(envelope, settings.sender, kind.value)
+        return _attempt(mailers.mine(), envelope.to, data, partial(ledger.commit, delivery_id),
+                        sleep)  # fmt: skip
+
+    down, why = 0, ""
     try:
-        for delivery_id in ids:
-            with store.begin() as session:
-                delivery = session.get(Delivery, delivery_id)
-                assert delivery is not None
-                recipient = session.get(Recipient, delivery.recipient_id)
-                assert recipient is not None and recipient.work_email
-                token = issue_link(session, signer, recipient.id, deadline)
-                envelope = Envelope(
-                    campaign_id=campaign_id,
-                    title=title,
-                    question=question,
-                    deadline=deadline,
-                    contact_email=contact,
-                    agency=recipient.agency,
-                    policy=policies[recipient.agency],
-                    first_name=recipient.first_name,
-                    to=recipient.work_email,
-                    link=f"{base_url.rstrip('/')}{LINK_PATH}{token}",
-                    reference=f"hc.{reference.dumps(recipient.id)}",
-                )
-                error, tries = _attempt(
-                    mailer, compose(envelope, settings.sender, kind.value), sleep
-                )
-                delivery.attempts += tries
-                if error is None:
-                    delivery.status, delivery.sent_at = DeliveryStatus.SENT.value, utcnow()
-                    delivery.last_error = None
-                    report.sent += 1
-                    if kind is DeliveryKind.INVITATION:
-                        _mark_sent(session, campaign_id, delivery.sent_at)
-                else:
-                    delivery.status, delivery.last_error = DeliveryStatus.FAILED.value, error[0]
-                    report.failed += 1
-                    report.errors[error[0]] = report.errors.get(error[0], 0) + 1
-                    log.warning("delivery %s failed: %s", delivery_id, error[0])
+        with ThreadPoolExecutor(settings.connections, "smtp") as pool:
+            for start in range(0, len(ids), CHUNK):
+                items = _chunk(ledger, signer, ids[start : start + CHUNK], deadline)
+                for (delivery_id, recipient, _), done in zip(
+                    items, pool.map(one, items), strict=True
+                ):
+                    if done is None:
+                        continue  # not attempted: the run is stopping
+                    down = _tally(report, ledger, delivery_id, recipient, *done, down)
+                    if down >= STOP_AFTER_CONNECTION_FAILURES and not stop.is_set():
+                        stop.set()
+                        why = done[0].what if done[0] else ""
+                if stop.is_set():
+                    raise SendStopped(
+                        f"stopped after {down} messages in a row could not be handed to "
+                        f"{settings.host}:{settings.port} ({why}); {report.sent:,} were "
+                        "sent, the rest stay queued for the next run"
+                    )
     finally:
-        mailer.close()
+        mailers.close()
+        try:
+            ledger.commit()
+        finally:
+            connection.close()
         with store.begin() as session:
             audit.record(
                 session, actor=audit.local_actor(), action=f"campaign.{kind.value}",
                 target_type="campaign", target_id=campaign_id,
-                detail={"sent": report.sent, "failed": report.failed},
+                detail={"sent": report.sent, "failed": report.failed, "bounced": report.bounced},
             )  # fmt: skip
     return report
 
 
+def _left_alone(session: Session, campaign_id: str, kind: DeliveryKind) -> tuple[int, int]:
+    """(deliveries a stopped run left `sending`, recipients suppressed by a bounce). Their
+    recipients' reach becomes `sending` too (it is written with a message's outcome, which
+    a killed run never got to write)."""
+    left = select(Delivery.recipient_id).where(Delivery.status == DeliveryStatus.SENDING.value)
+    session.execute(
+        update(Recipient)
+        .where(
+            Recipient.campaign_id == campaign_id,
+            Recipient.reach == DeliveryStatus.QUEUED.value,
+            Recipient.id.in_(left),
+        )
+        .values(reach=DeliveryStatus.SENDING.value)
+        .execution_options(synchronize_session=False)
+    )
+    in_flight = session.scalar(
+        select(func.count())
+        .select_from(Delivery)
+        .join(Recipient)
+        .where(
+            Recipient.campaign_id == campaign_id,
+            Delivery.kind == kind.value,
+            Delivery.status == DeliveryStatus.SENDING.value,
+        )
+    )
+    suppressed = session.scalar(
+        select(func.count())
+        .select_from(Recipient)
+        .where(Recipient.campaign_id == campaign_id, Recipient.reach.in_(SUPPRESSED))
+    )
+    return in_flight or 0, suppressed or 0
+
+
+def _chunk(
+    ledger: Ledger, signer: Signer, ids: Iterable[int], deadline: datetime
+) -> list[tuple[int, Recipient, str]]:
+    """(delivery id, recipient, fresh link token) for a chunk, links committed first."""
+    with ledger.begin() as session:
+        rows = session.execute(
+            select(Delivery.id, Recipient)
+            .join(Recipient, Recipient.id == Delivery.recipient_id)
+            .where(Delivery.id.in_(list(ids)))
+            .order_by(Delivery.id)
+        ).all()
+        out = [(d, r, issue_link(session, signer, r.id, deadline)) for d, r in rows]
+        session.flush()
+        session.expunge_all()
+    return out
+
+
+def _tally(
+    report: SendReport,
+    ledger: Ledger,
+    delivery_id: int,
+    recipient: Recipient,
+    failure: Failure | None,
+    tries: int,
+    down: int,
+) -> int:
+    """Note one message's outcome; return how many in a row found no server."""
+    if failure is None:
+        ledger.note(delivery_id, recipient.id, DeliveryStatus.SENT, tries, None)
+        report.sent += 1
+        return 0
+    status = failure.status
+    attempts = _attempts_before(ledger, delivery_id) + tries
+    if status is DeliveryStatus.DEFERRED and attempts >= MAX_ATTEMPTS:
+        status = DeliveryStatus.BOUNCED_SOFT
+    ledger.note(delivery_id, recipient.id, status, tries, failure.what)
+    report.count(failure.what)
+    if status is DeliveryStatus.DEFERRED:
+        report.failed += 1
+    else:
+        report.bounced += 1
+    log.warning("delivery %s %s: %s", delivery_id, status.value, failure.what)
+    return down + 1 if failure.connection else 0
+
+
+def _attempts_before(ledger: Ledger, delivery_id: int) -> int:
+    with ledger.begin() as session:
+        return session.scalar(select(Delivery.attempts).where(Delivery.id == delivery_id)) or 0
+
+
 def _attempt(
-    mailer: Mailer, message: EmailMessage, sleep: Callable[[float], None]
-) -> tuple[tuple[str, bool] | None, int]:
-    """Send with a few quick retries for temporary failures: (error or None, attempts)."""
-    outcome: tuple[str, bool] | None = None
+    mailer: Mailer,
+    to: str,
+    data: bytes,
+    before_dot: Callable[[], None],
+    sleep: Callable[[float], None],
+) -> tuple[Failure | None, int]:
+    """Send with a few quick retries for temporary failures: (failure or None, attempts)."""
+    failure: Failure | None = None
     for attempt in range(1, RETRIES_IN_RUN + 1):
         try:
-            mailer.send(message)
+            mailer.send(to, data, before_dot)
             return None, attempt
         except (smtplib.SMTPException, OSError) as exc:
-            outcome = describe(exc)
-            if not outcome[1] or attempt == RETRIES_IN_RUN:
-                return outcome, attempt
+            failure = describe(exc)
+            if not failure.retry_now or attempt == RETRIES_IN_RUN:
+                return failure, attempt
             sleep(0.2 * 2 ** (attempt - 1))
-    return outcome, RETRIES_IN_RUN
-
-
-def _mark_sent(session: Session, campaign_id: str, when: datetime) -> None:
-    campaign = get_campaign(session, campaign_id)
-    if campaign.sent_at is None:
-        campaign.sent_at = when
+    return failure, RETRIES_IN_RUN
 
 
 def send_refusal_notices(
@@ -304,12 +359,16 @@ def send_refusal_notices(
                 f'{greeting}\n\nYour emailed reply to "{title}" was not saved. {why}\n\n'
                 f"You can send a new reply until {deadline_text(deadline)}."
             )
-            error, _ = _attempt(mailer, message, time.sleep)
-            if error is None:
+            failure, _ = _attempt(mailer, to, message.as_bytes(policy=SMTP), _nothing, time.sleep)
+            if failure is None:
                 report.sent += 1
             else:
                 report.failed += 1
-                report.errors[error[0]] = report.errors.get(error[0], 0) + 1
+                report.count(failure.what)
     finally:
         mailer.close()
     return report
+
+
+def _nothing() -> None:
+    return None

@@ -22,6 +22,7 @@ CUT_LINES = (
     ),
     re.compile(r"^\s*Get Outlook for \w+", re.IGNORECASE),
 )
+GREETING = re.compile(r"^\s*>?\s*(?:hello|hi|dear)\b.{0,200},\s*$", re.IGNORECASE)
 SKIP_HTML = {"blockquote", "style", "script", "head", "title"}
 BLOCK_HTML = {"p", "div", "br", "li", "tr", "h1", "h2", "h3", "ul", "ol", "table"}
 
@@ -97,21 +98,36 @@ def strip_quoted(text: str) -> str:
     return "\n".join(kept)
 
 
+def _flat(line: str) -> str:
+    return " ".join(line.replace(">", " ").split()).lower()
+
+
+def without_request(text: str, request: list[str]) -> str:
+    """The text before our own request begins, where a client quoted it without marks.
+    `request` is the request's paragraphs; a line that starts one of them (a quoted
+    paragraph's first line, however it was wrapped) or starts with one ends the reply, and
+    so does the greeting just above it."""
+    starts = [_flat(p) for p in request if len(_flat(p)) >= 16]
+    lines = text.replace("\r\n", "\n").split("\n")
+    for i, line in enumerate(lines):
+        flat = _flat(line)
+        if len(flat) >= 16 and any(p.startswith(flat) or flat.startswith(p) for p in starts):
+            above = [j for j in range(i) if lines[j].strip()]
+            if above and GREETING.match(lines[above[-1]]):
+                i = above[-1]
+            return "\n".join(lines[:i])
+    return text
+
+
+def new_text(message: EmailMessage, request: list[str]) -> str:
+    """What the author wrote in this message: no quoted history, no signature, none of our
+    request quoted without marks."""
+    return without_request(strip_quoted(body_text(message)), request)
+
+
 def bullets_from(text: str) -> list[str]:
     """The marked list items if the author wrote a list (so "Hi," and "Thanks" are not
     bullets), else every non-empty line."""
     lines = [line for line in strip_quoted(text).split("\n") if line.strip()]
     marked = [line for line in lines if BULLET_MARK.match(line)]
     return [BULLET_MARK.sub("", line).strip() for line in (marked or lines)]
-
-
-def all_text(message: EmailMessage) -> str:
-    """Every text part, quoted history included (used only to find a link token)."""
-    parts: list[str] = []
-    for part in message.walk():
-        if part.get_content_maintype() == "text":
-            try:
-                parts.append(str(part.get_content()))
-            except (LookupError, UnicodeDecodeError):
-                continue
-    return "\n".join(parts)

@@ -33,9 +33,23 @@ class DeliveryKind(StrEnum):
 
 
 class DeliveryStatus(StrEnum):
-    PENDING = "pending"
-    SENT = "sent"
-    FAILED = "failed"  # attempts are retried by the next send/remind until MAX_ATTEMPTS
+    """One email's state, from the SMTP conversation and then from bounces read back in."""
+
+    QUEUED = "queued"  # to be sent by this or the next run
+    # Committed before the message's final dot is written: a run killed after this point
+    # may have handed the message over, so it is never sent again (at most one message).
+    SENDING = "sending"
+    SENT = "sent"  # the relay accepted it (250 after the final dot)
+    DEFERRED = "deferred"  # a temporary failure (4xx, a dropped connection): tried again
+    BOUNCED_HARD = "bounced_hard"  # refused for good (5xx, or a DSN saying so): suppressed
+    BOUNCED_SOFT = "bounced_soft"  # given up on for a passing reason (mailbox full, …)
+    COMPLAINED = "complained"  # the person reported it as spam (an ARF report): suppressed
+
+
+# A recipient in one of these states is never emailed again in the campaign.
+SUPPRESSED = (DeliveryStatus.BOUNCED_HARD.value, DeliveryStatus.COMPLAINED.value)
+# Email reached the person: accepted and not bounced (a complaint proves it arrived).
+REACHED = (DeliveryStatus.SENT.value, DeliveryStatus.COMPLAINED.value)
 
 
 class Source(StrEnum):
@@ -102,6 +116,9 @@ class Recipient(Base):
     work_email: Mapped[str | None] = mapped_column(String(320))
     agency: Mapped[str] = mapped_column(String(64))
     org_code: Mapped[str] = mapped_column(String(64), default="")
+    # The state of the latest email to this person (a DeliveryStatus), None before any;
+    # kept here so reach is counted without reading every delivery.
+    reach: Mapped[str | None] = mapped_column(String(16))
 
 
 class Delivery(Base):
@@ -120,12 +137,13 @@ class Delivery(Base):
         BigId, ForeignKey("recipients.id", ondelete="CASCADE")
     )
     kind: Mapped[str] = mapped_column(String(16))
-    status: Mapped[str] = mapped_column(String(16), default=DeliveryStatus.PENDING.value)
+    status: Mapped[str] = mapped_column(String(16), default=DeliveryStatus.QUEUED.value)
     attempts: Mapped[int] = mapped_column(default=0)
     # The SMTP error class and code only: never the message or the address.
     last_error: Mapped[str | None] = mapped_column(String(500))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None]
+    bounced_at: Mapped[datetime | None]  # when a bounce or complaint about it was read
 
 
 class Link(Base):
@@ -189,3 +207,31 @@ class InboundMessage(Base):
     )
     outcome: Mapped[str] = mapped_column(String(32))
     received_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class LetterCode(Base):
+    """A printed letter's short code, for staff without a work email. Only a keyed hash of
+    the code is kept (a database reader cannot type one in); spending it is one conditional
+    UPDATE, like a link."""
+
+    __tablename__ = "letter_codes"
+
+    code_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    recipient_id: Mapped[int] = mapped_column(
+        BigId, ForeignKey("recipients.id", ondelete="CASCADE"), index=True
+    )
+    issued_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+
+
+class CodeAttempt(Base):
+    """One wrong code typed on the public page, counted per client (a hash of its address)
+    so guessing is slowed on every worker alike."""
+
+    __tablename__ = "code_attempts"
+    __table_args__ = (Index("ix_code_attempts_client_at", "client", "at"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    client: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -13,6 +13,7 @@ import typer
 from rich.table import Table
 
 from headcount.cli.common import Database, console, fail, open_store
+from headcount.cli.smtp_options import SmtpOptions, smtp_options
 from headcount.contract.policy import Policy
 
 if TYPE_CHECKING:
@@ -82,39 +83,6 @@ def create(
     )
 
 
-SmtpHost = Annotated[
-    str | None, typer.Option("--smtp-host", envvar="HEADCOUNT_SMTP_HOST", help="SMTP server.")
-]
-SmtpPort = Annotated[
-    int | None, typer.Option("--smtp-port", envvar="HEADCOUNT_SMTP_PORT", help="SMTP port.")
-]
-StartTls = Annotated[
-    bool | None,
-    typer.Option(
-        "--starttls/--no-starttls", envvar="HEADCOUNT_SMTP_STARTTLS", help="Upgrade with STARTTLS."
-    ),
-]
-ImplicitTls = Annotated[
-    bool | None,
-    typer.Option("--smtp-ssl", envvar="HEADCOUNT_SMTP_SSL", help="TLS from the start (port 465)."),
-]
-SmtpUser = Annotated[
-    str | None,
-    typer.Option(
-        "--smtp-user",
-        envvar="HEADCOUNT_SMTP_USERNAME",
-        help="SMTP AUTH user; the password is read from $HEADCOUNT_SMTP_PASSWORD only.",
-    ),
-]
-Sender = Annotated[
-    str | None, typer.Option("--from", envvar="HEADCOUNT_SMTP_FROM", help="From address.")
-]
-CaFile = Annotated[
-    Path | None,
-    typer.Option(
-        "--smtp-ca-file", envvar="HEADCOUNT_SMTP_CA_FILE", help="CA certificate to trust."
-    ),
-]
 BaseUrl = Annotated[
     str,
     typer.Option(
@@ -150,70 +118,66 @@ def _mail(
     database: str | None,
     base_url: str,
     secret_file: Path | None,
-    **smtp: object,
+    smtp: SmtpOptions,
 ) -> None:
-    from headcount.checkins.mail_out import SmtpSettings, send_invitations, send_reminders
+    from headcount.checkins.mail_out import send_invitations, send_reminders
 
-    settings = SmtpSettings.from_env(**smtp)
     run = send_invitations if kind == "invitation" else send_reminders
     with open_store(database) as store:
-        report = run(store, campaign, settings, _signer(secret_file), base_url)
+        report = run(store, campaign, smtp.settings(), _signer(secret_file), base_url)
     console.print(
         f"{kind.capitalize()}s sent: {report.sent:,}; failed: {report.failed:,} "
-        "(failed ones are retried by the next run). Nobody in an exempt agency was contacted."
+        f"(retried by the next run); bounced: {report.bounced:,} (not retried). "
+        "Nobody in an exempt agency was contacted."
     )
+    if report.suppressed:
+        console.print(
+            f"{report.suppressed:,} people are not emailed again: their address bounced "
+            "for good or they reported the email as spam."
+        )
+    if report.in_flight:
+        console.print(
+            f"{report.in_flight:,} messages were being handed to the server when an earlier "
+            "run stopped; they are counted as sent and never sent again."
+        )
     for error, count in sorted(report.errors.items()):
         console.print(f"  {count:,}: {error}", highlight=False)
 
 
 @campaign_app.command("send")
+@smtp_options
 def send(
     campaign: Annotated[str, typer.Argument(help="Campaign id.")],
+    smtp: SmtpOptions,
     base_url: BaseUrl = "http://127.0.0.1:8000",
-    smtp_host: SmtpHost = None,
-    smtp_port: SmtpPort = None,
-    starttls: StartTls = None,
-    smtp_ssl: ImplicitTls = None,
-    smtp_user: SmtpUser = None,
-    sender: Sender = None,
-    smtp_ca_file: CaFile = None,
     secret_file: SecretFile = None,
     database: Database = None,
 ) -> None:
-    """Email every employee asked (not exempt) their personal link; retry failed ones."""
-    _mail(
-        "invitation", campaign, database, base_url, secret_file,
-        host=smtp_host, port=smtp_port, starttls=starttls, implicit_tls=smtp_ssl,
-        username=smtp_user, sender=sender, ca_file=str(smtp_ca_file) if smtp_ca_file else None,
-    )  # fmt: skip
+    """Email every employee asked (not exempt) their personal link; retry deferred ones.
+    Safe to rerun after a crash: nobody is sent a second invitation."""
+    _mail("invitation", campaign, database, base_url, secret_file, smtp)
 
 
 @campaign_app.command("remind")
+@smtp_options
 def remind(
     campaign: Annotated[str, typer.Argument(help="Campaign id.")],
+    smtp: SmtpOptions,
     base_url: BaseUrl = "http://127.0.0.1:8000",
-    smtp_host: SmtpHost = None,
-    smtp_port: SmtpPort = None,
-    starttls: StartTls = None,
-    smtp_ssl: ImplicitTls = None,
-    smtp_user: SmtpUser = None,
-    sender: Sender = None,
-    smtp_ca_file: CaFile = None,
     secret_file: SecretFile = None,
     database: Database = None,
 ) -> None:
-    """Remind those invited who have not replied, with a new link (before the deadline)."""
-    _mail(
-        "reminder", campaign, database, base_url, secret_file,
-        host=smtp_host, port=smtp_port, starttls=starttls, implicit_tls=smtp_ssl,
-        username=smtp_user, sender=sender, ca_file=str(smtp_ca_file) if smtp_ca_file else None,
-    )  # fmt: skip
+    """Remind those invited who have not replied, with a new link (before the deadline).
+    Nobody whose address bounced for good, or who reported spam, is emailed."""
+    _mail("reminder", campaign, database, base_url, secret_file, smtp)
 
 
 @campaign_app.command("ingest-mail")
+@smtp_options
 def ingest_mail(
     campaign: Annotated[str, typer.Argument(help="Campaign id.")],
     mailbox: Annotated[Path, typer.Argument(help="A Maildir folder or an mbox file of replies.")],
+    smtp: SmtpOptions,
     delete_refused: Annotated[
         bool,
         typer.Option(
@@ -228,19 +192,12 @@ def ingest_mail(
             help="Email each refused sender's work address why (uses the SMTP options).",
         ),
     ] = False,
-    smtp_host: SmtpHost = None,
-    smtp_port: SmtpPort = None,
-    starttls: StartTls = None,
-    smtp_ssl: ImplicitTls = None,
-    smtp_user: SmtpUser = None,
-    sender: Sender = None,
-    smtp_ca_file: CaFile = None,
     secret_file: SecretFile = None,
     database: Database = None,
 ) -> None:
     """Read emailed replies, match each to its employee, and save or refuse it."""
     from headcount.checkins.mail_in import delete_messages, ingest_mailbox
-    from headcount.checkins.mail_out import SmtpSettings, send_refusal_notices
+    from headcount.checkins.mail_out import send_refusal_notices
     from headcount.secrets import SecretKeyError, load_secret
 
     try:
@@ -252,12 +209,7 @@ def ingest_mail(
     with open_store(database) as store:
         report = ingest_mailbox(store, campaign, mailbox, secret)
         if notify and report.refusals:
-            settings = SmtpSettings.from_env(
-                host=smtp_host, port=smtp_port, starttls=starttls, implicit_tls=smtp_ssl,
-                username=smtp_user, sender=sender,
-                ca_file=str(smtp_ca_file) if smtp_ca_file else None,
-            )  # fmt: skip
-            notices = send_refusal_notices(store, campaign, report.refusals, settings)
+            notices = send_refusal_notices(store, campaign, report.refusals, smtp.settings())
             console.print(f"Refusal notices sent: {notices.sent:,}; failed: {notices.failed:,}")
     if delete_refused and report.refused_keys:
         delete_messages(mailbox, report.refused_keys)
@@ -268,6 +220,32 @@ def ingest_mail(
             f"{len(report.refused_keys):,} refused messages held sensitive data and are still "
             "in the mailbox; rerun with --delete-refused or remove them."
         )
+
+
+@campaign_app.command("letters")
+def letters(
+    campaign: Annotated[str, typer.Argument(help="Campaign id.")],
+    out: Annotated[
+        Path, typer.Option("--out", "-o", help="The printable HTML file to write (mode 0600).")
+    ],
+    base_url: BaseUrl = "http://127.0.0.1:8000",
+    secret_file: SecretFile = None,
+    database: Database = None,
+) -> None:
+    """Printable letters for staff without a work email: a short code each, the address
+    of the page where it is typed, and a QR code of it. Only people without a letter yet."""
+    from headcount.checkins.letters import issue_letters, render_letters
+
+    if out.is_dir():
+        fail(f"--out {out}: give a file name, not a folder")
+    secret = _signer(secret_file).secret
+    with open_store(database) as store:
+        issued = issue_letters(store, campaign, secret, base_url)
+    render_letters(issued, out)
+    console.print(
+        f"{len(issued):,} letters written to {out} (readable by you only: it holds live "
+        "codes). Print it and hand each letter to its person."
+    )
 
 
 @campaign_app.command("export")

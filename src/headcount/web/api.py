@@ -7,6 +7,7 @@ Credentials travel only in the body (the one-time link token) or the Authorizati
 
 from __future__ import annotations
 
+from dataclasses import fields
 from datetime import datetime
 from typing import Annotated
 
@@ -71,7 +72,12 @@ class RateOut(BaseModel):
     policy: str
     asked: int
     replied: int
-    rate: float | None
+    reached: int = Field(description="Delivered email, printed letter, or a reply: the rate's base")
+    emailed: int
+    delivered: int
+    not_reached: int = Field(description="Email bounced or still deferred")
+    lettered: int
+    rate: float | None = Field(description="replied / reached")
 
 
 class RatesOut(BaseModel):
@@ -243,9 +249,7 @@ def rates(campaign_id: Annotated[str, Field(max_length=64)], request: Request) -
         raise HTTPException(404, "There is no campaign with that id.") from None
 
     def one(x: Rate) -> RateOut:
-        return RateOut(
-            label=x.label, policy=x.policy, asked=x.asked, replied=x.replied, rate=x.rate
-        )
+        return RateOut(**{f.name: getattr(x, f.name) for f in fields(x)}, rate=x.rate)
 
     return RatesOut(
         campaign_id=r.campaign_id,

@@ -51,6 +51,7 @@ def create_app(
         auth_pages,
         case_api,
         case_pages,
+        code_pages,
         contest_pages,
         debt_pages,
         guard,
@@ -79,6 +80,7 @@ def create_app(
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(api_router)
     app.include_router(pages_router)
+    app.include_router(code_pages.router)
     app.include_router(auth_pages.api_router)
     app.include_router(auth_pages.router)
     app.include_router(audit_pages.router)

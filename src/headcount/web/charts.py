@@ -31,20 +31,24 @@ def rate_bars(rates: list[Rate], label: str) -> Markup:
             f'<text x="0" y="{y + 17}" font-size="14">{escape(r.label[:22])}</text>'
             f'<rect x="170" y="{y + 3}" width="400" height="18" fill="{TRACK}"/>'
             f'<rect x="170" y="{y + 3}" width="{width:.1f}" height="18" fill="{BAR}">'
-            f"<title>{escape(r.label)}: {pct:.1f}% ({r.replied:,} of {r.asked:,})</title></rect>"
+            f"<title>{escape(r.label)}: {pct:.1f}% ({r.replied:,} of {r.reached:,} reached)"
+            "</title></rect>"
             f'<text x="578" y="{y + 17}" font-size="14">{pct:.0f}%</text>'
         )
     parts.append("</svg>")
     return Markup("".join(parts))
 
 
-def cumulative_line(points: list[tuple[str, int]], asked: int, label: str) -> Markup:
+def cumulative_line(points: list[tuple[str, int]], reached: int, label: str) -> Markup:
     width, height, left, bottom = 640, 220, 50, 30
-    if not points or not asked:
+    if not points or not reached:
         return Markup("")
     plot_w, plot_h = width - left - 10, height - bottom - 10
     step = plot_w / max(len(points) - 1, 1)
-    xy = [(left + i * step, 10 + plot_h * (1 - n / asked)) for i, (_, n) in enumerate(points)]
+    xy = [
+        (left + i * step, 10 + plot_h * (1 - min(n / reached, 1.0)))
+        for i, (_, n) in enumerate(points)
+    ]
     coords = " ".join(f"{x:.1f},{y:.1f}" for x, y in xy)
     # Markers keep a campaign with replies in only one or two hours visible.
     dots = (

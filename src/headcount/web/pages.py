@@ -187,6 +187,8 @@ def dashboard(request: Request, campaign_id: str) -> HTMLResponse:
         agency_chart=charts.rate_bars(rates.by_agency, "Response rate by agency"),
         org_chart=charts.rate_bars(rates.by_org, "Response rate by organisation"),
         time_chart=charts.cumulative_line(
-            rates.over_time, rates.overall.asked, "Share of those asked who had replied, by hour"
+            rates.over_time,
+            rates.overall.reached,
+            "Share of those reached who had replied, by hour",
         ),
     )

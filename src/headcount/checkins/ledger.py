@@ -1,0 +1,81 @@
+"""The send loop's bookkeeping: the run's one database connection, shared by the sending
+threads, and each message's outcome written in the same commit that marks the next message
+`sending` (smtp.py says why that mark comes before the final dot).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import bindparam, text, update
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Session
+
+from headcount.checkins.models import Campaign, DeliveryKind, DeliveryStatus
+from headcount.store import utcnow
+from headcount.store.types import UTCDateTime
+
+# Written once per message, so plain SQL compiled once: building the statements each time
+# cost more than sending the message.
+_SENDING = text("UPDATE deliveries SET status = 'sending' WHERE id = :b_id")
+_OUTCOME = text(
+    "UPDATE deliveries SET status = :b_status, attempts = attempts + :b_tries, "
+    "last_error = :b_error, sent_at = COALESCE(:b_sent, sent_at) WHERE id = :b_id"
+).bindparams(bindparam("b_sent", type_=UTCDateTime(timezone=True)))
+_REACH = text(
+    "UPDATE recipients SET reach = :b_status WHERE id = :b_rid "
+    "AND (reach IS NULL OR reach NOT IN ('bounced_hard', 'complained'))"
+)
+
+
+class Ledger:
+    """The run's one database connection (opening one per message would cost more than the
+    message) and the outcomes not yet written: each goes into the next message's commit."""
+
+    def __init__(self, connection: Connection, campaign_id: str, kind: DeliveryKind) -> None:
+        self.connection, self.campaign_id, self.kind = connection, campaign_id, kind
+        self.outcomes: list[dict[str, object]] = []
+        self.marked_sent = False
+        self.lock = threading.Lock()  # the sending threads share the connection
+
+    @contextmanager
+    def begin(self) -> Iterator[Session]:
+        """A transaction on the run's connection."""
+        with (
+            self.lock,
+            Session(bind=self.connection, expire_on_commit=False) as session,
+            session.begin(),
+        ):
+            yield session
+
+    def note(self, delivery_id: int, recipient_id: int, status: DeliveryStatus, tries: int,
+             error: str | None) -> None:  # fmt: skip
+        with self.lock:
+            self.outcomes.append(
+                {"b_id": delivery_id, "b_rid": recipient_id, "b_status": status.value,
+                 "b_tries": tries, "b_error": error,
+                 "b_sent": utcnow() if status is DeliveryStatus.SENT else None}
+            )  # fmt: skip
+
+    def commit(self, sending: int | None = None) -> None:
+        """Write the outcomes so far and, if given, mark that delivery `sending`."""
+        with self.lock, self.connection.begin():
+            if self.outcomes:
+                self.connection.execute(_OUTCOME, self.outcomes)
+                self.connection.execute(_REACH, self.outcomes)
+                self._mark_campaign_sent()
+                self.outcomes = []
+            if sending is not None:
+                self.connection.execute(_SENDING, {"b_id": sending})
+
+    def _mark_campaign_sent(self) -> None:
+        first = next((o["b_sent"] for o in self.outcomes if o["b_sent"] is not None), None)
+        if first is not None and self.kind is DeliveryKind.INVITATION and not self.marked_sent:
+            self.connection.execute(
+                update(Campaign)
+                .where(Campaign.id == self.campaign_id, Campaign.sent_at.is_(None))
+                .values(sent_at=first)
+            )
+            self.marked_sent = True
