@@ -140,7 +140,7 @@ def record_no_contest(
     expect_state(case, frozenset({State.NOTICE_SENT}), "record no contest on")
     now = now or utcnow()
     assert case.contest_deadline is not None
-    if now < case.contest_deadline:
+    if not contest_period_over(case, now):
         raise CaseError(
             f"the contest period runs until {case.contest_deadline:%Y-%m-%d %H:%M} UTC: "
             "'not contested' can only be recorded after it"
@@ -168,20 +168,32 @@ def confirm(
     case = worked_case(session, case_id, actor, "confirm an improper payment")
     now = now or utcnow()
     state = _state(case)
-    exception = None
-    normal = (
-        state in AFTER_NOTICE and case.contest_deadline is not None and now >= case.contest_deadline
-    )
-    if not normal:
-        exception = approved_exception(case, session) if state in UNDER_EXCEPTION else None
-        if exception is None:
-            raise CaseError(_why_not_yet(case, state))
+    allowed, exception = confirm_allowed(session, case, now)
+    if not allowed:
+        raise CaseError(_why_not_yet(case, state))
     value = _amount(amount)
     case.outcome, case.determined_amount = Outcome.CONFIRMED.value, value
     _determine(session, case, actor, reason, now, "confirm", {
         "amount": str(value), "exception": exception.id if exception else None,
     })  # fmt: skip
     return case
+
+
+def contest_period_over(case: Case, now: datetime) -> bool:
+    return case.contest_deadline is not None and now >= case.contest_deadline
+
+
+def confirm_allowed(
+    session: Session, case: Case, now: datetime
+) -> tuple[bool, SafetyException | None]:
+    """Whether an improper payment may be confirmed now, and under which approved exception
+    (None on the normal path: after the notice and its contest period). The case page asks
+    this too, so it never offers a step that would be refused."""
+    state = _state(case)
+    if state in AFTER_NOTICE and contest_period_over(case, now):
+        return True, None
+    exception = approved_exception(case, session) if state in UNDER_EXCEPTION else None
+    return exception is not None, exception
 
 
 def _why_not_yet(case: Case, state: State) -> str:
