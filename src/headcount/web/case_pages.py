@@ -20,24 +20,17 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
-from headcount import audit
+from headcount.audit.views import record_view
 from headcount.cases import notices, workflow
 from headcount.cases.access import WORKERS, Actor, CaseError, CaseNotFound, Forbidden, get_case
-from headcount.cases.letters import (
-    decision_html,
-    evidence_in_words,
-    label,
-    letter_pdf,
-    money,
-    rule_title,
-    words,
-)
+from headcount.cases.letters import decision_html, evidence_in_words, letter_pdf, money, rule_title
 from headcount.cases.models import Attachment, Case, Notice, Outcome, SafetyException, State
 from headcount.cases.notices import agency_terms
 from headcount.cases.reveal import identifiers, reveal_identifier
 from headcount.cases.search import PAGE_SIZE, CaseFilter, search_cases
 from headcount.pii import Keyring
 from headcount.pipeline.payees import EVIDENCE_DESCRIPTIONS
+from headcount.report.evidence_words import label, words
 from headcount.rules import all_rules
 from headcount.store import Store, utcnow
 from headcount.web.guard import client_address, principal
@@ -208,6 +201,7 @@ def _case_list(request: Request, filters: CaseFilter, page: int) -> HTMLResponse
         request, "cases.html.j2", rows=listed, total=total, filters=filters, page=page,
         pages=max(1, -(-total // PAGE_SIZE)), states=[s.value for s in State],
         rules=[r.code for r in all_rules()], money=money, state_words=STATE_WORDS,
+        status_of=status_of,
     )  # fmt: skip
 
 
@@ -252,7 +246,7 @@ def _detail(request: Request, case_id: int, status: int = 200, **extra: Any) -> 
         with _store(request).begin() as s:
             case = get_case(s, case_id, who)
             why, facts, payments = evidence_in_words(json.loads(case.evidence))
-            audit.record(
+            record_view(
                 s, actor=who.username, action="case.view", target_type="case", target_id=case.id,
                 client=who.client,
             )  # fmt: skip
