@@ -59,6 +59,16 @@ LABELS = {
     "gross_pay": "Gross pay",
     "at_risk": "At risk",
     "match_probability": "Probability that the records are one person",
+    "roster_records": "Records on the HR roster",
+    "linked_pairs": "Pairs of records compared",
+    "model": "Matching model",
+    "checkins": "Check-ins",
+    "checkin_rows": "Check-in rows",
+    "payees": "Payees",
+    "example_text": "Example text",
+    "normalised_length": "Length of the text compared",
+    "senders": "Senders",
+    "payments": "Payments",
 }
 # The input files evidence names as a `source`, in words.
 SOURCES = {
