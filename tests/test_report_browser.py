@@ -97,7 +97,12 @@ def test_finding_expands_to_evidence(browser: Browser, report: Path, javascript:
         details = o.page.locator("#finding-F-0001")
         evidence = details.locator("pre.evidence")
         expect(evidence).to_be_hidden()
-        details.locator("summary").click()
+        details.locator("summary").first.click()
+        # Readable first: the facts and tables, with human labels; the JSON one click away.
+        expect(details.locator(".evidence-facts, .evidence-table").first).to_be_visible()
+        expect(details.locator(".evidence-body")).to_contain_text("Date of death")
+        expect(evidence).to_be_hidden()
+        details.locator("details.evidence-json > summary").click()
         expect(evidence).to_be_visible()
         expect(evidence).to_contain_text('"date_of_death": "2025-02-11"')
         expect(details.locator(".evidence-body")).to_contain_text("P000101, P000102, P000103")

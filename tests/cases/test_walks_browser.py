@@ -149,6 +149,16 @@ def test_employee(site, chromium: Browser) -> None:
         "address is the email's sender."
     )
     look(other, "employee-link-used")
+    with store.begin() as s:
+        va4 = s.scalars(select(Recipient).where(Recipient.employee_id == "VA4")).one()
+        expired = issue_link(s, Signer(SECRET), va4.id, utcnow() - timedelta(minutes=1))
+    other.goto(f"{base}{LINK_PATH}{expired}")
+    expect(other.get_by_role("alert")).to_contain_text("expired")
+    expect(other.locator("#next")).to_have_text(
+        "The check-in has closed, so nothing more is needed from you. If you replied before "
+        "the deadline, your reply is kept."
+    )
+    expect(other.locator("main")).not_to_contain_text("reply to the check-in email")
     other.goto(f"{base}/c/")
     expect(other.get_by_role("heading", level=1)).to_have_text(
         "This address cannot be opened directly"

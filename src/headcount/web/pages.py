@@ -138,8 +138,9 @@ def link_page(request: Request, token: str) -> HTMLResponse:
             check_unused(s, request.app.state.signer, token)
     except LinkError as exc:
         return render(
-            request, "link_error.html.j2", 400 if exc.reason == "invalid" else 410, message=str(exc)
-        )
+            request, "link_error.html.j2", 400 if exc.reason == "invalid" else 410,
+            message=str(exc), reason=exc.reason,
+        )  # fmt: skip
     return render(request, "link.html.j2", token=token)
 
 
@@ -150,14 +151,18 @@ async def open_link(request: Request) -> Response:
         return error_page(request, 403, "This form has expired. Open your link again.")
     token = form.get("token")
     if not isinstance(token, str):
-        return render(request, "link_error.html.j2", 400, message=LinkError.MESSAGES["invalid"])
+        return render(
+            request, "link_error.html.j2", 400, message=LinkError.MESSAGES["invalid"],
+            reason="invalid",
+        )  # fmt: skip
     try:
         with _store(request).begin() as s:
             claims, secret = sessions.redeem_link(s, request.app.state.signer, token)
     except LinkError as exc:
         return render(
-            request, "link_error.html.j2", 400 if exc.reason == "invalid" else 410, message=str(exc)
-        )
+            request, "link_error.html.j2", 400 if exc.reason == "invalid" else 410,
+            message=str(exc), reason=exc.reason,
+        )  # fmt: skip
     response = RedirectResponse("/checkin", status_code=303)
     set_session_cookie(request, response, secret, claims.expires_at)
     return response
