@@ -204,7 +204,7 @@ def test_supervisor(site, chromium: Browser) -> None:
         ".map(t => t.getBoundingClientRect().height))"
     )
     assert smallest >= 12, f"chart text {smallest}px high on a phone"
-    labels = page.locator("svg[role=img]").first.locator("text").all_inner_texts()
+    labels = page.locator("svg[role=img]").first.locator("text").all_text_contents()
     assert all(re.fullmatch(r"\d+\.\d%", t) for t in labels[1::2]), labels
     page.set_viewport_size({"width": 1280, "height": 900})
     page.get_by_role("button", name="Sign out").click()
