@@ -72,7 +72,10 @@ def chromium() -> Iterator[Browser]:
 
 
 def new_page(chromium: Browser) -> Page:
-    return chromium.new_context(bypass_csp=True).new_page()  # bypass: only to inject axe
+    context = chromium.new_context(bypass_csp=True)  # bypass: only to inject axe
+    # Sending a notice writes its PDF letters: give a busy machine time (never a threshold).
+    context.set_default_timeout(180_000)
+    return context.new_page()
 
 
 def look(page: Page, name: str) -> None:
