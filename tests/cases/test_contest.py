@@ -8,7 +8,7 @@ import re
 from datetime import timedelta
 
 import pytest
-from casekit import SECRET, case_id, csrf_of
+from casekit import SECRET, case_id, csrf_of, notice_token
 from sqlalchemy import select
 
 from headcount.cases import notices, workflow
@@ -29,7 +29,8 @@ def noticed(imported: Store, users) -> tuple[int, str]:
         notices.send_notice(s, cid, users["ana"], signer=notices.contest_signer(SECRET),
                             base_url="https://hc.example.gov")  # fmt: skip
         html = s.scalars(select(Notice.html).where(Notice.case_id == cid)).one()
-    return cid, re.search(r"/notice/([A-Za-z0-9_.\-]+)", html).group(1)
+    code = re.search(r"https://hc\.example\.gov/n/(\d+-[a-z2-7]{12})<", html).group(1)
+    return cid, notice_token(imported, int(code.split("-")[0]))
 
 
 def _post(client, token: str, statement: str, files: list[tuple[str, bytes]], csrf=True):
@@ -102,6 +103,7 @@ def test_contest_form_needs_csrf_and_refuses_an_ssn(imported, noticed, person, w
 def test_forged_expired_and_check_in_links_are_refused(imported, noticed, person) -> None:
     cid, token = noticed
     assert person.get(f"/notice/{token[:-2]}xx").status_code == 400
+    assert person.get("/n/1-aaaaaaaaaaaa").status_code == 400  # a forged short link
     check_in_style = Signer(SECRET).dumps([1, 2])  # signed, but for check-in links
     assert person.get(f"/notice/{check_in_style}").status_code == 400
     with imported.begin() as s:
