@@ -77,7 +77,7 @@ def test_contest_with_attachments_then_download(imported, noticed, person, login
     [
         ([("x.exe", b"MZ\x90\x00\x03\x00\x00\x00")], "not a PDF, PNG, JPEG or plain-text"),
         ([("a.html", b"\x00<script>")], "not a PDF"),
-        ([(f"f{n}.txt", b"x") for n in range(6)], "at most 5 attachments"),
+        ([(f"f{n}.txt", b"x") for n in range(6)], "At most 5 attachments"),
         ([("big.pdf", b"%PDF-" + b"0" * MAX_FILE_BYTES)], "larger than 5 MB"),
         ([("empty.pdf", b"")], "is empty"),
     ],
