@@ -22,6 +22,7 @@ from headcount.checkins.links import LinkError, check_unused
 from headcount.checkins.messages import deadline_text
 from headcount.checkins.models import CampaignAgency, Source
 from headcount.checkins.policy import NO_CONSEQUENCE, policy_statement
+from headcount.matching.sensitive import ADVICE
 from headcount.checkins.stats import response_rates
 from headcount.store import Store, utcnow
 from headcount.web import charts
@@ -209,9 +210,12 @@ async def checkin_submit(request: Request) -> Response:
         with store.begin() as s:
             replies.submit(s, recipient_id, bullets, source=Source.WEB, submission_id=submission_id)
     except replies.ReplyError as exc:
+        # The guard's advice (what to remove, and that nothing was kept) heads the summary;
+        # each find is listed under it and shown by its box.
+        advice = ADVICE if isinstance(exc, replies.SensitiveDataError) else ""
         return render(
             request, "form.html.j2", 422, submission_id=uuid.uuid4().hex,
-            errors=reply_errors(exc, bullets), typed=bullets, **context,
+            errors=reply_errors(exc, bullets), error=advice, typed=bullets, **context,
         )  # fmt: skip
     return RedirectResponse("/checkin/done", status_code=303)
 
