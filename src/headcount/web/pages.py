@@ -22,8 +22,8 @@ from headcount.checkins.links import LinkError, check_unused
 from headcount.checkins.messages import deadline_text
 from headcount.checkins.models import CampaignAgency, Source
 from headcount.checkins.policy import NO_CONSEQUENCE, policy_statement
-from headcount.matching.sensitive import ADVICE
 from headcount.checkins.stats import response_rates
+from headcount.matching.sensitive import ADVICE
 from headcount.store import Store, utcnow
 from headcount.web import charts
 from headcount.web.guard import principal
