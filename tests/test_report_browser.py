@@ -112,14 +112,14 @@ def test_finding_expands_to_evidence(browser: Browser, report: Path, javascript:
             filters.to_be_visible()
         else:
             filters.to_be_hidden()
-        expect(o.page.locator("#findings-table tbody tr:visible")).to_have_count(len(sample_rows()))
+        expect(o.page.locator("#findings-table > tbody > tr:visible")).to_have_count(len(sample_rows()))
         path = artifact_path(f"report-{'js' if javascript else 'nojs'}.png")
         o.page.screenshot(path=str(path), full_page=True)
 
 
 def test_filters_narrow_the_table(browser: Browser, report: Path) -> None:
     with opened(browser, report) as o:
-        rows = o.page.locator("#findings-table tbody tr:visible")
+        rows = o.page.locator("#findings-table > tbody > tr:visible")
         o.page.select_option("#filter-rule", "PAID_AFTER_DEATH")
         expect(rows).to_have_count(1)
         o.page.select_option("#filter-rule", "")
@@ -174,9 +174,9 @@ def test_large_report_stays_usable(browser: Browser, tmp_path: Path) -> None:
     path = tmp_path / "report.html"
     write_report(path, findings_table(rows), {}, rules=RULES)
     with opened(browser, path) as o:
-        expect(o.page.locator("#findings-table tbody tr")).to_have_count(2000)
+        expect(o.page.locator("#findings-table > tbody > tr")).to_have_count(2000)
         expect(o.page.locator(".truncation")).to_contain_text("2,000 of 20,000 findings")
         # The 2,000 most important are all PAYEE_NOT_IN_ROSTER ($12,000 each, high).
         expect(o.page.locator("#filter-rule option")).to_have_count(2)
         o.page.fill("#filter-text", "F-000011")
-        expect(o.page.locator("#findings-table tbody tr:visible")).to_have_count(1)
+        expect(o.page.locator("#findings-table > tbody > tr:visible")).to_have_count(1)

@@ -111,10 +111,9 @@ def test_walk_a_case_and_be_refused_an_early_adverse_action(site, chromium: Brow
 
     page.reload()
     expect(page.locator("#state")).to_have_text("contested")
-    page.fill("#amount", "7692.30")
-    page.fill("#confirm-reason", "paid after separation")
-    page.get_by_role("button", name="Confirm improper payment").click()
-    expect(page.locator("#error")).to_contain_text("cannot be confirmed yet")
+    # Before the deadline an adverse action is not offered at all (it would be refused).
+    expect(page.get_by_role("button", name="Confirm improper payment")).to_have_count(0)
+    expect(page.locator("#confirm-later")).to_contain_text("after the contest deadline")
     expect(page.locator("#state")).to_have_text("contested")
     page.screenshot(path=str(artifact_path("case-adverse-action-refused.png")), full_page=True)
 
