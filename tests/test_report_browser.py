@@ -112,7 +112,9 @@ def test_finding_expands_to_evidence(browser: Browser, report: Path, javascript:
             filters.to_be_visible()
         else:
             filters.to_be_hidden()
-        expect(o.page.locator("#findings-table > tbody > tr:visible")).to_have_count(len(sample_rows()))
+        expect(o.page.locator("#findings-table > tbody > tr:visible")).to_have_count(
+            len(sample_rows())
+        )
         path = artifact_path(f"report-{'js' if javascript else 'nojs'}.png")
         o.page.screenshot(path=str(path), full_page=True)
 
@@ -151,13 +153,13 @@ def test_hostile_data_stays_text(browser: Browser, tmp_path: Path) -> None:
         assert o.requests == [path.as_uri()]
         assert o.dialogs == []
         assert o.errors == []
-        expect(o.page.locator("#finding-F-0001 summary")).to_contain_text("<script>alert(")
+        expect(o.page.locator("#finding-F-0001 > summary")).to_contain_text("<script>alert(")
 
 
 def test_screenshots_for_review(browser: Browser, report: Path) -> None:
     """Pictures for a person to look at: wide, narrow and print layouts."""
     with opened(browser, report) as o:
-        o.page.locator("#finding-F-0003 summary").click()
+        o.page.locator("#finding-F-0003 > summary").click()
         o.page.screenshot(path=str(artifact_path("report.png")), full_page=True)
         o.page.emulate_media(media="print")
         o.page.screenshot(path=str(artifact_path("report-print.png")), full_page=True)
