@@ -97,7 +97,12 @@ def test_finding_expands_to_evidence(browser: Browser, report: Path, javascript:
         details = o.page.locator("#finding-F-0001")
         evidence = details.locator("pre.evidence")
         expect(evidence).to_be_hidden()
-        details.locator("summary").click()
+        details.locator("summary").first.click()
+        # Readable first: the facts and tables, with human labels; the JSON one click away.
+        expect(details.locator(".evidence-facts, .evidence-table").first).to_be_visible()
+        expect(details.locator(".evidence-body")).to_contain_text("Date of death")
+        expect(evidence).to_be_hidden()
+        details.locator("details.evidence-json > summary").click()
         expect(evidence).to_be_visible()
         expect(evidence).to_contain_text('"date_of_death": "2025-02-11"')
         expect(details.locator(".evidence-body")).to_contain_text("P000101, P000102, P000103")
@@ -107,14 +112,16 @@ def test_finding_expands_to_evidence(browser: Browser, report: Path, javascript:
             filters.to_be_visible()
         else:
             filters.to_be_hidden()
-        expect(o.page.locator("#findings-table tbody tr:visible")).to_have_count(len(sample_rows()))
+        expect(o.page.locator("#findings-table > tbody > tr:visible")).to_have_count(
+            len(sample_rows())
+        )
         path = artifact_path(f"report-{'js' if javascript else 'nojs'}.png")
         o.page.screenshot(path=str(path), full_page=True)
 
 
 def test_filters_narrow_the_table(browser: Browser, report: Path) -> None:
     with opened(browser, report) as o:
-        rows = o.page.locator("#findings-table tbody tr:visible")
+        rows = o.page.locator("#findings-table > tbody > tr:visible")
         o.page.select_option("#filter-rule", "PAID_AFTER_DEATH")
         expect(rows).to_have_count(1)
         o.page.select_option("#filter-rule", "")
@@ -146,13 +153,13 @@ def test_hostile_data_stays_text(browser: Browser, tmp_path: Path) -> None:
         assert o.requests == [path.as_uri()]
         assert o.dialogs == []
         assert o.errors == []
-        expect(o.page.locator("#finding-F-0001 summary")).to_contain_text("<script>alert(")
+        expect(o.page.locator("#finding-F-0001 > summary")).to_contain_text("<script>alert(")
 
 
 def test_screenshots_for_review(browser: Browser, report: Path) -> None:
     """Pictures for a person to look at: wide, narrow and print layouts."""
     with opened(browser, report) as o:
-        o.page.locator("#finding-F-0003 summary").click()
+        o.page.locator("#finding-F-0003 > summary").click()
         o.page.screenshot(path=str(artifact_path("report.png")), full_page=True)
         o.page.emulate_media(media="print")
         o.page.screenshot(path=str(artifact_path("report-print.png")), full_page=True)
@@ -169,9 +176,9 @@ def test_large_report_stays_usable(browser: Browser, tmp_path: Path) -> None:
     path = tmp_path / "report.html"
     write_report(path, findings_table(rows), {}, rules=RULES)
     with opened(browser, path) as o:
-        expect(o.page.locator("#findings-table tbody tr")).to_have_count(2000)
+        expect(o.page.locator("#findings-table > tbody > tr")).to_have_count(2000)
         expect(o.page.locator(".truncation")).to_contain_text("2,000 of 20,000 findings")
         # The 2,000 most important are all PAYEE_NOT_IN_ROSTER ($12,000 each, high).
         expect(o.page.locator("#filter-rule option")).to_have_count(2)
         o.page.fill("#filter-text", "F-000011")
-        expect(o.page.locator("#findings-table tbody tr:visible")).to_have_count(1)
+        expect(o.page.locator("#findings-table > tbody > tr:visible")).to_have_count(1)

@@ -356,6 +356,25 @@ def test_evidence_and_payment_ids_are_traceable(html: str) -> None:
     assert "$9,876.54" in html
 
 
+def test_evidence_reads_as_tables_with_the_json_one_click_away(html: str) -> None:
+    first = html[html.index('id="finding-F-0001"') : html.index('id="finding-F-0002"')]
+    assert "<dt>Death record</dt><dd>Where the record comes from: the death records file; " \
+        "Date of death: 2025-02-11</dd>" in first  # fmt: skip
+    table = first[first.index('<table class="evidence-table">') :]
+    assert "<caption>Payments</caption>" in table and '<th scope="col">Pay period end</th>' in table
+    assert first.index("evidence-table") < first.index('<details class="evidence-json">')
+    assert first.index('<details class="evidence-json">') < first.index('<pre class="evidence">')
+
+
+def test_the_cui_handling_notice_is_at_the_top_and_the_bottom(html: str) -> None:
+    body = html[html.index("<body>") :]
+    assert body.index("CUI//PRVCY — Controlled Unclassified Information — Privacy.") < body.index(
+        "<header"
+    )
+    assert "partial Social Security numbers, bank routing numbers" in body
+    assert body.rindex("CUI//PRVCY") > body.index("<footer>")
+
+
 def test_plain_language_notes(html: str) -> None:
     assert "not proof" in html
     assert "Nobody is penalised for not answering a check-in" in html
@@ -454,8 +473,9 @@ def test_huge_evidence_is_cut_in_the_page_only() -> None:
         {"payments": [{"payment_id": f"P{i:07d}"} for i in range(2000)]}
     )
     html = render_report(findings_table(rows), {})
-    assert "cut at 20,000 characters here; findings.csv has all of it" in html
+    assert "Cut at 20,000 characters here; findings.csv has all of it." in html
     assert "P0000100" in html and "P0001999" not in html
+    assert "<caption>Payments (the first 50; 1,950 more in findings.csv)</caption>" in html
 
 
 def test_zero_findings_and_empty_summary() -> None:

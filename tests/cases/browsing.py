@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from casekit import SECRET
+from casekit import SECRET, set_contacts
 from playwright.sync_api import Browser, Page
 
 from browser import launch_chromium
@@ -36,6 +36,7 @@ def site(sqlite_url, world, users, monkeypatch, tmp_path) -> Iterator[tuple[str,
     monkeypatch.setenv("HEADCOUNT_PII_KEYRING_FILE", str(tmp_path / "ring"))
     store = Store.open(sqlite_url)
     import_results(store, world.results, actor="cli:t", keyring=Keyring.load(), data=world.data)
+    set_contacts(store)  # every letter must say whom to write to
     with live_server(store, SECRET) as base:
         yield base, store
 

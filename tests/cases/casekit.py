@@ -32,6 +32,32 @@ USERS = {
 }
 
 
+# Every letter names whom to write to: a notice is refused for an agency without a contact.
+CONTACTS = {
+    "VA": "VA Payroll Office, 810 Vermont Ave NW, Washington, DC 20420; payroll@va.example; "
+    "202-555-0100",
+    "DOD": "DFAS Payroll Office, 8899 E 56th St, Indianapolis, IN 46249; pay@dfas.example",
+}
+
+
+def set_contacts(db: Store) -> None:
+    from headcount.cases.notices import set_agency_terms
+
+    with db.begin() as s:
+        for agency, contact in CONTACTS.items():
+            set_agency_terms(s, agency, contact=contact)
+
+
+def notice_token(db: Store, notice_id: int) -> str:
+    """The long link token of a notice (the letter prints the short link that opens it)."""
+    from headcount.cases.models import Notice
+    from headcount.cases.notices import contest_signer, link_token
+
+    with db.begin() as s:
+        deadline = s.get_one(Notice, notice_id).deadline
+    return link_token(contest_signer(SECRET), notice_id, deadline)
+
+
 @dataclass(frozen=True)
 class World:
     data: Path

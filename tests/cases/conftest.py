@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from casekit import PASSWORD, SECRET, USERS, XSS, World, csrf_of
+from casekit import PASSWORD, SECRET, USERS, XSS, World, csrf_of, set_contacts
 
 import checkins.conftest as checkin_fixtures
 from builders import Agency
@@ -66,6 +66,7 @@ def imported(store: Store, world: World, keyring: Keyring) -> Store:
     from headcount.cases.importer import import_results
 
     import_results(store, world.results, actor="cli:test", keyring=keyring, data=world.data)
+    set_contacts(store)
     return store
 
 

@@ -59,9 +59,10 @@ def test_walk_a_case_and_be_refused_an_early_adverse_action(site, chromium: Brow
 
     # The person named opens the link in their letter and contests, without any sign-in.
     letter = page.request.get(f"{base}/cases/{cid}/notices/1").text()
-    link = matched(r"http://127\.0\.0\.1:\d+/notice/[A-Za-z0-9_.\-]+", letter, group=0)
+    short = matched(r"http://127\.0\.0\.1:\d+/n/\d+-[a-z2-7]{12}", letter, group=0)
     person = chromium.new_context(bypass_csp=True).new_page()
-    person.goto(link)
+    person.goto(short)
+    link = person.url  # the short link opens the notice's own link
     _axe(person)
     person.fill("#statement", "I left on March 1; the payroll office kept paying me by mistake.")
     person.get_by_role("button", name="Send my contest").click()
@@ -75,8 +76,9 @@ def test_walk_a_case_and_be_refused_an_early_adverse_action(site, chromium: Brow
 
     page.reload()
     expect(page.locator("#state")).to_have_text("contested")
-    _determine(page, "paid after separation")
-    expect(page.locator("#error")).to_contain_text("cannot be recorded yet")
+    # Before the deadline an adverse determination is not offered at all (it would be refused).
+    expect(page.get_by_role("button", name="Record the determination")).to_have_count(0)
+    expect(page.locator("#confirm-later")).to_contain_text("after the contest deadline")
     expect(page.locator("#state")).to_have_text("contested")
     page.screenshot(path=str(artifact_path("case-adverse-action-refused.png")), full_page=True)
 
@@ -92,6 +94,7 @@ def test_walk_a_case_and_be_refused_an_early_adverse_action(site, chromium: Brow
     page.goto(f"{base}/cases/{cid}")
     _determine(page, "paid after separation; the contest confirms the separation date")
     expect(page.locator("#state")).to_have_text("determined")
+    expect(page.locator("#status")).to_have_text("Decided: improper payment: overpaid")
     expect(page.locator("#outcome")).to_have_text("improper_overpayment")
     page.screenshot(path=str(artifact_path("case-determined.png")), full_page=True)
     context.close()

@@ -3,6 +3,7 @@ tried out of order, the notice period is enforced, exceptions need two other use
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from decimal import Decimal
 
@@ -51,7 +52,7 @@ def test_walk_to_determination_after_the_notice_period(imported, users):
         notice = s.get(Notice, notice_id)
         assert notice.deadline == sent_at + timedelta(days=30)
         assert notice.pdf.startswith(b"%PDF-") and "How to contest" in notice.html
-        assert f"{BASE}/notice/" in notice.html
+        assert re.search(rf"{BASE}/n/{notice_id}-[a-z2-7]{{12}}<", notice.html)
     # One second before the deadline: neither "not contested" nor the adverse action.
     early = sent_at + timedelta(days=30) - timedelta(seconds=1)
     with pytest.raises(CaseError, match="only be recorded after"), imported.begin() as s:

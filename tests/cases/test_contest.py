@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from casekit import SECRET, case_id, csrf_of, matched
+from casekit import SECRET, case_id, csrf_of, matched, notice_token
 from sqlalchemy import select
 
 from headcount.cases import notices, workflow
@@ -28,7 +28,8 @@ def noticed(imported: Store, users) -> tuple[int, str]:
         notices.send_notice(s, cid, users["ana"], signer=notices.contest_signer(SECRET),
                             base_url="https://hc.example.gov")  # fmt: skip
         html = s.scalars(select(Notice.html).where(Notice.case_id == cid)).one()
-    return cid, matched(r"/notice/([A-Za-z0-9_.\-]+)", html)
+    code = matched(r"https://hc\.example\.gov/n/(\d+-[a-z2-7]{12})<", html)
+    return cid, notice_token(imported, int(code.split("-")[0]))
 
 
 def _post(client, token: str, statement: str, files: list[tuple[str, bytes]], csrf=True):
@@ -75,7 +76,7 @@ def test_contest_with_attachments_then_download(imported, noticed, person, login
     [
         ([("x.exe", b"MZ\x90\x00\x03\x00\x00\x00")], "not a PDF, PNG, JPEG or plain-text"),
         ([("a.html", b"\x00<script>")], "not a PDF"),
-        ([(f"f{n}.txt", b"x") for n in range(6)], "at most 5 attachments"),
+        ([(f"f{n}.txt", b"x") for n in range(6)], "At most 5 attachments"),
         ([("big.pdf", b"%PDF-" + b"0" * MAX_FILE_BYTES)], "larger than 5 MB"),
         ([("empty.pdf", b"")], "is empty"),
     ],
@@ -101,6 +102,7 @@ def test_contest_form_needs_csrf_and_refuses_an_ssn(imported, noticed, person, w
 def test_forged_expired_and_check_in_links_are_refused(imported, noticed, person) -> None:
     cid, token = noticed
     assert person.get(f"/notice/{token[:-2]}xx").status_code == 400
+    assert person.get("/n/1-aaaaaaaaaaaa").status_code == 400  # a forged short link
     check_in_style = Signer(SECRET).dumps([1, 2])  # signed, but for check-in links
     assert person.get(f"/notice/{check_in_style}").status_code == 400
     with imported.begin() as s:

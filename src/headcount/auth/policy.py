@@ -62,9 +62,12 @@ POLICY: dict[tuple[str, str], Rule] = {
     # Cases: analysts (their agency), auditors and admins read; analysts and admins
     # act (the library checks the role, agency and state again: cases/access.py).
     ("GET", "/cases"): CASES_READ,
+    # The search is a POST so that names and SSNs typed into it stay out of URLs and history.
+    ("POST", "/cases"): CASES_READ,
     ("GET", "/cases/{case_id}"): CASES_READ,
     ("GET", "/cases/{case_id}/notices/{notice_id}"): CASES_READ,
     ("GET", "/cases/{case_id}/notices/{notice_id}/pdf"): CASES_READ,
+    ("GET", "/cases/{case_id}/notices/{notice_id}/decision"): CASES_READ,
     ("GET", "/cases/{case_id}/attachments/{attachment_id}"): CASES_READ,
     ("POST", "/cases/{case_id}/steps/{step}"): CASES_WORK,
     ("POST", "/cases/{case_id}/reveal"): CASES_WORK,
@@ -109,7 +112,9 @@ POLICY: dict[tuple[str, str], Rule] = {
     },
     # The person named in a finding: authorised by the signed link in their notice letter.
     ("GET", "/notice/{token}"): CHECKIN_LINK,
+    ("GET", "/n/{code}"): CHECKIN_LINK,  # the short link printed in the letter
     ("GET", "/notice/{token}/pdf"): CHECKIN_LINK,
+    ("GET", "/notice/{token}/decision"): CHECKIN_LINK,
     ("POST", "/notice/{token}/contest"): CHECKIN_LINK,
     # Identity resolution's review queue: analysts (and admins) label candidate pairs.
     ("GET", "/review"): CASES_WORK,

@@ -1,14 +1,17 @@
-"""The notice letter: HTML (Jinja2, autoescaped) and the same page as PDF (WeasyPrint).
+"""The letters: the notice (HTML, Jinja2, autoescaped) and the decision that ends a case,
+each also as a tagged PDF/UA document (WeasyPrint) for screen readers (Section 508).
 
-The letter tells the person, in plain words, what was found, the amounts and payments, the
-facts behind it, that nothing will be done before the deadline, and how to contest. It leaves
-out other people's records (a duplicate SSN names several people; each letter names only its
-reader) and shows SSNs and accounts only as the findings do, masked.
+A letter tells its reader, in plain words, what was found, the amounts and payments, the
+facts behind it with human labels, where they stand, what happens next, by when, and whom
+to contact. It names no other person: a duplicate SSN names several people; each letter
+names only its reader (other records are counted, other employee numbers in the summary
+replaced), and shows SSNs and accounts only as the findings do, masked.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -16,7 +19,9 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+from headcount.cases.access import CaseError
 from headcount.cases.models import Case, Person
+from headcount.report.evidence_words import HIDDEN, label, words
 from headcount.rules import get_rule
 
 templates = Environment(
@@ -25,6 +30,16 @@ templates = Environment(
 )
 # Attachments a contest may carry; said in the letter and enforced in cases/contests.py.
 ATTACHMENT_RULES = "up to 5 files (PDF, PNG, JPEG or plain text), each at most 5 MB"
+
+
+class LettersNotInstalled(CaseError):
+    """WeasyPrint (the `letters` extra) is missing: no PDF can be written."""
+
+    def __init__(self, error: ImportError) -> None:
+        super().__init__(
+            f"PDF letters need the 'letters' extra, which is not installed (missing module "
+            f"{error.name}): pip install 'headcount[letters]'"
+        )
 
 
 @dataclass(frozen=True)
@@ -37,34 +52,19 @@ def money(value: Decimal | float | int | None) -> str:
     return f"${Decimal(str(value or 0)):,.2f}"
 
 
-def _label(key: str) -> str:
-    return key.replace("_", " ").capitalize()
-
-
-def _value(value: Any) -> str:
-    if value is None:
-        return "not recorded"
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, list):
-        return ", ".join(_value(v) for v in value) or "none"
-    if isinstance(value, dict):
-        return "; ".join(f"{_label(k)}: {_value(v)}" for k, v in value.items() if k != "row")
-    return str(value)
-
-
 def evidence_in_words(evidence: dict[str, Any]) -> tuple[str, list[Fact], list[dict[str, Any]]]:
     """(why it fired, the facts as label/value lines, the payments) for the letter. Lists of
     records are other people's or other files' rows: counted, not shown."""
     why = str(evidence.get("why", ""))
     facts: list[Fact] = []
     for key, value in evidence.items():
-        if key in ("why", "payments") or key.endswith("row"):
+        if key in HIDDEN or key.endswith("row"):
             continue
         if isinstance(value, list) and value and isinstance(value[0], dict):
-            facts.append(Fact(_label(key), f"{len(value)} records (available to you on request)"))
+            records = "record" if len(value) == 1 else "records"
+            facts.append(Fact(label(key), f"{len(value)} {records} (available to you on request)"))
         else:
-            facts.append(Fact(_label(key), _value(value)))
+            facts.append(Fact(label(key), words(value, key)))
     payments = [p for p in evidence.get("payments") or () if isinstance(p, dict)]
     return why, facts, payments
 
@@ -76,21 +76,56 @@ def rule_title(code: str) -> str:
         return code
 
 
+def summary_for(case: Case, reader: Person) -> str:
+    """The finding's summary as its reader may see it: other people's employee numbers are
+    replaced (a duplicate SSN's summary lists every record carrying it)."""
+    text = case.summary
+    for other in case.people:
+        if other.employee_id != reader.employee_id:
+            text = re.sub(
+                rf"(?<![\w-]){re.escape(other.employee_id)}(?![\w-])",
+                "another employee record",
+                text,
+            )
+    return text
+
+
+def _render(name: str, case: Case, person: Person, **context: Any) -> str:
+    why, facts, payments = evidence_in_words(json.loads(case.evidence))
+    return templates.get_template(name).render(
+        case=case, person=person, title=rule_title(case.rule), why=why, facts=facts,
+        payments=payments, money=money, attachment_rules=ATTACHMENT_RULES,
+        summary=summary_for(case, person), **context,
+    )  # fmt: skip
+
+
 def letter_html(
     case: Case, person: Person, *, sent_at: datetime, deadline: datetime, link: str,
     agency_contact: str,
 ) -> str:  # fmt: skip
-    why, facts, payments = evidence_in_words(json.loads(case.evidence))
-    return templates.get_template("notice.html.j2").render(
-        case=case, person=person, sent_at=sent_at, deadline=deadline, link=link,
-        contact=agency_contact, title=rule_title(case.rule), why=why, facts=facts,
-        payments=payments, money=money, attachment_rules=ATTACHMENT_RULES,
+    return _render(
+        "notice.html.j2", case, person, sent_at=sent_at, deadline=deadline, link=link,
+        contact=agency_contact,
+    )  # fmt: skip
+
+
+def decision_html(case: Case, person: Person, *, agency_contact: str, link: str) -> str:
+    """The letter that tells a person named what was decided, and what it means for them."""
+    if case.determined_at is None or not case.outcome:
+        raise CaseError(f"case {case.id} has no decision yet: there is no decision letter")
+    return _render(
+        "decision.html.j2", case, person, contact=agency_contact, link=link,
+        decided_at=case.determined_at,
     )  # fmt: skip
 
 
 def letter_pdf(html: str) -> bytes:
-    """The letter as PDF. No base URL: the letter has no external resources to fetch."""
-    from weasyprint import HTML  # type: ignore[import-untyped]
-
-    pdf: bytes = HTML(string=html).write_pdf()
+    """The letter as tagged PDF/UA-1 (structure tree, language, title), so a screen reader
+    reads its headings, lists and tables in order. No base URL: the letter has no external
+    resources to fetch."""
+    try:
+        from weasyprint import HTML  # type: ignore[import-untyped]
+    except ImportError as exc:
+        raise LettersNotInstalled(exc) from None
+    pdf: bytes = HTML(string=html).write_pdf(pdf_variant="pdf/ua-1")
     return pdf

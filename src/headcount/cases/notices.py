@@ -5,10 +5,20 @@ A link token is `itsdangerous`-signed `[notice_id, expiry]` (the check-in links'
 its own purpose, so a check-in link can never pass as a contest link). It keeps working
 READ_GRACE after the deadline so the person can read the notice and what they sent; the
 contest form itself closes at the deadline.
+
+The letter prints a short link instead (`/n/123-k3v9q2xw7m4d`, typed from paper): the notice
+id and 60 bits of an HMAC of it under the same key; it expires with the notice and opens
+the long link.
+
+A notice is refused when no agency the case names has a contact: every letter must say whom
+to write to.
 """
 
 from __future__ import annotations
 
+import base64
+import hmac
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -25,8 +35,9 @@ from headcount.store.types import utcnow
 CONTEST_DAYS = 30
 READ_GRACE = timedelta(days=60)
 NOTICE_PATH = "/notice/"
+SHORT_PATH = "/n/"
 SIGNER_PURPOSE = "contest-link"
-DEFAULT_CONTACT = "your agency's payroll office"
+SHORT_CODE = re.compile(r"([1-9][0-9]{0,17})-([a-z2-7]{12})")
 
 
 def contest_signer(secret: bytes) -> Signer:
@@ -47,7 +58,37 @@ def agency_terms(session: Session, agencies: set[str]) -> AgencyTerms:
     ).all()
     days = max([CONTEST_DAYS, *(s.contest_days for s in settings)])
     contact = next((s.contact for s in sorted(settings, key=lambda s: s.agency) if s.contact), "")
-    return AgencyTerms(days, contact or DEFAULT_CONTACT)
+    return AgencyTerms(days, contact)
+
+
+def _short_mac(signer: Signer, notice_id: int) -> str:
+    mac = hmac.new(signer.secret, f"headcount.notice-short:{notice_id}".encode(), "sha256")
+    return base64.b32encode(mac.digest()).decode("ascii").lower()[:12]
+
+
+def short_code(signer: Signer, notice_id: int) -> str:
+    return f"{notice_id}-{_short_mac(signer, notice_id)}"
+
+
+def short_link(signer: Signer, base_url: str, notice_id: int) -> str:
+    return f"{base_url.rstrip('/')}{SHORT_PATH}{short_code(signer, notice_id)}"
+
+
+def token_for_short_code(
+    session: Session, signer: Signer, code: str, now: datetime | None = None
+) -> str:
+    """The long link token a short code stands for; LinkError invalid/expired otherwise."""
+    found = SHORT_CODE.fullmatch(code.lower())
+    if found is None or not hmac.compare_digest(
+        found.group(2), _short_mac(signer, int(found.group(1)))
+    ):
+        raise LinkError("invalid")
+    notice = session.get(Notice, int(found.group(1)))
+    if notice is None:
+        raise LinkError("invalid")
+    if (now or utcnow()) >= notice.deadline + READ_GRACE:
+        raise LinkError("expired")
+    return link_token(signer, notice.id, notice.deadline)
 
 
 def link_token(signer: Signer, notice_id: int, deadline: datetime) -> str:
@@ -77,7 +118,15 @@ def send_notice(
     case = worked_case(session, case_id, actor, "send a notice")
     expect_state(case, frozenset({State.VERIFIED}), "send the notice of")
     now = now or utcnow()
-    terms = agency_terms(session, {p.agency for p in case.people})
+    agencies = {p.agency for p in case.people}
+    terms = agency_terms(session, agencies)
+    if not terms.contact:
+        names = ", ".join(sorted(agencies))
+        raise CaseError(
+            f"no contact is set for {names}: a letter must say whom to write to. Set it with "
+            f'`headcount cases agency {min(agencies)} --contact "office, address, email, phone"`, '
+            "then send the notice"
+        )
     deadline = now + timedelta(days=terms.days)
     notices = []
     for person in case.people:
@@ -86,7 +135,7 @@ def send_notice(
         )
         session.add(notice)
         session.flush()
-        link = f"{base_url.rstrip('/')}{NOTICE_PATH}{link_token(signer, notice.id, deadline)}"
+        link = short_link(signer, base_url, notice.id)
         notice.html = letter_html(
             case, person, sent_at=now, deadline=deadline, link=link, agency_contact=terms.contact
         )

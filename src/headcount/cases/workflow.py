@@ -147,7 +147,7 @@ def record_no_contest(
     expect_state(case, frozenset({State.NOTICE_SENT}), "record no contest on")
     now = now or utcnow()
     assert case.contest_deadline is not None
-    if now < case.contest_deadline:
+    if not contest_period_over(case, now):
         raise CaseError(
             f"the contest period runs until {case.contest_deadline:%Y-%m-%d %H:%M} UTC: "
             "'not contested' can only be recorded after it"
@@ -171,12 +171,27 @@ def may_take_adverse_step(session: Session, case: Case, now: datetime) -> Safety
     """Whether a determination against someone may be recorded now: after the notice and its
     contest period, or under an approved exception (returned). CaseError says why not."""
     state = _state(case)
-    if state in AFTER_NOTICE and case.contest_deadline is not None and now >= case.contest_deadline:
-        return None
-    exception = approved_exception(case, session) if state in UNDER_EXCEPTION else None
-    if exception is None:
+    allowed, exception = adverse_step_allowed(session, case, now)
+    if not allowed:
         raise CaseError(_why_not_yet(case, state))
     return exception
+
+
+def contest_period_over(case: Case, now: datetime) -> bool:
+    return case.contest_deadline is not None and now >= case.contest_deadline
+
+
+def adverse_step_allowed(
+    session: Session, case: Case, now: datetime
+) -> tuple[bool, SafetyException | None]:
+    """Whether a determination against someone may be recorded now, and under which
+    approved exception (None on the normal path: after the notice and its contest period).
+    The case page asks this too, so it never offers a step that would be refused."""
+    state = _state(case)
+    if state in AFTER_NOTICE and contest_period_over(case, now):
+        return True, None
+    exception = approved_exception(case, session) if state in UNDER_EXCEPTION else None
+    return exception is not None, exception
 
 
 def _why_not_yet(case: Case, state: State) -> str:

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.table import Table
 
-from headcount.cli.common import Database, console, fail, open_store
+from headcount.cli.common import Database, console, fail, open_store, record_change
 from headcount.cli.smtp_options import SmtpOptions, smtp_options
 from headcount.contract.policy import Policy
 
@@ -70,6 +70,14 @@ def create(
             question=question or DEFAULT_QUESTION,
             contact_email=contact_email,
         )
+        # Who created a campaign, and who made replying mandatory where, is a decision to
+        # account for: recorded with each agency's policy.
+        record_change(
+            store, "campaign.create", "campaign", summary.campaign_id,
+            {"deadline": summary.deadline.isoformat(), "recipients": summary.recipients,
+             "asked": summary.contactable,
+             "policies": [f"{a}={p.value}" for a, p in summary.agencies.items()]},
+        )  # fmt: skip
     table = Table(title=f"Campaign {summary.campaign_id}")
     table.add_column("agency")
     table.add_column("policy")
@@ -211,6 +219,11 @@ def ingest_mail(
         if notify and report.refusals:
             notices = send_refusal_notices(store, campaign, report.refusals, smtp.settings())
             console.print(f"Refusal notices sent: {notices.sent:,}; failed: {notices.failed:,}")
+        record_change(
+            store, "campaign.ingest_mail", "campaign", campaign,
+            {"outcomes": [f"{k}={v}" for k, v in sorted(report.outcomes.items())], "notify": notify,
+             "delete_refused": delete_refused},
+        )  # fmt: skip
     if delete_refused and report.refused_keys:
         delete_messages(mailbox, report.refused_keys)
     for outcome, count in sorted(report.outcomes.items()):

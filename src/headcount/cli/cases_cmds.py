@@ -112,7 +112,7 @@ def agency_terms(
             s, actor=shell_actor(), action="cases.agency_terms", target_type="agency",
             target_id=agency, detail={"contest_days": setting.contest_days},
         )  # fmt: skip
-        days, where = setting.contest_days, setting.contact or "(default)"
+        days, where = setting.contest_days, setting.contact or "not set (notices are refused)"
     console.print(f"{agency}: contest period {days} days; contact {where}.", highlight=False)
 
 

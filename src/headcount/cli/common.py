@@ -22,6 +22,7 @@ from headcount.cli import signals
 from headcount.store import ENV_URL
 
 if TYPE_CHECKING:
+    from headcount.audit.chain import Detail
     from headcount.store import Store
 
 EXIT_OK, EXIT_INTERNAL, EXIT_BAD_INPUT = 0, 1, 2
@@ -72,6 +73,19 @@ def missing_extra(error: BaseException) -> str | None:
         f"this command needs the '{extra}' extra, which is not installed "
         f"(missing module {error.name}): pip install 'headcount[{extra}]'"
     )
+
+
+def record_change(
+    store: Store, action: str, target_type: str, target_id: str, detail: Detail
+) -> None:
+    """An audit entry for a change made from a shell (the command's user is the actor)."""
+    from headcount import audit
+
+    with store.begin() as s:
+        audit.record(
+            s, actor=shell_actor(), action=action, target_type=target_type,
+            target_id=target_id, detail=detail,
+        )  # fmt: skip
 
 
 def shell_actor() -> str:

@@ -26,6 +26,7 @@ import headcount
 from headcount.contract.findings import FINDING_COLUMNS, SEVERITY_ORDER, PayeeStatus
 from headcount.contract.ids import split_ids
 from headcount.report import charts
+from headcount.report.evidence_words import EvidenceTable, evidence_tables
 from headcount.report.existence_view import EVIDENCE_LABELS, existence_view
 from headcount.report.formatting import (
     Money,
@@ -88,6 +89,8 @@ class FindingRow:
     evidence_is_json: bool
     evidence_truncated: bool
     waterfalls: tuple[Markup, ...] = ()
+    facts: tuple[tuple[str, str], ...] = ()
+    tables: tuple[EvidenceTable, ...] = ()
 
 
 # ---------------------------------------------------------------- formatting
@@ -210,6 +213,7 @@ def _finding_row(r: Mapping[str, Any]) -> FindingRow:
     except ValueError:
         pretty, is_json = raw, False
     truncated = len(pretty) > EVIDENCE_MAX_CHARS
+    facts, tables = evidence_tables(parsed)
     return FindingRow(
         finding_id=str(r["finding_id"] or ""),
         rule=str(r["rule"] or ""),
@@ -222,6 +226,8 @@ def _finding_row(r: Mapping[str, Any]) -> FindingRow:
         evidence_is_json=is_json,
         evidence_truncated=truncated,
         waterfalls=_waterfalls(str(r["finding_id"] or ""), parsed),
+        facts=tuple(facts),
+        tables=tuple(tables),
     )
 
 

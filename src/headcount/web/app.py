@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Sequence
+from http import HTTPStatus
 from pathlib import Path
 
 from fastapi import FastAPI, Request, Response
@@ -119,9 +120,33 @@ def create_app(
                 status_code=exc.status_code,
                 headers=getattr(exc, "headers", None),
             )
-        return error_page(request, exc.status_code, str(exc.detail))
+        return error_page(request, exc.status_code, page_message(request, exc))
 
     return app
+
+
+# What to do next, for the errors the framework raises with only a status phrase.
+PAGE_MESSAGES = {
+    404: "There is no page at this address. Check the address for typing mistakes, or start "
+    "again from the page below.",
+    405: "This address only works from a button on the site, so it cannot be opened by "
+    "itself. Go back to the page you came from and use its button.",
+}
+CHECKIN_405 = (
+    "This address is only used by the “Continue to my check-in” button. Open the personal "
+    "link from your check-in email again, exactly as it was sent."
+)
+
+
+def page_message(request: Request, exc: StarletteHTTPException) -> str:
+    """The page's message: the route's own words, or plain ones instead of a bare phrase
+    such as "Not Found" (a mistyped or truncated link must still say what to do)."""
+    detail = str(exc.detail)
+    if detail != HTTPStatus(exc.status_code).phrase:
+        return detail
+    if exc.status_code == 405 and request.url.path.rstrip("/") == "/c":
+        return CHECKIN_405
+    return PAGE_MESSAGES.get(exc.status_code, detail)
 
 
 def app_from_env() -> FastAPI:

@@ -11,9 +11,9 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import FileResponse, HTMLResponse
 from starlette.background import BackgroundTask
 
-from headcount import audit
 from headcount.audit.export import export_csv
 from headcount.audit.query import PAGE_SIZE, AuditFilter, FilterError, page
+from headcount.audit.views import record_view, views_between
 from headcount.store import Store, utcnow
 from headcount.web.guard import client_address, principal
 from headcount.web.pages import error_page, render
@@ -41,7 +41,7 @@ def audit_log(request: Request) -> HTMLResponse:
     except FilterError as exc:
         return render(
             request, "audit.html.j2", 400, error=str(exc), values=values, rows=[], total=0,
-            number=1, pages=1, user=principal(request),
+            number=1, pages=1, views=[],
         )  # fmt: skip
     number = _page_number(query.get("page"))
     user = principal(request)
@@ -49,14 +49,12 @@ def audit_log(request: Request) -> HTMLResponse:
         rows, total = page(s, filters, number)
         # Reading the log is itself a look to account for; recorded after the page is read
         # so it does not show itself.
-        audit.record(
-            s, actor=user.username, action="audit.view", client=client_address(request),
-            detail={"page": number, "matching": total},
-        )  # fmt: skip
+        record_view(s, actor=user.username, action="audit.view", client=client_address(request))
+        views = views_between(s, filters.since, filters.until, filters.actor)
     pages = max(1, -(-total // PAGE_SIZE))
     return render(
         request, "audit.html.j2", values=values, rows=rows, total=total,
-        number=min(number, pages), pages=pages, user=user,
+        number=min(number, pages), pages=pages, views=views,
     )  # fmt: skip
 
 

@@ -56,6 +56,16 @@ async def login_submit(request: Request) -> Response:
     if not csrf_ok(request, form.get(CSRF_FIELD)):
         return error_page(request, 403, "This form has expired. Reload the page and try again.")
     username, password = str(form.get("username") or ""), str(form.get("password") or "")
+    missing = {
+        field: message
+        for field, value, message in (
+            ("username", username.strip(), "Enter your user name"),
+            ("password", password, "Enter your password"),
+        )
+        if not value
+    }
+    if missing:
+        return render(request, "login.html.j2", 422, errors=missing, username=username[:64])
     result = await to_thread.run_sync(_login, request, username, password)
     if result.secret is None:
         status, message = REFUSED[result.refused or "invalid"]

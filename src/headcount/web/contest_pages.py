@@ -1,7 +1,11 @@
-"""The person named in a finding: their signed link opens the notice, the PDF, and the form
-to contest it with a statement and attachments (until the deadline). No staff sign-in: the
-link is the credential, checked on every request; it never reaches a log (the access log
-names the route template) nor a Referer (Referrer-Policy: no-referrer)."""
+"""The person named in a finding: their signed link opens the notice, the PDF, the decision
+letter once there is one, and the form to contest it with a statement and attachments (until
+the deadline). No staff sign-in: the link is the credential, checked on every request; it
+never reaches a log (the access log names the route template) nor a Referer
+(Referrer-Policy: no-referrer). The letter prints a short link (`/n/{code}`) that opens it.
+
+The page always says where the person stands: waiting for the deadline, contest received,
+contest period over, or the decision — never two of them at once."""
 
 from __future__ import annotations
 
@@ -14,25 +18,47 @@ from starlette.datastructures import UploadFile
 
 from headcount.cases.access import CaseError
 from headcount.cases.contests import MAX_FILE_BYTES, MAX_FILES, Upload, can_contest, submit_contest
-from headcount.cases.letters import ATTACHMENT_RULES, evidence_in_words, money, rule_title
-from headcount.cases.notices import notice_for_token
+from headcount.cases.letters import (
+    ATTACHMENT_RULES,
+    evidence_in_words,
+    letter_pdf,
+    money,
+    rule_title,
+    summary_for,
+)
+from headcount.cases.notices import notice_for_token, token_for_short_code
 from headcount.checkins.links import LinkError
 from headcount.store import Store, utcnow
-from headcount.web.case_pages import pdf_response
+from headcount.web.case_pages import contact_of, decision_letter, pdf_download, pdf_response
 from headcount.web.guard import client_address
 from headcount.web.pages import error_page, render
 from headcount.web.security import CSRF_FIELD, csrf_ok
 
 router = APIRouter(include_in_schema=False)
 LINK_MESSAGES = {
-    "invalid": "This link is not valid. Use the link from your letter exactly as printed.",
-    "expired": "This link has expired. Write to the address in your letter.",
+    "invalid": "This link is not valid. Type the address exactly as it is printed in your "
+    "letter. If it still does not work, write to the contact named at the end of your letter, "
+    "quoting the reference printed at the top.",
+    "expired": "This link has expired: it works until 60 days after the contest deadline. To "
+    "ask about your case, write to the contact named at the end of your letter, quoting the "
+    "reference printed at the top.",
 }
+FILES_AGAIN = "For your security, the browser does not keep chosen files: choose them again."
 
 
 def _store(request: Request) -> Store:
     store: Store = request.app.state.store
     return store
+
+
+def contest_errors(message: str) -> dict[str, str]:
+    """A refused contest against the field it is about."""
+    text = message[:1].upper() + message[1:] + "."
+    if message.startswith("Your statement"):
+        return {"statement": text}
+    if message.startswith(("attachment", "at most")):
+        return {"attachments": f"{text} {FILES_AGAIN}"}
+    return {}
 
 
 def _page(request: Request, token: str, status: int = 200, **extra: object) -> HTMLResponse:
@@ -45,15 +71,31 @@ def _page(request: Request, token: str, status: int = 200, **extra: object) -> H
                 request, "contest.html.j2", status, token=token, money=money,
                 attachment_rules=ATTACHMENT_RULES, notice=notice, case=case,
                 person=notice.person, why=why, facts=facts, payments=payments,
+                summary=summary_for(case, notice.person), contact=contact_of(s, notice),
                 contests=list(notice.contests), open=can_contest(notice, utcnow()),
-                title=rule_title(case.rule), **extra,
+                title=rule_title(case.rule), sent=request.query_params.get("sent") == "1",
+                **extra,
             )  # fmt: skip
     except LinkError as exc:
         return _link_error(request, exc)
 
 
 def _link_error(request: Request, exc: LinkError) -> HTMLResponse:
-    return error_page(request, 400 if exc.reason == "invalid" else 410, LINK_MESSAGES[exc.reason])
+    return error_page(
+        request, 400 if exc.reason == "invalid" else 410, LINK_MESSAGES[exc.reason],
+        back=("/", "Go to the start page"),
+    )  # fmt: skip
+
+
+@router.get("/n/{code}")
+def short(request: Request, code: str) -> Response:
+    """The short link printed in a letter: opens the notice's own link."""
+    try:
+        with _store(request).begin() as s:
+            token = token_for_short_code(s, request.app.state.contest_signer, code)
+    except LinkError as exc:
+        return _link_error(request, exc)
+    return RedirectResponse(f"/notice/{token}", status_code=303)
 
 
 @router.get("/notice/{token}", response_class=HTMLResponse)
@@ -68,16 +110,35 @@ def notice_pdf(request: Request, token: str) -> Response:
             notice = notice_for_token(s, request.app.state.contest_signer, token)
             return pdf_response(notice)
     except LinkError as exc:
+        return _link_error(request, exc)
+
+
+@router.get("/notice/{token}/decision")
+def decision_pdf(request: Request, token: str) -> Response:
+    try:
+        with _store(request).begin() as s:
+            notice = notice_for_token(s, request.app.state.contest_signer, token)
+            html = decision_letter(request, s, notice)
+    except LinkError as exc:
+        return _link_error(request, exc)
+    except CaseError as exc:
         return error_page(
-            request, 400 if exc.reason == "invalid" else 410, LINK_MESSAGES[exc.reason]
+            request,
+            404,
+            str(exc).capitalize() + ".",
+            back=(f"/notice/{token}", "Back to your notice"),
         )
+    return pdf_download(letter_pdf(html), f"decision-{notice.id}.pdf")
 
 
 @router.post("/notice/{token}/contest", response_class=HTMLResponse)
 async def contest(request: Request, token: str) -> Response:
     form = await request.form(max_files=MAX_FILES + 1, max_fields=10)
     if not csrf_ok(request, form.get(CSRF_FIELD)):
-        return error_page(request, 403, "This form has expired. Reload the page and try again.")
+        return error_page(
+            request, 403, "This form has expired. Go back to your notice and send it again.",
+            back=(f"/notice/{token}", "Back to your notice"),
+        )  # fmt: skip
     statement = form.get("statement")
     uploads = [
         Upload(item.filename or "", await item.read(MAX_FILE_BYTES + 1))
@@ -95,13 +156,16 @@ async def contest(request: Request, token: str) -> Response:
     try:
         await to_thread.run_sync(run)
     except LinkError as exc:
-        return error_page(
-            request, 400 if exc.reason == "invalid" else 410, LINK_MESSAGES[exc.reason]
-        )
+        return _link_error(request, exc)
     except CaseError as exc:
         message = str(exc)
         typed = statement if isinstance(statement, str) else ""
+        chosen = any(u.filename for u in uploads)
+        errors = contest_errors(message)
+        summary = "" if errors else message[:1].upper() + message[1:] + "."
+        if chosen and "attachments" not in errors:
+            summary = f"{summary} {FILES_AGAIN}".strip()
         return await to_thread.run_sync(
-            lambda: _page(request, token, 422, error=message, typed=typed)
+            lambda: _page(request, token, 422, errors=errors, error=summary, typed=typed)
         )
-    return RedirectResponse(f"/notice/{token}?sent=1", status_code=303)
+    return RedirectResponse(f"/notice/{token}?sent=1#sent", status_code=303)

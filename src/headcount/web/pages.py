@@ -7,6 +7,7 @@ so they can remove what the guard found — it is never stored or logged.
 
 from __future__ import annotations
 
+import json
 import uuid
 from typing import Any
 
@@ -14,6 +15,7 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+from headcount.auth.policy import AUDIT, CASES_READ
 from headcount.checkins import replies, sessions
 from headcount.checkins.campaigns import CampaignError
 from headcount.checkins.links import LinkError, check_unused
@@ -21,6 +23,7 @@ from headcount.checkins.messages import deadline_text
 from headcount.checkins.models import CampaignAgency, Source
 from headcount.checkins.policy import NO_CONSEQUENCE, policy_statement
 from headcount.checkins.stats import response_rates
+from headcount.matching.sensitive import ADVICE
 from headcount.store import Store, utcnow
 from headcount.web import charts
 from headcount.web.guard import principal
@@ -41,16 +44,80 @@ templates = Environment(
 templates.globals.update(NO_CONSEQUENCE=NO_CONSEQUENCE, deadline_text=deadline_text)
 
 
+def detail_words(detail: str | None) -> list[tuple[str, str]]:
+    """An audit entry's JSON detail as (label, value) lines a person can read."""
+    try:
+        value = json.loads(detail or "{}")
+    except ValueError:
+        return [("detail", str(detail))]
+    if not isinstance(value, dict):
+        return [("detail", str(value))]
+    return [
+        (key.replace("_", " "), ", ".join(map(str, v)) if isinstance(v, list) else str(v))
+        for key, v in value.items()
+        if v is not None
+    ]
+
+
+templates.filters["detail_words"] = detail_words
+
+
+def staff_nav(request: Request) -> dict[str, Any]:
+    """The signed-in staff user (on role routes) and the places their role may go, for the
+    header every staff page shares."""
+    user = getattr(request.state, "principal", None)
+    if user is None:
+        return {"user": None, "nav": []}
+    nav = [("/home", "Home")]
+    if user.role in CASES_READ:
+        nav.append(("/cases", "Cases"))
+    if user.role in AUDIT:
+        nav.append(("/audit", "Audit log"))
+    path = request.url.path
+    active = next((href for href, _ in reversed(nav) if path.startswith(href)), None)
+    return {"user": user, "nav": nav, "active": active}
+
+
 def render(request: Request, name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
     context.setdefault("csrf", csrf_token(request))
     context.setdefault("csrf_field", CSRF_FIELD)
+    for key, value in staff_nav(request).items():
+        context.setdefault(key, value)
     response = HTMLResponse(templates.get_template(name).render(**context), status_code=status_code)
     set_csrf_cookie(request, response)
     return response
 
 
-def error_page(request: Request, status: int, message: str) -> HTMLResponse:
-    return render(request, "error.html.j2", status, status=status, message=message)
+# The heading of an error page by status; the message under it says what to do next.
+ERROR_TITLES = {
+    400: "This request cannot be used",
+    401: "Sign in first",
+    403: "Not allowed",
+    404: "Page not found",
+    405: "This address cannot be opened directly",
+    409: "Not done",
+    410: "This link has expired",
+    413: "Too much was sent",
+    422: "Not done",
+    429: "Too many attempts",
+}
+
+
+def error_page(
+    request: Request, status: int, message: str, *, back: tuple[str, str] | None = None
+) -> HTMLResponse:
+    """`back`: (href, label) of the way back; by default the staff home for a signed-in
+    user, the start page for anyone else."""
+    if back is None:
+        back = (
+            ("/home", "Go to your home page")
+            if staff_nav(request)["user"]
+            else ("/", "Go to the start page")
+        )
+    return render(
+        request, "error.html.j2", status, status=status, message=message, back=back,
+        heading=ERROR_TITLES.get(status, "Something went wrong"),
+    )  # fmt: skip
 
 
 def _store(request: Request) -> Store:
@@ -72,8 +139,9 @@ def link_page(request: Request, token: str) -> HTMLResponse:
             check_unused(s, request.app.state.signer, token)
     except LinkError as exc:
         return render(
-            request, "link_error.html.j2", 400 if exc.reason == "invalid" else 410, message=str(exc)
-        )
+            request, "link_error.html.j2", 400 if exc.reason == "invalid" else 410,
+            message=str(exc), reason=exc.reason,
+        )  # fmt: skip
     return render(request, "link.html.j2", token=token)
 
 
@@ -84,14 +152,18 @@ async def open_link(request: Request) -> Response:
         return error_page(request, 403, "This form has expired. Open your link again.")
     token = form.get("token")
     if not isinstance(token, str):
-        return render(request, "link_error.html.j2", 400, message=LinkError.MESSAGES["invalid"])
+        return render(
+            request, "link_error.html.j2", 400, message=LinkError.MESSAGES["invalid"],
+            reason="invalid",
+        )  # fmt: skip
     try:
         with _store(request).begin() as s:
             claims, secret = sessions.redeem_link(s, request.app.state.signer, token)
     except LinkError as exc:
         return render(
-            request, "link_error.html.j2", 400 if exc.reason == "invalid" else 410, message=str(exc)
-        )
+            request, "link_error.html.j2", 400 if exc.reason == "invalid" else 410,
+            message=str(exc), reason=exc.reason,
+        )  # fmt: skip
     response = RedirectResponse("/checkin", status_code=303)
     set_session_cookie(request, response, secret, claims.expires_at)
     return response
@@ -137,18 +209,30 @@ async def checkin_submit(request: Request) -> Response:
     try:
         with store.begin() as s:
             replies.submit(s, recipient_id, bullets, source=Source.WEB, submission_id=submission_id)
-    except replies.SensitiveDataError as exc:
-        flagged = {f.bullet for f in exc.findings}
-        return render(
-            request, "form.html.j2", 422, submission_id=uuid.uuid4().hex, error=str(exc),
-            findings=exc.findings, flagged=flagged, typed=bullets, **context,
-        )  # fmt: skip
     except replies.ReplyError as exc:
+        # The guard's advice (what to remove, and that nothing was kept) heads the summary;
+        # each find is listed under it and shown by its box.
+        advice = ADVICE if isinstance(exc, replies.SensitiveDataError) else ""
         return render(
-            request, "form.html.j2", 422, submission_id=uuid.uuid4().hex, error=str(exc),
-            findings=[], flagged=set(), typed=bullets, **context,
+            request, "form.html.j2", 422, submission_id=uuid.uuid4().hex,
+            errors=reply_errors(exc, bullets), error=advice, typed=bullets, **context,
         )  # fmt: skip
     return RedirectResponse("/checkin/done", status_code=303)
+
+
+def reply_errors(exc: replies.ReplyError, bullets: list[str]) -> dict[str, str]:
+    """Each refusal against the box it is about: the guard's finds against their bullet, a
+    count or length problem against the first box it concerns."""
+    if isinstance(exc, replies.SensitiveDataError):
+        errors: dict[str, str] = {}
+        for hit in exc.findings:
+            key = f"bullet{hit.bullet}"
+            errors[key] = f"{errors[key]} {hit.explanation}" if key in errors else hit.explanation
+        return errors
+    too_long = [i for i, b in enumerate(bullets, 1) if len(b) > replies.MAX_BULLET_CHARS]
+    empty = [i for i, b in enumerate(bullets, 1) if not b.strip()]
+    first = too_long[0] if too_long else (empty[0] if empty else 1)
+    return {f"bullet{first}": str(exc)}
 
 
 @router.get("/checkin/done", response_class=HTMLResponse)

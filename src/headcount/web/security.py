@@ -18,9 +18,11 @@ CSRF_COOKIE = "hc_csrf"
 CSRF_FIELD = "csrf_token"
 SESSION_COOKIE = "hc_checkin"
 
-# No script runs on these pages at all; styles and images come from this server only.
+# No script runs on these pages at all; styles, fonts and images come from this server only
+# (USWDS is vendored under static/uswds/).
 CSP = (
-    "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
+    "default-src 'none'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
+    "form-action 'self'; "
     "frame-ancestors 'none'; base-uri 'none'"
 )
 HEADERS = {
