@@ -80,4 +80,5 @@ def death_record(d: Dialect, alias: str) -> str:
         surname_agrees=f"{alias}.surname_agrees",
         given_name_agrees=f"{alias}.given_name_agrees",
         date_of_birth_agrees=f"{alias}.date_of_birth_agrees",
+        corroborated=f"{alias}.corroborated",
     )
