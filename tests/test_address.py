@@ -13,7 +13,9 @@ from headcount.matching.address import WORDS, address_key, is_po_box, zip5
 SPELLINGS: dict[str, list[str]] = {}
 for spelling, standard in WORDS.items():
     SPELLINGS.setdefault(standard, []).append(spelling)
-SUFFIXES = sorted(s for s in SPELLINGS if s not in ("N", "S", "E", "W", "NE", "NW", "SE", "SW", "APT"))
+SUFFIXES = sorted(
+    s for s in SPELLINGS if s not in ("N", "S", "E", "W", "NE", "NW", "SE", "SW", "APT")
+)
 DIRECTIONS = ["N", "S", "E", "W", "NE", "NW", "SE", "SW"]
 
 names = st.text(alphabet="ABCDEFGHIJKLMNOPRTUVY", min_size=3, max_size=9).filter(

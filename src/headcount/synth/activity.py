@@ -19,13 +19,13 @@ from headcount.synth import arrowfmt as af
 from headcount.synth.columns import PersonText
 from headcount.synth.common import (
     AGENCIES,
+    I64,
     N_PERIODS,
     NO_DATE,
     PERIOD_ENDS,
     PERIOD_STARTS,
     YEAR_END,
     YEAR_START,
-    I64,
 )
 from headcount.synth.people import People
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from headcount.contract.findings import Severity
 from headcount.engine.dialect import Dialect
 from headcount.rules.base import Rule, RuleRow, money, plural
-from headcount.rules.sql import REGULAR, finding_head, full_name, payments_list, period_start
+from headcount.rules.sql import REGULAR, finding_head, full_name, payments_list
 
 MIN_PERIODS = 3  # consecutive idle periods
 COVERAGE = (4, 5)  # the feed covers an agency's period when 4/5 of its other paid staff show
@@ -46,7 +46,7 @@ def query(d: Dialect) -> str:
     ),
     coverage AS (
         SELECT agency, pay_period_end, count(*) AS paid_staff,
-               sum(CASE WHEN has_activity THEN 1 ELSE 0 END) AS with_activity
+               CAST(sum(CASE WHEN has_activity THEN 1 ELSE 0 END) AS BIGINT) AS with_activity
         FROM marked GROUP BY agency, pay_period_end
     ),
     idle AS (
