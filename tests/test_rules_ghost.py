@@ -119,7 +119,9 @@ def test_activity_after_separation(tmp_path: Path) -> None:
 def test_address_cluster_and_its_lookalikes(tmp_path: Path) -> None:
     a = Agency(tmp_path / "ds")
     spellings = ["12 Elm Street Apt 4", "12 ELM ST. #4", "12 elm st, unit 4", "12  Elm St Apt. 4"]
-    for i, (surname, line) in enumerate(zip(["Ames", "Bolt", "Cruz", "Bolt"], spellings)):
+    for i, (surname, line) in enumerate(
+        zip(["Ames", "Bolt", "Cruz", "Bolt"], spellings, strict=True)
+    ):
         a.employee(
             f"C{i}", last_name=surname, home_address=line, zip="22150-0004" if i else "22150"
         )

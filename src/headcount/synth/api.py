@@ -44,22 +44,12 @@ from headcount.synth.writer import CsvSink, write_table
 Progress = Callable[[str, int, int], None]
 MIN_EMPLOYEES = 500
 DEATHS_FORMATS = ("csv", "dmf")
+SYNTH_TABLES = (
+    "roster", "payroll", "deaths", "campaigns", "checkins", "activity", "hr_changes", "vendors",
+)  # fmt: skip
 SYNTH_FOLDER = FolderKind(
     "a synthetic dataset from headcount synth",
-    frozenset(
-        f"{name}.csv"
-        for name in (
-            "roster",
-            "payroll",
-            "deaths",
-            "campaigns",
-            "checkins",
-            "activity",
-            "hr_changes",
-            "vendors",
-        )  # fmt: skip
-    )
-    | {"deaths.dmf", "truth.json"},
+    frozenset(f"{name}.csv" for name in SYNTH_TABLES) | {"deaths.dmf", "truth.json"},
     marker="truth.json",
 )
 
