@@ -46,7 +46,8 @@ class ActivityPlan:
 def _last_day(p: People) -> I64:
     """Last day of service in 2025 (before a death: the dead do not work)."""
     death_eve = np.where(p.death == NO_DATE, NO_DATE, p.death - 1)
-    return np.minimum(np.minimum(p.sep, YEAR_END), death_eve).astype(np.int64)
+    last = np.minimum(np.minimum(p.sep, YEAR_END), death_eve)
+    return np.asarray(last, dtype=np.int64)
 
 
 def _sparse(rng: np.random.Generator, p: People) -> tuple[I64, I64, I64]:

@@ -107,6 +107,11 @@ def _other_surname(pl: Planter, taken: set[int]) -> Callable[[int], bool]:
     return lambda c: int(pl.p.last[c]) not in taken
 
 
+def _unlike(pl: Planter, partner: int) -> Callable[[int], bool]:
+    """Someone whose given name is plainly not the partner's (no nickname, no typo)."""
+    return lambda c: not given_equivalent(pl.first(c), pl.first(partner))
+
+
 def _residents(pl: Planter, size: int, surnames: int | None = None) -> list[int]:
     """`size` fresh people sharing the first one's address; with `surnames`, only that
     many surnames among them (a household), else all different."""
@@ -116,7 +121,7 @@ def _residents(pl: Planter, size: int, surnames: int | None = None) -> list[int]
         if surnames is not None and len(taken) >= surnames:
             # A relative: the partner's surname, a given name that is plainly another one.
             partner = people[len(people) % surnames]
-            person = pl.one(lambda c, a=partner: not given_equivalent(pl.first(c), pl.first(a)))
+            person = pl.one(_unlike(pl, partner))
             pl.p.last[person] = pl.p.last[partner]
         else:
             person = pl.one(_other_surname(pl, taken))
