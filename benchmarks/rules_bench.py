@@ -22,7 +22,7 @@ import duckdb
 
 from headcount.engine.duckdb_engine import DuckDBEngine
 from headcount.ingest import load_dataset
-from headcount.rules import all_rules
+from headcount.rules import Rule, all_rules
 from headcount.rules.prepare import prepare
 
 BIN = Path(sys.executable).parent
@@ -32,6 +32,12 @@ def timed(fn) -> tuple[float, float, object]:  # type: ignore[no-untyped-def]
     wall, cpu = time.perf_counter(), time.process_time()
     result = fn()
     return time.perf_counter() - wall, time.process_time() - cpu, result
+
+
+def run_rule(engine: DuckDBEngine, rule: Rule) -> int:
+    if rule.prepare is not None:
+        rule.prepare(engine)
+    return engine.fetch_arrow(rule.query(engine.dialect)).num_rows
 
 
 def main() -> None:
@@ -59,15 +65,7 @@ def main() -> None:
     for rule in all_rules():
         if not rule.needs <= ds.present:  # type: ignore[attr-defined]
             continue
-        runs = []
-        for _ in range(args.repeat):
-
-            def once() -> int:
-                if rule.prepare is not None:
-                    rule.prepare(engine)
-                return engine.fetch_arrow(rule.query(engine.dialect)).num_rows
-
-            runs.append(timed(once))
+        runs = [timed(lambda rule=rule: run_rule(engine, rule)) for _ in range(args.repeat)]
         wall = statistics.median(r[0] for r in runs)
         cpu = statistics.median(r[1] for r in runs)
         total += wall
