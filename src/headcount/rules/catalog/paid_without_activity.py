@@ -76,19 +76,25 @@ def query(d: Dialect) -> str:
     last_seen AS (
         SELECT employee_id, max(date) AS last_activity FROM activity
         WHERE employee_id IN (SELECT employee_id FROM flagged) GROUP BY employee_id
+    ),
+    pays AS (
+        SELECT f.employee_id, {d.sorted_list("p.payment_id")} AS payment_ids,
+               sum(p.gross_pay) AS amount_at_risk,
+               {payments_list(d, "p", "p.gross_pay")} AS payments
+        FROM flagged f
+        JOIN payroll p ON p.employee_id = f.employee_id
+         AND p.pay_period_end = f.pay_period_end AND p.payment_type = {REGULAR}
+        GROUP BY f.employee_id
     )
-    SELECT {finding_head(d, "PAID_WITHOUT_ACTIVITY", "f.employee_id", d.array("f.employee_id"), payments=d.sorted_list("p.payment_id"), amount="sum(p.gross_pay)")},
+    SELECT {finding_head(d, "PAID_WITHOUT_ACTIVITY", "pays.employee_id", d.array("pays.employee_id"), payments="pays.payment_ids", amount="pays.amount_at_risk")},
            {full_name("r")} AS roster_name,
-           max(ls.last_activity) AS last_activity_on_record,
-           max(pl.idle_periods) AS idle_periods,
-           {payments_list(d, "p", "p.gross_pay")} AS payments
-    FROM flagged f
-    JOIN payroll p ON p.employee_id = f.employee_id AND p.pay_period_end = f.pay_period_end
-     AND p.payment_type = {REGULAR}
-    JOIN roster r ON r.employee_id = f.employee_id
-    JOIN periods_list pl ON pl.employee_id = f.employee_id
-    LEFT JOIN last_seen ls ON ls.employee_id = f.employee_id
-    GROUP BY f.employee_id, r.first_name, r.last_name
+           ls.last_activity AS last_activity_on_record,
+           pl.idle_periods,
+           pays.payments
+    FROM pays
+    JOIN roster r ON r.employee_id = pays.employee_id
+    JOIN periods_list pl ON pl.employee_id = pays.employee_id
+    LEFT JOIN last_seen ls ON ls.employee_id = pays.employee_id
     """
 
 
