@@ -115,6 +115,7 @@ class Agency:
             "middle_name": "",
             "date_of_death": "",
             "date_of_birth": "",
+            "source": "",
         }
         row.update(fields)
         return self._add("deaths", row)
@@ -144,6 +145,37 @@ class Agency:
 
     def activity(self, employee_id: str, date: str, kind: str = "badge") -> None:
         self._add("activity", {"employee_id": employee_id, "date": date, "kind": kind})
+
+    def change(self, employee_id: str, field: str, new_value: str, **fields: Any) -> str:
+        """One hr_changes row, keyed and approved by two other users unless told."""
+        row = {
+            "change_id": f"H{len(self.rows.get('hr_changes', [])) + 1:05d}",
+            "employee_id": employee_id,
+            "field": field,
+            "old_value": "",
+            "new_value": new_value,
+            "entered_at": "2025-03-03T14:00:00Z",
+            "effective_date": "2025-03-02",
+            "entered_by": "HR1",
+            "approved_by": "HR2",
+        }
+        row.update(fields)
+        return str(self._add("hr_changes", row)["change_id"])
+
+    def vendor(self, vendor_id: str, **fields: Any) -> dict[str, Any]:
+        row = {
+            "vendor_id": vendor_id,
+            "name": f"Vendor {vendor_id} LLC",
+            "tin": "98-7000001",
+            "address": "20000 Commerce Way Suite 100",
+            "city": "Springfield",
+            "state": "VA",
+            "zip": "22150",
+            "bank_routing": "",
+            "bank_account": "",
+        }
+        row.update(fields)
+        return self._add("vendors", row)
 
     def write(self) -> Path:
         self.folder.mkdir(parents=True, exist_ok=True)

@@ -52,6 +52,8 @@ TYPED = {
     "campaigns": {"sent_at": "TIMESTAMP", "deadline": "TIMESTAMP", "policy": "VARCHAR"},
     "checkins": {"submitted_at": "TIMESTAMP", "source": "VARCHAR"},
     "activity": {"date": "DATE", "kind": "VARCHAR"},
+    "hr_changes": {"entered_at": "TIMESTAMP", "effective_date": "DATE", "field": "VARCHAR"},
+    "vendors": {"tin": "VARCHAR", "bank_account": "VARCHAR"},
 }
 
 
@@ -69,6 +71,8 @@ def test_valid_fixture_loads_every_table(tmp_path: Path) -> None:
         "campaigns": 2,
         "checkins": 2,
         "activity": 4,
+        "hr_changes": 3,
+        "vendors": 2,
     }
     assert ds.files["deaths"] == "deaths.csv+deaths.dmf"
     assert ds.files["roster"] == "roster.csv"
@@ -154,7 +158,8 @@ def test_progress_is_reported_per_table(tmp_path: Path) -> None:
     calls: list[tuple[str, int, int]] = []
     load(make_dataset(tmp_path / "ds"), progress=lambda *a: calls.append(a))
     names = [t.name for t in TABLES]
-    assert calls == [(n, i, 6) for i, n in enumerate(names)] + [(names[-1], 6, 6)]
+    count = len(names)
+    assert calls == [(n, i, count) for i, n in enumerate(names)] + [(names[-1], count, count)]
 
 
 def test_dataset_error_reads_plainly() -> None:

@@ -64,6 +64,7 @@ def test_dmf_fixture(dmf_only: Path) -> None:
         "date_of_birth_lo": D(1950, 7, 4),
         "date_of_birth_hi": D(1950, 7, 4),
         "date_of_death_partial": False,
+        "proof_code": "V",
         "source": "deaths.dmf",
         "_row": 1,
     }

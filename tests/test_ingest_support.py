@@ -72,6 +72,7 @@ OTHER_DEFAULTS: dict[str, dict[str, str]] = {
         "middle_name": "",
         "date_of_death": "2024-06-15",
         "date_of_birth": "1980-01-01",
+        "source": "",
     },
     "campaigns": {
         "campaign_id": "C1",
@@ -89,6 +90,28 @@ OTHER_DEFAULTS: dict[str, dict[str, str]] = {
         "source": "web",
     },
     "activity": {"employee_id": "E1", "date": "2025-01-06", "kind": "badge"},
+    "hr_changes": {
+        "change_id": "H1",
+        "employee_id": "E1",
+        "field": "annual_salary",
+        "old_value": "90000.00",
+        "new_value": "95000.00",
+        "entered_at": "2025-03-03T14:00:00Z",
+        "effective_date": "2025-03-02",
+        "entered_by": "E9",
+        "approved_by": "E8",
+    },
+    "vendors": {
+        "vendor_id": "V1",
+        "name": "Acme Supply LLC",
+        "tin": "12-3456789",
+        "address": "400 Commerce Way Ste 2",
+        "city": "Springfield",
+        "state": "VA",
+        "zip": "22150",
+        "bank_routing": "021000021",
+        "bank_account": "77001234",
+    },
 }
 
 

@@ -24,7 +24,9 @@ import pytest
 from headcount.contract.tables import TABLES_BY_NAME
 from headcount.synth import SynthResult, generate
 
-CSV_FILES = ("roster", "payroll", "deaths", "campaigns", "checkins", "activity")
+CSV_FILES = (
+    "roster", "payroll", "deaths", "campaigns", "checkins", "activity", "hr_changes", "vendors",
+)  # fmt: skip
 SENT = "DATE '2025-02-22'"
 VOIDED = ("078051120", "219099999", *(f"98765432{d}" for d in range(10)))
 
@@ -100,6 +102,17 @@ def connect(folder: Path) -> duckdb.DuckDBPyConnection:
 
 def ids(value: str | None) -> tuple[str, ...]:
     return tuple(sorted(set(value.split(";")))) if value else ()
+
+
+# The rules written out independently below (the others are checked against truth by
+# tests/test_end_to_end.py through `verify`).
+REFERENCE_RULES = {
+    "PAID_AFTER_DEATH", "DEATH_RECORD_CONFLICT", "PAID_AFTER_SEPARATION", "PAYEE_NOT_IN_ROSTER",
+    "DUPLICATE_SSN", "SHARED_BANK_ACCOUNT", "INVALID_SSN", "DUPLICATE_PAYMENT", "NO_WITHHOLDING",
+    "IDENTITY_MISMATCH", "PAY_ABOVE_CAP", "CHECKIN_FROM_INACTIVE", "CHECKIN_TEMPLATE",
+    "POSSIBLE_DEATH_MATCH", "DUPLICATE_PERSON", "ACTIVITY_AFTER_SEPARATION", "SELF_APPROVED_CHANGE",
+    "PO_BOX_ADDRESS", "PAY_SPIKE",
+}  # fmt: skip
 
 
 def reference_findings(folder: Path) -> list[Finding]:
@@ -187,7 +200,31 @@ def reference_findings(folder: Path) -> list[Finding]:
                    OR EXISTS (SELECT 1 FROM nick WHERE nick.a = r.fn AND nick.b = d.fn))
               AND r.employee_id NOT IN (SELECT employee_id FROM dm WHERE agree >= 2)
             GROUP BY ALL""",
+        "ACTIVITY_AFTER_SEPARATION": """
+            SELECT 'medium', r.employee_id, NULL, 0 FROM r JOIN raw_activity a USING (employee_id)
+            WHERE a.kind IN ('badge', 'login') AND CAST(a.date AS DATE) > r.sep GROUP BY ALL""",
+        "SELF_APPROVED_CHANGE": """
+            SELECT 'medium', employee_id, NULL, 0 FROM raw_hr_changes
+            WHERE field IN ('annual_salary', 'grade', 'step', 'pay_plan', 'separation_date')
+              AND (entered_by = employee_id OR approved_by = employee_id
+                   OR entered_by = approved_by)""",
+        "PO_BOX_ADDRESS": """
+            SELECT 'low', employee_id, NULL, 0 FROM r
+            WHERE regexp_matches(addr, '^(p\\.? ?o\\.? box|post office box|pob) ')""",
+        "PAY_SPIKE": """
+            SELECT 'medium', employee_id, payment_id, gross - med FROM (
+                SELECT p.employee_id, p.payment_id, p.gross,
+                       (SELECT median(e.gross) FROM pay e WHERE e.employee_id = p.employee_id
+                        AND e.ptype = 'REGULAR' AND e.ppe < p.ppe AND e.ppe >= coalesce((
+                            SELECT max(CAST(c.effective_date AS DATE)) FROM raw_hr_changes c
+                            WHERE c.employee_id = p.employee_id
+                              AND c.field IN ('annual_salary', 'grade', 'step', 'pay_plan')
+                              AND CAST(c.effective_date AS DATE) <= p.ppe), DATE '1900-01-01')
+                        HAVING count(*) >= 4) AS med
+                FROM pay p WHERE p.ptype = 'REGULAR') x
+            WHERE gross > 2 * med""",
     }
+    assert set(queries) == REFERENCE_RULES
     found: list[Finding] = []
     for rule, sql in queries.items():
         for severity, emp, pays, amount in con.execute(sql).fetchall():
@@ -282,6 +319,8 @@ def test_row_counts_match_truth(synth_dataset: SynthResult) -> None:
     assert len(rows(out / "deaths.csv")) == counts["deaths"] == synth_dataset.deaths
     assert len(rows(out / "checkins.csv")) == counts["checkins"] == synth_dataset.checkins
     assert len(rows(out / "activity.csv")) == counts["activity"]
+    assert len(rows(out / "hr_changes.csv")) == counts["hr_changes"]
+    assert len(rows(out / "vendors.csv")) == counts["vendors"]
     assert 20 * synth_dataset.employees < synth_dataset.payments < 27 * synth_dataset.employees
 
 
@@ -328,7 +367,9 @@ REQUIRED_ANOMALIES = {
     "PAID_AFTER_DEATH", "DEATH_RECORD_CONFLICT", "PAID_AFTER_SEPARATION", "PAYEE_NOT_IN_ROSTER",
     "DUPLICATE_SSN", "SHARED_BANK_ACCOUNT", "INVALID_SSN", "DUPLICATE_PAYMENT", "NO_WITHHOLDING",
     "IDENTITY_MISMATCH", "PAY_ABOVE_CAP", "CHECKIN_FROM_INACTIVE", "CHECKIN_TEMPLATE",
-    "DUPLICATE_PERSON", "POSSIBLE_DEATH_MATCH",
+    "DUPLICATE_PERSON", "POSSIBLE_DEATH_MATCH", "PAID_WITHOUT_ACTIVITY", "ACTIVITY_AFTER_SEPARATION",
+    "ADDRESS_CLUSTER", "PO_BOX_ADDRESS", "EMPLOYEE_VENDOR_MATCH", "BANK_CHANGE_AFTER_EXIT",
+    "SELF_APPROVED_CHANGE", "PAY_SPIKE",
 }  # fmt: skip
 REQUIRED_LOOKALIKES = {
     "lump_sum_after_separation", "final_pay_in_separation_period", "final_pay_in_period_of_death",
@@ -336,6 +377,11 @@ REQUIRED_LOOKALIKES = {
     "retro_same_period", "waived_health_benefits", "surname_change",
     "senior_executive_above_gs_cap", "gs15_at_cap", "non_responder", "short_identical_replies",
     "ssn_without_dashes", "mis_keyed_death_record", "twins", "spouses", "common_name_strangers",
+    "extended_leave", "two_idle_periods", "no_activity_feed", "activity_on_separation_day",
+    "paperwork_after_separation", "household", "apartment_building", "former_residents",
+    "post_office_road", "vendor_in_same_building", "vendor_with_same_name",
+    "bank_change_before_exit", "bank_change_after_exit_unpaid", "self_service_changes",
+    "pay_change_two_people", "promotion_doubling_pay", "large_award",
 }  # fmt: skip
 
 
@@ -375,12 +421,20 @@ def test_every_planted_kind_is_in_truth(synth_dataset: SynthResult) -> None:
         for e in a["employee_ids"]:
             owners.setdefault(e, set()).add(a["rule"])
     shared = {e: r for e, r in owners.items() if len(r) > 1}
-    assert all(r == {"PAID_AFTER_DEATH", "CHECKIN_FROM_INACTIVE"} for r in shared.values())
+    assert all(
+        r
+        in (
+            {"PAID_AFTER_DEATH", "CHECKIN_FROM_INACTIVE"},
+            {"PAID_AFTER_DEATH", "BANK_CHANGE_AFTER_EXIT"},
+        )
+        for r in shared.values()
+    )
 
 
 def test_reference_rules_find_exactly_the_planted_anomalies(synth_dataset: SynthResult) -> None:
     truth = truth_of(synth_dataset)
     found = reference_findings(synth_dataset.out_dir)
+    truth["anomalies"] = [a for a in truth["anomalies"] if a["rule"] in REFERENCE_RULES]
     hm = {"high", "medium"}
     assert sorted(keyed(found, hm)) == sorted(planted(truth, hm))
     assert sorted(keyed(found, {"low"})) == sorted(planted(truth, {"low"}))
@@ -595,7 +649,8 @@ def test_dmf_records_are_fixed_width_and_match_csv(
     assert len(records) == len(as_csv) == synth_dataset_dmf.deaths
     for rec, ref in zip(records, as_csv, strict=True):
         assert len(rec["line"]) == 100 and rec["rest"].strip() == ""
-        assert rec["type"] == " " and rec["proof"] in ("P", "V")
+        # A blank proof code: a death no second source confirms (see truth "corroborated").
+        assert rec["type"] == " " and rec["proof"] in ("P", "V", " ")
         assert rec["ssn"] == ref["ssn"] and rec["ssn"].isdigit()
         assert rec["last"] == ref["last_name"].upper()[:20]
         assert rec["first"] == ref["first_name"].upper()[:15]

@@ -25,8 +25,20 @@ class Kind(StrEnum):
 
 
 # Columns whose raw values are personal data: never echoed into messages or evidence.
+# A vendor's tin may be an SSN; a change's old and new values may be an account or address.
 SECRET_COLUMNS = frozenset(
-    {"ssn", "date_of_birth", "bank_account", "bank_routing", "home_address", "mailing_address"}
+    {
+        "ssn",
+        "tin",
+        "date_of_birth",
+        "bank_account",
+        "bank_routing",
+        "home_address",
+        "mailing_address",
+        "address",
+        "old_value",
+        "new_value",
+    }
 )
 
 PAYMENT_TYPES = ("REGULAR", "LUMP_SUM_LEAVE", "AWARD", "RETRO", "SEVERANCE", "OTHER")
@@ -136,6 +148,9 @@ DEATHS = Table(
         "middle_name",
         ("date_of_death", Kind.DATE),
         ("date_of_birth", Kind.DATE),
+        # Which source reported the death (SSA, STATE, DOD, OBITUARY, ...: free text);
+        # without the column every record is named after its file.
+        Column("source", required=False),
     ),
     required=False,
 )
@@ -171,7 +186,55 @@ ACTIVITY = Table(
     required=False,
 )
 
-TABLES: tuple[Table, ...] = (ROSTER, PAYROLL, DEATHS, CAMPAIGNS, CHECKINS, ACTIVITY)
+# The HR and payroll systems' change log: one row per change to an employee's master record.
+HR_CHANGES = Table(
+    "hr_changes",
+    _cols(
+        "change_id",
+        "employee_id",
+        "field",
+        "old_value",
+        "new_value",
+        ("entered_at", Kind.TIMESTAMP),
+        ("effective_date", Kind.DATE),
+        "entered_by",
+        "approved_by",
+    ),
+    required=False,
+    key="change_id",
+)
+# hr_changes.field values the rules read; any other field name is kept, not judged.
+PAY_ACTION_FIELDS = ("annual_salary", "grade", "step", "pay_plan")
+CONTROLLED_FIELDS = (*PAY_ACTION_FIELDS, "separation_date")
+
+# The agency's vendor master file; tin is an EIN or SSN (9 digits, dashes allowed).
+VENDORS = Table(
+    "vendors",
+    _cols(
+        "vendor_id",
+        "name",
+        ("tin", Kind.SSN),
+        "address",
+        "city",
+        "state",
+        "zip",
+        "bank_routing",
+        "bank_account",
+    ),
+    required=False,
+    key="vendor_id",
+)
+
+TABLES: tuple[Table, ...] = (
+    ROSTER,
+    PAYROLL,
+    DEATHS,
+    CAMPAIGNS,
+    CHECKINS,
+    ACTIVITY,
+    HR_CHANGES,
+    VENDORS,
+)
 TABLES_BY_NAME = {t.name: t for t in TABLES}
 
 # Typed tables after ingest. Every typed table also has `_row` BIGINT: the 1-based data row in
@@ -183,6 +246,8 @@ TABLES_BY_NAME = {t.name: t for t in TABLES}
 #   date_of_death        DATE  the LAST day a partial date could be (day/month 00); NULL if unknown
 #   date_of_birth_lo/_hi DATE  the first/last day a (possibly partial) birth date could be
 #   date_of_birth        DATE  only when complete
-#   date_of_death_partial BOOLEAN, source VARCHAR ('deaths.csv' | 'deaths.dmf' | ...)
+#   date_of_death_partial BOOLEAN
+#   source               VARCHAR  the record's `source` cell, else its file ('deaths.csv', ...)
+#   proof_code           VARCHAR  the DMF verify/proof code (column 65); NULL in deaths.csv
 # data_quality(file VARCHAR, "row" BIGINT, "column" VARCHAR, problem VARCHAR,
 #              employee_id VARCHAR, payment_id VARCHAR)

@@ -81,5 +81,10 @@ class Dialect:
     def year(self, date: str) -> str:
         return f"CAST(year({date}) AS INTEGER)"
 
+    def median(self, expr: str) -> str:
+        """Aggregate (or window): the exact median as DOUBLE, the mean of the two middle
+        values for an even count."""
+        return f"median({expr})"
+
 
 DuckDBDialect = Dialect

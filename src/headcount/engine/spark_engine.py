@@ -190,6 +190,10 @@ class SparkDialect(Dialect):
     def year(self, date: str) -> str:
         return f"CAST(year({date}) AS INTEGER)"
 
+    def median(self, expr: str) -> str:
+        # percentile (not percentile_approx) is exact and interpolates as DuckDB's median.
+        return f"percentile({expr}, 0.5)"
+
 
 def require_pyspark() -> None:
     """Raise SparkUnavailableError, naming the extra to install, when pyspark is missing."""

@@ -28,6 +28,7 @@ DMF_FIELDS: dict[str, tuple[int, int]] = {
     "last_name": (11, 20),
     "first_name": (35, 15),
     "middle_name": (50, 15),
+    "proof_code": (65, 1),
     "dod_text": (66, 8),
     "dob_text": (74, 8),
 }
@@ -38,7 +39,7 @@ SKIP = "_skip"  # layer-1 flag: a line that is not a death record (blank, or a d
 WHOLE_LINE = "(whole line)"
 
 # Typed deaths columns beyond the contract's, in table order after the contract ones.
-EXTRA_COLUMNS = ("date_of_birth_lo", "date_of_birth_hi", "date_of_death_partial", "source")
+EXTRA_COLUMNS = ("date_of_birth_lo", "date_of_birth_hi", "date_of_death_partial", "proof_code")
 
 
 @dataclass(frozen=True)
@@ -108,7 +109,8 @@ def csv_layer(scan: str, present: set[str]) -> str:
         f"SELECT *, dod AS dod_text, dob AS dob_text FROM (SELECT {t('ssn')} AS ssn, "
         f"{t('last_name')} AS last_name, {t('first_name')} AS first_name, "
         f"{t('middle_name')} AS middle_name, {t('date_of_death')} AS dod, "
-        f"{t('date_of_birth')} AS dob, CAST(NULL AS INTEGER) AS line_len, false AS {SKIP} "
+        f"{t('date_of_birth')} AS dob, {t('source')} AS source_cell, "
+        f"CAST(NULL AS VARCHAR) AS proof_code, CAST(NULL AS INTEGER) AS line_len, false AS {SKIP} "
         f"FROM ({scan}))"
     )
 
@@ -136,7 +138,8 @@ def dmf_layer(scan: str) -> str:
     )
     return _with_exact(
         f"SELECT ssn, last_name, first_name, middle_name, {_iso('dod_text')} AS dod, "
-        f"{_iso('dob_text')} AS dob, dod_text, dob_text, line_len, {SKIP} FROM ({parsed})"
+        f"{_iso('dob_text')} AS dob, dod_text, dob_text, CAST(NULL AS VARCHAR) AS source_cell, "
+        f"upper(proof_code) AS proof_code, line_len, {SKIP} FROM ({parsed})"
     )
 
 
@@ -197,12 +200,14 @@ def deaths_columns(file_name: str, dmf: bool) -> list[OutColumn]:
             "date_of_death", dod.hi, _date_check("dod", "date_of_death", "date_of_death", dmf)
         ),
         OutColumn("date_of_birth", dob.exact),
+        # A record's own source when the file names one, else the file it came from.
+        OutColumn("source", f"coalesce(source_cell, CAST({sql_str(file_name)} AS VARCHAR))"),
         OutColumn("date_of_birth_lo", dob.lo),
         OutColumn(
             "date_of_birth_hi", dob.hi, _date_check("dob", "date_of_birth_hi", "date_of_birth", dmf)
         ),
         OutColumn("date_of_death_partial", dod.partial),
-        OutColumn("source", f"CAST({sql_str(file_name)} AS VARCHAR)"),
+        OutColumn("proof_code", "proof_code"),
     ]
     return cols
 

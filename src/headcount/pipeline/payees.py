@@ -37,6 +37,13 @@ EVIDENCE_DESCRIPTIONS = {
     "checkin_reply": "replied to a check-in campaign (not replying is never held against anyone)",
     "activity:KIND": "badge, login, timecard or leave records",
 }
+# The first item of evidence_against for a payee with a PAID_AFTER_DEATH-grade death record:
+# a death another source confirms (or SSA's V/P proof code) weighs more than a lone record.
+DEATH_AGAINST = {
+    "death_record:corroborated": "a death record, confirmed by a second source or SSA's proof code",
+    "death_record:uncorroborated": "a death record from one source only: a lead that SSA "
+    "must confirm",
+}
 
 
 def paid_sql(d: Dialect) -> str:
@@ -79,9 +86,16 @@ def payees_sql(
         for name, test in EVIDENCE_FOR
     ]
     evidence_for = d.join_present(";", items, [f"coalesce(act.kinds, {d.empty_text_list()})"])
+    death = (
+        "CASE WHEN dm.corroborated = 1 THEN 'death_record:corroborated' "
+        "WHEN dm.corroborated = 0 THEN 'death_record:uncorroborated' END"
+    )
     return f"""
     WITH pd AS ({paid or paid_sql(d)}),
-    dm AS (SELECT DISTINCT employee_id FROM death_matches WHERE agreements >= 2),
+    dm AS (
+        SELECT employee_id, max(CASE WHEN corroborated THEN 1 ELSE 0 END) AS corroborated
+        FROM death_matches WHERE agreements >= 2 GROUP BY employee_id
+    ),
     ci AS (SELECT DISTINCT eid FROM ({attributed_checkins(d)}) a WHERE eid IS NOT NULL),
     act AS ({activity or activity_sql(d)}),
     named AS (
@@ -101,7 +115,8 @@ def payees_sql(
                 ELSE 'verified' END AS status,
            CAST(pd.total_paid AS DECIMAL(18,2)) AS total_paid,
            {evidence_for} AS evidence_for,
-           coalesce({d.join_list("ag.rules", ";")}, '') AS evidence_against
+           {d.join_present(";", [death], [f"coalesce(ag.rules, {d.empty_text_list()})"])}
+               AS evidence_against
     FROM pd
     LEFT JOIN roster r ON r.employee_id = pd.employee_id
     LEFT JOIN dm ON dm.employee_id = pd.employee_id

@@ -7,6 +7,9 @@
 - `employee_plan(employee_id, plan_group)`: which cap applies to each roster record.
 - `death_matches`: each death record whose SSN equals a roster SSN, with which of surname,
   given name and birth date agree. `agreements >= 2` is a PAID_AFTER_DEATH-grade match.
+  `corroborated`: another source reports the same SSN dead within 7 days of it, or its DMF
+  verify/proof code is V or P (data contract, "Death records from several sources").
+- `roster_addresses`, `vendor_addresses`: address keys (rules/addresses.py).
 """
 
 from __future__ import annotations
@@ -21,6 +24,10 @@ import pyarrow as pa
 from headcount.engine.base import Engine
 from headcount.matching.names import given_equivalent, install_nicknames, nickname_join
 from headcount.matching.names import surname_equivalent as surname_eq
+from headcount.rules.addresses import prepare_addresses
+
+# Two records from different sources corroborate each other within this many days.
+CORROBORATION_DAYS = 7
 
 
 @dataclass(frozen=True)
@@ -82,6 +89,19 @@ def prepare(engine: Engine) -> None:
         " AS plan_group FROM roster",
     )
 
+    prepare_addresses(engine)
+    source = "upper(trim({}.source))"
+    # Every death record another source confirms (the V/P proof code is read below).
+    engine.create_table(
+        "corroborated_deaths",
+        f"""
+        SELECT DISTINCT d.source, d._row
+        FROM deaths d JOIN deaths o
+          ON o.ssn = d.ssn AND {source.format("o")} <> {source.format("d")}
+         AND o.date_of_death >= {d.days_before("d.date_of_death", CORROBORATION_DAYS)}
+         AND d.date_of_death >= {d.days_before("o.date_of_death", CORROBORATION_DAYS)}
+        """,
+    )
     engine.create_table(
         "death_matches",
         f"""
@@ -89,6 +109,8 @@ def prepare(engine: Engine) -> None:
                   + CAST(date_of_birth_agrees AS INTEGER) AS agreements
         FROM (
         SELECT r.employee_id, d._row AS death_row, d.source AS death_source,
+               coalesce(d.proof_code IN ('V', 'P'), FALSE) OR c._row IS NOT NULL
+                   AS corroborated,
                d.last_name AS death_last_name, d.first_name AS death_first_name,
                d.middle_name AS death_middle_name, d.date_of_death,
                d.date_of_death_partial, d.date_of_birth_lo, d.date_of_birth_hi,
@@ -99,6 +121,7 @@ def prepare(engine: Engine) -> None:
                    AS date_of_birth_agrees
         FROM roster r
         JOIN deaths d ON d.ssn = r.ssn
+        LEFT JOIN corroborated_deaths c ON c.source = d.source AND c._row = d._row
         {nickname_join(d, "nk", "r.first_name", "d.first_name")}
         ) matched
         """,

@@ -80,4 +80,43 @@ def death_record(d: Dialect, alias: str) -> str:
         surname_agrees=f"{alias}.surname_agrees",
         given_name_agrees=f"{alias}.given_name_agrees",
         date_of_birth_agrees=f"{alias}.date_of_birth_agrees",
+        corroborated=f"{alias}.corroborated",
     )
+
+
+def change_value(alias: str, column: str) -> str:
+    """An hr_changes value fit for evidence: an account masked (ROUTING:****6789), a home
+    address withheld, any other field (salary, grade, a date) as written."""
+    value = f"{alias}.{column}"
+    colon = f"instr({value}, ':')"
+    return (
+        f"CASE WHEN {alias}.field = 'bank_account' THEN "
+        f"CASE WHEN {colon} > 0 THEN substr({value}, 1, {colon} - 1) || ':****' || "
+        f"right({value}, 4) ELSE {masked_account(value)} END "
+        f"WHEN {alias}.field = 'home_address' THEN "
+        f"CASE WHEN {value} IS NULL THEN NULL ELSE '(withheld: a home address)' END "
+        f"ELSE {value} END"
+    )
+
+
+def change_struct(d: Dialect, alias: str) -> str:
+    """One hr_changes row as evidence: what changed, who keyed and approved it, and when."""
+    return d.struct(
+        change_id=f"{alias}.change_id",
+        row=f"{alias}._row",
+        field=f"{alias}.field",
+        old_value=change_value(alias, "old_value"),
+        new_value=change_value(alias, "new_value"),
+        entered_at=f"{alias}.entered_at",
+        effective_date=f"{alias}.effective_date",
+        entered_by=f"{alias}.entered_by",
+        approved_by=f"{alias}.approved_by",
+    )
+
+
+def account_part(value: str, part: int) -> str:
+    """The routing (part 1) or account (part 2) of a `ROUTING:ACCOUNT` change value."""
+    colon = f"instr({value}, ':')"
+    if part == 1:
+        return f"CASE WHEN {colon} > 0 THEN trim(substr({value}, 1, {colon} - 1)) END"
+    return f"CASE WHEN {colon} > 0 THEN trim(substr({value}, {colon} + 1, length({value}))) END"

@@ -11,15 +11,26 @@ import numpy as np
 import pyarrow as pa
 
 from headcount.contract.progress import Progress, quiet
-from headcount.contract.tables import ACTIVITY, CAMPAIGNS, CHECKINS, DEATHS, PAYROLL, ROSTER
+from headcount.contract.tables import (
+    ACTIVITY,
+    CAMPAIGNS,
+    CHECKINS,
+    DEATHS,
+    HR_CHANGES,
+    PAYROLL,
+    ROSTER,
+    VENDORS,
+)
 from headcount.report.outputs import FolderKind, atomic_directory
-from headcount.synth import columns, deaths, truth
+from headcount.synth import columns, deaths, hr_changes, truth
+from headcount.synth import plants_changes as pch
 from headcount.synth import plants_checkin as pc_
 from headcount.synth import plants_identity as pi
 from headcount.synth import plants_life as plife
 from headcount.synth import plants_movers as pm
 from headcount.synth import plants_pay as ppay
 from headcount.synth import plants_people as ppl
+from headcount.synth import plants_work as pw
 from headcount.synth.activity import activity_table
 from headcount.synth.checkins import active_at_sent, campaigns_table, replies
 from headcount.synth.common import I64, Bool
@@ -27,18 +38,18 @@ from headcount.synth.payroll import Extras, background_extras, write_payroll
 from headcount.synth.people import People, background, dedupe_name_dob, finalize_pay
 from headcount.synth.plants import Planter, plant_count
 from headcount.synth.ssn import sample_unique
+from headcount.synth.vendors import vendor_count, vendors_table
 from headcount.synth.vocab import build_places
 from headcount.synth.writer import CsvSink, write_table
 
 MIN_EMPLOYEES = 500
 DEATHS_FORMATS = ("csv", "dmf")
+SYNTH_TABLES = (
+    "roster", "payroll", "deaths", "campaigns", "checkins", "activity", "hr_changes", "vendors",
+)  # fmt: skip
 SYNTH_FOLDER = FolderKind(
     "a synthetic dataset from headcount synth",
-    frozenset(
-        f"{name}.csv"
-        for name in ("roster", "payroll", "deaths", "campaigns", "checkins", "activity")
-    )
-    | {"deaths.dmf", "truth.json"},
+    frozenset(f"{name}.csv" for name in SYNTH_TABLES) | {"deaths.dmf", "truth.json"},
     marker="truth.json",
 )
 
@@ -85,11 +96,24 @@ def _plant_everything(pl: Planter, n: int) -> None:
     ppl.possible_death_match(pl, n)
     pm.movers(pl, n)
     pm.namesakes(pl, n)
+    pw.paid_without_activity(pl, n)
+    pw.activity_lookalikes(pl, n)
+    pw.activity_after_separation(pl, n)
+    pw.address_cluster(pl, n)
+    pw.address_lookalikes(pl, n)
+    pw.po_box_address(pl, n)
+    pw.employee_vendor_match(pl, n)
+    pch.bank_change_after_exit(pl, n)
+    pch.bank_change_lookalikes(pl, n)
+    pch.self_approved_change(pl, n)
+    pch.self_approved_lookalikes(pl, n)
+    pch.pay_spike(pl, n)
+    pch.pay_spike_lookalikes(pl, n)
 
 
 def _streams(seed: int) -> list[np.random.Generator]:
     # Independent streams per stage: changing one stage never reshuffles another.
-    return [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(8)]
+    return [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(10)]
 
 
 def _roster(
@@ -176,7 +200,7 @@ def _write_dataset(
     report = progress or quiet
     # Independent streams per stage: changing one stage never reshuffles another.
     streams = _streams(seed)
-    r_extras, r_deaths, r_checkins, r_activity = streams[4:]
+    r_extras, r_deaths, r_checkins, r_activity, r_changes, r_vendors = streams[4:]
     n = plant_count(employees)
 
     report("roster", 0, employees)
@@ -187,6 +211,8 @@ def _write_dataset(
     extras: Extras = planter.extras
     roster = np.arange(people.n) < employees
     background_extras(r_extras, people, roster & ~planter.used, extras)
+    # Before payroll: background pay actions and bank changes bend the pay they explain.
+    changes = hr_changes.background(r_changes, people, text, roster & ~planter.used)
     report("payroll", 0, 26)
     with CsvSink(out / "payroll.csv", PAYROLL.column_names, background=True) as sink:
         n_payments, paid = write_payroll(
@@ -213,9 +239,22 @@ def _write_dataset(
 
     report("activity", 0, 1)
     with CsvSink(out / "activity.csv", ACTIVITY.column_names) as sink:
-        sink.write(activity_table(r_activity, people, text))
+        sink.write(activity_table(r_activity, people, text, planter.activity))
         n_activity = sink.rows
     report("activity", 1, 1)
+
+    report("hr_changes and vendors", 0, 1)
+    n_changes = write_table(
+        out / "hr_changes.csv",
+        HR_CHANGES,
+        hr_changes.hr_changes_table(changes, planter.changes.planted, text),
+    )
+    n_vendors = write_table(
+        out / "vendors.csv",
+        VENDORS,
+        vendors_table(r_vendors, people, planter.places, planter.vendors, vendor_count(employees)),
+    )
+    report("hr_changes and vendors", 1, 1)
 
     report("writing", 0, 1)
     counts = {
@@ -227,6 +266,8 @@ def _write_dataset(
         "active_at_campaign": int(active.sum()),
         "activity": n_activity,
         "campaigns": len(campaigns_table()),
+        "hr_changes": n_changes,
+        "vendors": n_vendors,
     }
     header = {
         "seed": seed,

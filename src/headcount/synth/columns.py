@@ -79,8 +79,11 @@ def build(p: People, places: Places) -> PersonText:
     roster_ssn = af.patch(roster_ssn, positions, [p.roster_ssn_text[i] for i in positions])
 
     apt = af.join("Apt.", af.ints(p.apt, valid=p.apt > 0), sep=" ")
-    home = af.join(
-        af.ints(p.bldg), af.vocab_take(places.streets, p.street), apt, sep=" ", skip_nulls=True
+    home = _patched(
+        af.join(
+            af.ints(p.bldg), af.vocab_take(places.streets, p.street), apt, sep=" ", skip_nulls=True
+        ),
+        p.home_text,
     )
     po_box = af.join("PO Box", af.ints(p.po_box), sep=" ")
     mailing = af.if_else(p.po_box > 0, po_box, home)

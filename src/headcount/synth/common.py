@@ -81,6 +81,14 @@ RULES = (
     "PAY_ABOVE_CAP",
     "CHECKIN_FROM_INACTIVE",
     "CHECKIN_TEMPLATE",
+    "PAID_WITHOUT_ACTIVITY",
+    "ACTIVITY_AFTER_SEPARATION",
+    "ADDRESS_CLUSTER",
+    "PO_BOX_ADDRESS",
+    "EMPLOYEE_VENDOR_MATCH",
+    "BANK_CHANGE_AFTER_EXIT",
+    "SELF_APPROVED_CHANGE",
+    "PAY_SPIKE",
 )
 
 
@@ -91,12 +99,15 @@ class Agency:
     share: float  # share of the roster
     suborgs: tuple[str, ...]
     domain: str
+    # Badge, login and timecard systems feed activity.csv for its whole staff every pay
+    # period; elsewhere the feed holds only a few records a year.
+    activity_feed: bool = False
 
 
 AGENCIES: tuple[Agency, ...] = (
-    Agency("VA", "mandatory", 0.40, ("VHA", "VBA", "NCA", "OIT"), "va.gov"),
+    Agency("VA", "mandatory", 0.40, ("VHA", "VBA", "NCA", "OIT"), "va.gov", activity_feed=True),
     Agency("DOI", "voluntary", 0.20, ("NPS", "BLM", "FWS", "USGS"), "ios.doi.gov"),
-    Agency("GSA", "voluntary", 0.10, ("PBS", "FAS", "OGP"), "gsa.gov"),
+    Agency("GSA", "voluntary", 0.10, ("PBS", "FAS", "OGP"), "gsa.gov", activity_feed=True),
     Agency("DOD", "exempt", 0.30, ("ARMY", "NAVY", "USAF", "DLA"), "mail.mil"),
 )
 REPLY_RATE = {"mandatory": 0.60, "voluntary": 0.40, "exempt": 0.0}

@@ -18,6 +18,8 @@ from headcount.synth.common import I64, day
 from headcount.synth.vocab import names
 
 DMF_WIDTH = 100
+# Where the strangers' records come from (deaths.csv's source column), most from SSA.
+STRANGER_SOURCES = ("SSA", "STATE", "OBITUARY")
 # (field, width) of the SSA Death Master File record, in column order from column 1.
 DMF_LAYOUT = (
     ("type", 1), ("ssn", 9), ("last", 20), ("suffix", 4), ("first", 15), ("middle", 15),
@@ -35,7 +37,8 @@ class DeathRecord:
     middle: str | None
     dod: tuple[int, int, int]
     dob: tuple[int, int, int] | None
-    proof: str = "P"
+    proof: str = "P"  # DMF verify/proof code: V or P corroborate, blank does not
+    source: str = "SSA"  # deaths.csv's source column
 
 
 @dataclass(frozen=True)
@@ -46,6 +49,7 @@ class Deaths:
     middle: pa.Array
     suffix: pa.Array
     proof: pa.Array
+    source: pa.Array
     dod: tuple[I64, I64, I64]
     dob: tuple[I64, I64, I64]  # year 0 where missing
 
@@ -94,6 +98,9 @@ def strangers(rng: np.random.Generator, ssns: I64) -> Deaths:
         middle=af.vocab_take(nm.first_arr, middle),
         suffix=suffix,
         proof=pa.array(np.where(rng.random(n) < 0.7, "V", "P")),
+        source=af.vocab_take(
+            pa.array(STRANGER_SOURCES), rng.choice(3, size=n, p=(0.8, 0.12, 0.08))
+        ),
         dod=(dod[0], dod[1], dod[2]),
         dob=(dob[0], dob[1], dob[2]),
     )
@@ -109,6 +116,7 @@ def with_planted(base: Deaths, planted: list[DeathRecord]) -> Deaths:
         middle=pa.array([r.middle for r in planted], pa.string()),
         suffix=pa.nulls(len(planted), pa.string()),
         proof=pa.array([r.proof for r in planted], pa.string()),
+        source=pa.array([r.source for r in planted], pa.string()),
         dod=tuple(np.array([r.dod[i] for r in planted], dtype=np.int64) for i in range(3)),  # type: ignore[arg-type]
         dob=tuple(np.array([d[i] for d in dob], dtype=np.int64) for i in range(3)),  # type: ignore[arg-type]
     )
@@ -130,6 +138,7 @@ def with_planted(base: Deaths, planted: list[DeathRecord]) -> Deaths:
         middle=cat(base.middle, parts.middle),
         suffix=cat(base.suffix, parts.suffix),
         proof=cat(base.proof, parts.proof),
+        source=cat(base.source, parts.source),
         dod=cat3(base.dod, parts.dod),
         dob=cat3(base.dob, parts.dob),
     )
@@ -141,7 +150,8 @@ def _iso(parts: tuple[I64, I64, I64]) -> pa.Array:
 
 
 def csv_table(deaths: Deaths) -> pa.Table:
-    """deaths.csv: SSNs as 9 digits (as SSA ships them), partial dates as YYYY-MM-00."""
+    """deaths.csv: SSNs as 9 digits (as SSA ships them), partial dates as YYYY-MM-00, and the
+    source of each record."""
     data = {
         "ssn": af.pattern(deaths.ssn, "#########"),
         "last_name": deaths.last,
@@ -149,6 +159,7 @@ def csv_table(deaths: Deaths) -> pa.Table:
         "middle_name": deaths.middle,
         "date_of_death": _iso(deaths.dod),
         "date_of_birth": _iso(deaths.dob),
+        "source": deaths.source,
     }
     assert tuple(data) == DEATHS.column_names
     return pa.table(data)

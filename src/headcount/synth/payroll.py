@@ -163,17 +163,26 @@ def write_payroll(
     pay_ssn = af.patch(text.ssn, dashless, [f"{p.ssn[i]:09d}" for i in dashless])
     ssn_switch = _Switch.of(p.n, p.pay_ssn_switch)
     payee_switch = _Switch.of(p.n, p.payee_switch)
+    banks = (
+        _Switch.of(p.n, {i: (k, routing) for i, (k, routing, _) in p.bank_from.items()}),
+        _Switch.of(p.n, {i: (k, account) for i, (k, _, account) in p.bank_from.items()}),
+    )
     gross_now = p.gross_cents
     early_until = np.zeros(p.n, dtype=np.int32)
     early = gross_now.copy()
     for i, (k0, cents) in p.early_gross.items():
         early_until[i], early[i] = k0, cents
+    spike_k = np.full(p.n, -1, dtype=np.int32)
+    spike = gross_now.copy()
+    for i, (k0, cents) in p.spike.items():
+        spike_k[i], spike[i] = k0, cents
 
     count = 0
     kept: list[dict[str, I64]] = []
     for k in range(N_PERIODS):
         reg = np.nonzero((p.pay_first <= k) & (p.pay_last >= k))[0].astype(np.int64)
         gross = np.where(k < early_until[reg], early[reg], gross_now[reg])
+        gross = np.where(spike_k[reg] == k, spike[reg], gross)
         zero = p.no_withholding[reg]
         fed = np.where(zero, 0, np.rint(gross * p.fed_rate[reg])).astype(np.int64)
         ret = np.where(zero, 0, np.rint(gross * p.ret_rate[reg])).astype(np.int64)
@@ -193,7 +202,7 @@ def write_payroll(
         num = count + 1 + np.arange(len(order), dtype=np.int64)
         cols["num"] = num
         cols["k"] = np.full(len(order), k, dtype=np.int64)
-        write(_period_table(p, text, cols, k, pay_ssn, ssn_switch, payee_switch))
+        write(_period_table(p, text, cols, k, pay_ssn, ssn_switch, payee_switch, banks))
         keep = tracked[cols["person"]]
         if keep.any():
             kept.append({c: v[keep] for c, v in cols.items()})
@@ -210,6 +219,7 @@ def _period_table(
     pay_ssn: pa.Array,
     ssn_switch: _Switch,
     payee_switch: _Switch,
+    banks: tuple[_Switch, _Switch],
 ) -> pa.Table:
     person = cols["person"]
     idx = pa.array(person)
@@ -229,8 +239,8 @@ def _period_table(
         "federal_tax": af.money(cols["fed"]),
         "retirement": af.money(cols["ret"]),
         "health_benefits": af.money(cols["health"]),
-        "bank_routing": text.routing.take(idx),
-        "bank_account": text.account.take(idx),
+        "bank_routing": banks[0].apply(text.routing.take(idx), person, k),
+        "bank_account": banks[1].apply(text.account.take(idx), person, k),
         "mailing_address": text.mailing.take(idx),
         "city": text.city.take(idx),
         "state": text.state.take(idx),

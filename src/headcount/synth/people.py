@@ -107,6 +107,10 @@ class People:
     payee_switch: dict[int, tuple[int, str]] = field(default_factory=dict)  # from period, name
     early_gross: dict[int, tuple[int, int]] = field(default_factory=dict)  # until period, cents
     pay_range: dict[int, tuple[int, int]] = field(default_factory=dict)  # first, last period
+    # From period k on, pay goes to (routing, account): a change of bank account.
+    bank_from: dict[int, tuple[int, str, str]] = field(default_factory=dict)
+    spike: dict[int, tuple[int, int]] = field(default_factory=dict)  # period, regular gross
+    home_text: dict[int, str] = field(default_factory=dict)  # a home address as written
 
     @property
     def n(self) -> int:

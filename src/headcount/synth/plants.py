@@ -10,12 +10,15 @@ from collections.abc import Callable
 
 import numpy as np
 
+from headcount.synth.activity import ActivityPlan
 from headcount.synth.checkins import ForcedReply
 from headcount.synth.common import AGENCIES, I64, NO_DATE, Bool, day
 from headcount.synth.deaths import DeathRecord
+from headcount.synth.hr_changes import ChangeLog
 from headcount.synth.payroll import Extras
 from headcount.synth.people import People
 from headcount.synth.truth import Plant
+from headcount.synth.vendors import VendorPlan
 from headcount.synth.vocab import Places, names
 
 
@@ -32,8 +35,15 @@ class Planter:
         self.extras = Extras()
         self.deaths: list[DeathRecord] = []
         self.forced: list[ForcedReply] = []
+        self.activity = ActivityPlan()
+        self.changes = ChangeLog()
+        self.vendors = VendorPlan()
         self.no_reply = np.zeros(p.n, dtype=bool)
         self.exempt = np.array([a.policy == "exempt" for a in AGENCIES])[p.agency]
+        # Staff whose pay is not watched by an activity feed: people paid past their exit
+        # there are anomalies of their own rules only, not also PAID_WITHOUT_ACTIVITY.
+        self.fed = np.array([a.activity_feed for a in AGENCIES])[p.agency]
+        self.unfed = ~self.fed
         p.no_withholding = np.zeros(p.n, dtype=bool)
         self._queue = rng.permutation(np.nonzero(self._steady0())[0])
         self._head = 0
@@ -102,6 +112,20 @@ class Planter:
 
     def day_between(self, lo: int, hi: int) -> int:
         return int(self.rng.integers(lo, hi + 1))
+
+    def home_line(self, i: int) -> str:
+        """The roster's home address line (see columns.build)."""
+        p = self.p
+        if i in p.home_text:
+            return p.home_text[i]
+        line = f"{int(p.bldg[i])} {self.places.streets[int(p.street[i])].as_py()}"
+        return line + (f" Apt. {int(p.apt[i])}" if p.apt[i] > 0 else "")
+
+    def zip_text(self, i: int) -> str:
+        return f"{int(self.p.zip[i]):05d}"
+
+    def routing_text(self, i: int) -> str:
+        return self.p.routings[int(self.p.routing[i])]
 
 
 def plant_count(employees: int) -> int:

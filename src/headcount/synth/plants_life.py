@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import calendar
+import dataclasses
 import functools
 
 import numpy as np
@@ -48,7 +49,7 @@ def _lump(pl: Planter, person: int, k: int) -> None:
 def paid_after_separation(pl: Planter, count: int) -> None:
     """Regular pay keeps coming after the roster's separation date."""
     for i in range(count):
-        person = pl.one()
+        person = pl.one(pl.unfed)
         sep = pl.day_between(day(2025, 3, 3), day(2025, 9, 26))
         pl.p.sep[person] = sep
         k_sep = period_containing(sep)
@@ -127,7 +128,7 @@ def paid_after_death(
 ) -> list[int]:
     """Pay that continues after a matching death record (early: died before the campaign)."""
     p = pl.p
-    base = np.ones(p.n, dtype=bool) if where is None else where
+    base = pl.unfed if where is None else where & pl.unfed
     nick = has_nickname()
     out: list[int] = []
     for i in range(count if early else max(count, len(DEATH_VARIANTS))):
@@ -144,11 +145,20 @@ def paid_after_death(
             dod = (y, m, 0)  # the day is unknown: the last day of the month is assumed
             effective = day(y, m, calendar.monthrange(y, m)[1])
         p.death[person] = died
-        pl.deaths.append(_record(pl, person, variant, dod))
+        # Every other death is confirmed: by a state record (deaths.csv) and SSA's proof
+        # code (DMF); the rest rest on one source that SSA must confirm.
+        corroborated = i % 2 == 0
+        record = dataclasses.replace(
+            _record(pl, person, variant, dod), proof="P" if corroborated else " "
+        )
+        pl.deaths.append(record)
+        if corroborated:
+            pl.deaths.append(dataclasses.replace(record, source="STATE"))
         pl.add(Plant("anomaly", "PAID_AFTER_DEATH", [person], "high", variant,
                      f"death recorded {'-'.join(f'{x:02d}' for x in dod)}; "
                      "paid {n} periods starting after it: ${amount}",
-                     select=regular_after(person, effective)))  # fmt: skip
+                     select=regular_after(person, effective),
+                     facts={"corroborated": corroborated}))  # fmt: skip
         out.append(person)
     return out
 

@@ -148,7 +148,7 @@ def possible_death_match(pl: Planter, count: int) -> None:
     """A death record with the employee's name and birth date under a mistyped SSN."""
     p = pl.p
     for _ in range(count):
-        person = pl.one()
+        person = pl.one(pl.unfed)
         died = pl.day_between(day(2025, 3, 3), day(2025, 9, 26))
         record_ssn = swap_adjacent(pl, int(p.ssn[person]))
         record = DeathRecord(

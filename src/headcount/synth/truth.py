@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -93,6 +93,7 @@ class Plant:
     note: str = ""  # may use {n} (payments listed) and {amount}
     must_not_flag: tuple[str, ...] = ()
     select: Selector = nothing
+    facts: dict[str, Any] = field(default_factory=dict)  # more to check, e.g. corroborated
 
 
 def build(
@@ -119,6 +120,7 @@ def build(
             entry["must_not_flag"] = list(pl.must_not_flag)
         entry["variant"] = pl.variant
         entry["note"] = pl.note.format(n=len(nums), amount=f"{cents / 100:,.2f}")
+        entry.update(pl.facts)
         (anomalies if pl.section == "anomaly" else lookalikes).append(entry)
 
     def key(e: dict[str, Any]) -> tuple[str, list[str]]:

@@ -30,6 +30,13 @@ def query(d: Dialect) -> str:
         FROM payroll p JOIN record r ON r.employee_id = p.employee_id
         WHERE p.payment_type = {REGULAR} AND {period_start(d)} > r.date_of_death
         GROUP BY p.employee_id
+    ),
+    records AS (
+        SELECT m.employee_id,
+               {d.ordered_list(death_record(d, "m"), "m.date_of_death, m.death_source, m.death_row")}
+                   AS death_records
+        FROM death_matches m WHERE m.agreements >= 2 AND m.date_of_death IS NOT NULL
+        GROUP BY m.employee_id
     )
     SELECT 'PAID_AFTER_DEATH|' || r.employee_id AS finding_key,
            {d.array("r.employee_id")} AS employee_ids, paid.payment_ids,
@@ -37,9 +44,11 @@ def query(d: Dialect) -> str:
            r.roster_first_name || ' ' || r.roster_last_name AS roster_name,
            {masked_ssn("ro.ssn")} AS ssn,
            {death_record(d, "r")} AS death_record,
+           records.death_records,
            paid.payments
     FROM record r JOIN paid ON paid.employee_id = r.employee_id
     JOIN roster ro ON ro.employee_id = r.employee_id
+    JOIN records ON records.employee_id = r.employee_id
     """
 
 
@@ -67,16 +76,28 @@ def summary(row: RuleRow) -> str:
         f"{row['roster_name']} ({row['employee_ids'][0]}) received "
         f"{plural(len(row['payment_ids']), 'regular payment')} totalling "
         f"{money(row['amount_at_risk'])} for pay periods starting after "
-        f"{record['date_of_death']}{partial}, the date of death in a death record with the "
-        f"same SSN that also agrees on {_agreeing(record)}."
+        f"{record['date_of_death']}{partial}, the date of death in a death record "
+        f"({record['source']}) with the same SSN that also agrees on {_agreeing(record)}"
+        f"{_confirmation(record)}."
+    )
+
+
+def _confirmation(record: RuleRow) -> str:
+    if record["corroborated"]:
+        return "; another source or SSA's proof code corroborates the death"
+    return (
+        "; the death is not corroborated by a second source, so SSA must confirm it "
+        "before pay stops"
     )
 
 
 WHY = (
     "The death record's SSN equals the roster SSN and it agrees on at least two of "
     "surname, given name and date of birth; these regular payments are for periods that "
-    "start after the date of death. A death record is a lead: confirm with SSA before "
-    "any action."
+    "start after the date of death (the latest such record's date, so no payment is called "
+    "improper on an earlier, possibly wrong, one). death_records lists every such record "
+    "with its source and whether a second source (or SSA's V/P proof code) corroborates "
+    "it. An uncorroborated death is a lead: confirm with SSA before any action."
 )
 
 

@@ -40,10 +40,13 @@ def picked(d: Dialect) -> str:
     ),
     matched AS (
         SELECT c.employee_id, d.*, r.first_name AS roster_first_name,
-               r.last_name AS roster_last_name, r.ssn AS roster_ssn
+               r.last_name AS roster_last_name, r.ssn AS roster_ssn,
+               coalesce(d.proof_code IN ('V', 'P'), FALSE) OR cd._row IS NOT NULL
+                   AS corroborated
         FROM candidates c
         JOIN roster r ON r.employee_id = c.employee_id
         JOIN deaths d ON d._row = c.death_row AND d.source = c.death_source
+        LEFT JOIN corroborated_deaths cd ON cd.source = d.source AND cd._row = d._row
         LEFT JOIN {NICKNAME_TABLE} nk
           ON nk.a = {_norm("r.first_name")} AND nk.b = {_norm("d.first_name")}
         WHERE {surname_equivalent(d, "r.last_name", "d.last_name")}
@@ -93,6 +96,7 @@ def query(d: Dialect) -> str:
             surname_agrees="TRUE",
             given_name_agrees="TRUE",
             date_of_birth_agrees="TRUE",
+            corroborated="m.corroborated",
         )
     } AS death_record,
            paid.payments
