@@ -17,7 +17,7 @@ from headcount.checkins.campaigns import create_campaign
 from headcount.checkins.export import export_campaign
 from headcount.checkins.links import Signer
 from headcount.checkins.mail_out import SmtpSettings, send_invitations
-from headcount.checkins.models import Recipient, Source
+from headcount.checkins.models import Recipient, ReplySource
 from headcount.checkins.replies import submit
 from headcount.contract.policy import Policy
 from headcount.contract.tables import CAMPAIGNS, CHECKINS
@@ -40,7 +40,7 @@ def test_export_writes_the_contract_columns(store: Store, roster: Path, tmp_path
         )
     with store.begin() as s:
         va1 = s.query(Recipient).filter_by(employee_id="VA1").one()
-        submit(s, va1.id, ["one, with comma", 'two "quoted"', "three"], source=Source.WEB)
+        submit(s, va1.id, ["one, with comma", 'two "quoted"', "three"], source=ReplySource.WEB)
     out = tmp_path / "dataset"
     done = export_campaign(store, "wk8", out)
     assert (done.agencies, done.checkins) == (3, 1)

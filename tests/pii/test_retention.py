@@ -18,7 +18,7 @@ from headcount.audit import AuditEntry
 from headcount.cases.models import Case
 from headcount.cases.retention import DEFAULT_DAYS, purge
 from headcount.checkins.campaigns import create_campaign
-from headcount.checkins.models import Campaign, Recipient, Reply, Source
+from headcount.checkins.models import Campaign, Recipient, Reply, ReplySource
 from headcount.checkins.replies import submit
 from headcount.checkins.stats import response_rates
 from headcount.migrations import upgrade
@@ -38,7 +38,7 @@ def _campaign(store: Store, roster: Path, campaign_id: str) -> None:
                     "Closed tickets",
                     "Wrote docs",
                 ]
-                submit(s, r.id, bullets, source=Source.WEB)
+                submit(s, r.id, bullets, source=ReplySource.WEB)
 
 
 def _rates(store: Store, campaign_id: str) -> tuple[object, ...]:

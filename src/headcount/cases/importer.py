@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from headcount import audit
 from headcount.cases.models import Case, CaseEvent, CasePayment, Person, State
-from headcount.cases.results import FindingRow, ImportFileError, Results, read_results
+from headcount.cases.results import ImportedFinding, ImportFileError, Results, read_results
 from headcount.pii import Keyring, PiiKind, PiiValue, protect
 from headcount.store import Store
 from headcount.store.types import utcnow
@@ -115,7 +115,7 @@ def _value_count(session: Session) -> int:
     return session.scalar(select(func.count()).select_from(PiiValue)) or 0
 
 
-def _case(row: FindingRow, results: Results, now: datetime) -> Case:
+def _case(row: ImportedFinding, results: Results, now: datetime) -> Case:
     case = Case(
         finding_id=row.finding_id, rule=row.rule, severity=row.severity,
         amount_at_risk=row.amount_at_risk, summary=row.summary, evidence=row.evidence,
@@ -136,7 +136,7 @@ def _person(
     session: Session,
     keyring: Keyring,
     employee_id: str,
-    row: FindingRow,
+    row: ImportedFinding,
     facts: dict[str, PersonFacts],
     default_agency: str | None,
 ) -> Person:

@@ -44,7 +44,7 @@ class ImportFileError(ValueError):
 
 
 @dataclass(frozen=True)
-class FindingRow:
+class ImportedFinding:
     line: int
     finding_id: str
     rule: str
@@ -60,7 +60,7 @@ class FindingRow:
 @dataclass(frozen=True)
 class Results:
     folder: Path
-    findings: list[FindingRow]
+    findings: list[ImportedFinding]
     payments: dict[str, dict[str, Decimal]]  # finding_id -> payment_id -> at risk
     payees: dict[str, tuple[str, str]]  # employee_id -> (status, evidence_for)
 
@@ -145,7 +145,7 @@ def _parquet_rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
         yield number, {k: "" if v is None else str(v) for k, v in row.items()}
 
 
-def _findings(folder: Path, employees: dict[str, tuple[int, list[str]]]) -> list[FindingRow]:
+def _findings(folder: Path, employees: dict[str, tuple[int, list[str]]]) -> list[ImportedFinding]:
     csv_path, parquet_path = folder / "findings.csv", folder / "findings.parquet"
     if csv_path.is_file():
         path, rows = csv_path, _rows(csv_path, FINDING_COLUMNS)
@@ -171,7 +171,7 @@ def _findings(folder: Path, employees: dict[str, tuple[int, list[str]]]) -> list
 
 def _finding(
     path: Path, line: int, row: dict[str, str], rules: dict[str, Any], employee_ids: tuple[str, ...]
-) -> FindingRow:
+) -> ImportedFinding:
     def bad(column: str, problem: str) -> ImportFileError:
         return ImportFileError(f"{path} line {line}, column {column}: {problem}")
 
@@ -202,7 +202,7 @@ def _finding(
     if not row["summary"].strip():
         raise bad("summary", "empty")
     agencies, names = _who(evidence, employee_ids)
-    return FindingRow(line, row["finding_id"], rule.code, severity.value, employee_ids, amount,
+    return ImportedFinding(line, row["finding_id"], rule.code, severity.value, employee_ids, amount,
                       row["summary"], row["evidence"], agencies, names)  # fmt: skip
 
 

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from headcount.checkins import replies, sessions
 from headcount.checkins.links import Claims, LinkError, Signer, read_token
-from headcount.checkins.models import Source
+from headcount.checkins.models import ReplySource
 from headcount.matching.sensitive import check
 from headcount.secrets import hash_secret
 from headcount.store import Store, utcnow
@@ -130,7 +130,7 @@ def _apply(session: Session, signer: Signer, item: LinkReply, now: datetime) -> 
         with session.begin_nested():  # a refusal rolls back this reply only
             claims, secret = sessions.redeem_link(session, signer, item.token)
             saved = replies.submit(
-                session, claims.recipient_id, item.bullets, source=Source.WEB,
+                session, claims.recipient_id, item.bullets, source=ReplySource.WEB,
                 submission_id=item.submission_id, now=now,
             )  # fmt: skip
         return saved, secret

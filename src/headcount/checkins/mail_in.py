@@ -37,7 +37,7 @@ from headcount.checkins.links import LINK_PATH, LinkError, Signer, read_token
 from headcount.checkins.mail_kind import REFERENCE, Kind, classify
 from headcount.checkins.mail_text import bullets_from, new_text
 from headcount.checkins.messages import Envelope, request_paragraphs
-from headcount.checkins.models import DeliveryKind, InboundMessage, Recipient, Source
+from headcount.checkins.models import DeliveryKind, InboundMessage, Recipient, ReplySource
 from headcount.checkins.replies import ReplyError, SensitiveDataError, submit
 from headcount.store import Store, utcnow
 
@@ -183,7 +183,7 @@ def _save(
         with store.begin() as session:
             submit(
                 session, recipient_id, bullets_from(text),
-                source=Source.EMAIL, submission_id=f"mail:{key[:59]}", now=now,
+                source=ReplySource.EMAIL, submission_id=f"mail:{key[:59]}", now=now,
             )  # fmt: skip
         return "accepted"
     except SensitiveDataError as exc:

@@ -52,7 +52,7 @@ SUPPRESSED = (DeliveryStatus.BOUNCED_HARD.value, DeliveryStatus.COMPLAINED.value
 REACHED = (DeliveryStatus.SENT.value, DeliveryStatus.COMPLAINED.value)
 
 
-class Source(StrEnum):
+class ReplySource(StrEnum):
     WEB = "web"
     EMAIL = "email"
 
@@ -180,7 +180,7 @@ class Reply(Base):
     replace the text and bump `revision`. `submission_id` makes a retried submit a no-op."""
 
     __tablename__ = "replies"
-    __table_args__ = (_enum_check("source", "source", Source),)
+    __table_args__ = (_enum_check("source", "source", ReplySource),)
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     recipient_id: Mapped[int] = mapped_column(

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from headcount.checkins.models import Campaign, CampaignAgency, Recipient, Reply, Source
+from headcount.checkins.models import Campaign, CampaignAgency, Recipient, Reply, ReplySource
 from headcount.matching.sensitive import ADVICE, SensitiveHit, check
 from headcount.store import utcnow
 
@@ -87,7 +87,7 @@ def submit(
     recipient_id: int,
     raw_bullets: list[str],
     *,
-    source: Source,
+    source: ReplySource,
     submission_id: str | None = None,
     now: datetime | None = None,
 ) -> Saved:

@@ -18,7 +18,7 @@ from headcount.contract.progress import Progress
 from headcount.contract.tables import DEATHS, TABLES, TABLES_BY_NAME, Table
 from headcount.ingest.deaths import DEATHS_COLUMNS, SKIP, csv_layer, deaths_columns, dmf_layer
 from headcount.ingest.errors import DatasetError
-from headcount.ingest.files import Source, locate, open_source
+from headcount.ingest.files import InputSource, locate, open_source
 from headcount.ingest.mapping import load_limits, load_mapping
 from headcount.ingest.readers import create_from_file
 from headcount.ingest.typed import (
@@ -76,7 +76,7 @@ def load_dataset(
     # before any data is loaded.
     mapping, limits = load_mapping(folder), load_limits(folder)
     located = locate(folder)
-    sources: dict[str, list[Source]] = {
+    sources: dict[str, list[InputSource]] = {
         name: [open_source(TABLES_BY_NAME[name], path, fmt, mapping, limits) for path, fmt in files]
         for name, files in located.items()
     }
@@ -112,7 +112,7 @@ def load_dataset(
     )
 
 
-def _load_table(con: duckdb.DuckDBPyConnection, table: Table, sources: list[Source]) -> int:
+def _load_table(con: duckdb.DuckDBPyConnection, table: Table, sources: list[InputSource]) -> int:
     """Load, check and type one table; return its number of bad cells."""
     if table is DEATHS:
         return _load_deaths(con, sources)
@@ -133,7 +133,7 @@ def _load_table(con: duckdb.DuckDBPyConnection, table: Table, sources: list[Sour
 def load_rows(
     con: duckdb.DuckDBPyConnection,
     table: Table,
-    src: Source,
+    src: InputSource,
     target: str,
     *,
     temp: bool = False,
@@ -164,7 +164,7 @@ def load_rows(
 
 
 def _deaths_part(
-    con: duckdb.DuckDBPyConnection, src: Source | None, target: str, temp: bool
+    con: duckdb.DuckDBPyConnection, src: InputSource | None, target: str, temp: bool
 ) -> int:
     """One deaths file typed into table `target` (no file: no rows); return bad cells."""
     dmf = src is not None and src.fmt == "dmf"
@@ -184,7 +184,7 @@ def _deaths_part(
     return move_problems(con, target, src.name, columns, set(), where=f"NOT {SKIP}")
 
 
-def _load_deaths(con: duckdb.DuckDBPyConnection, sources: list[Source]) -> int:
+def _load_deaths(con: duckdb.DuckDBPyConnection, sources: list[InputSource]) -> int:
     """deaths from deaths.csv/.parquet and/or deaths.dmf, in that order: the first file
     straight into the table, a second through a temporary one; the DMF lines that are not
     death records are then removed."""

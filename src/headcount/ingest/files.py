@@ -33,7 +33,7 @@ _INPUT_NAMES = frozenset(
 
 
 @dataclass(frozen=True)
-class Source:
+class InputSource:
     """One input file and how its columns line up with the contract."""
 
     table: Table
@@ -319,13 +319,13 @@ def _list(names: tuple[str, ...]) -> str:
 
 def open_source(
     table: Table, path: Path, fmt: Format, mapping: Mapping, limits: Limits = DEFAULT_LIMITS
-) -> Source:
+) -> InputSource:
     """Read one file's header (or schema), resolve its columns, and check that a text file
     has no NUL byte anywhere."""
     if fmt == "dmf":
         sniff_text(path)
         check_no_nul(path)
-        return Source(table, path, fmt, limits=limits)
+        return InputSource(table, path, fmt, limits=limits)
     if fmt == "csv":
         header = read_csv_header(path, limits)
         types: tuple[str, ...] = ()
@@ -336,4 +336,4 @@ def open_source(
     columns = resolve_columns(table, path.name, header, mapping)
     if fmt == "csv":
         check_no_nul(path)
-    return Source(table, path, fmt, header, columns, types, raw_names, limits)
+    return InputSource(table, path, fmt, header, columns, types, raw_names, limits)

@@ -28,7 +28,7 @@ from headcount.ingest.csv_errors import (
     parse_failure,
 )
 from headcount.ingest.errors import DatasetError
-from headcount.ingest.files import Source
+from headcount.ingest.files import InputSource
 from headcount.ingest.mapping import CONFIG_FILE
 
 # The DMF is read as one text column: a delimiter that never occurs in its records.
@@ -49,7 +49,7 @@ def quote_str(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def scan_sql(source: Source, *, serial: bool = False) -> str:
+def scan_sql(source: InputSource, *, serial: bool = False) -> str:
     """SELECT the file's contract columns as text (on one thread with `serial`)."""
     path = quote_str(str(source.path))
     if source.fmt == "parquet":
@@ -81,7 +81,7 @@ def scan_sql(source: Source, *, serial: bool = False) -> str:
     )
 
 
-def _parquet_text(source: Source, contract: str, pos: int) -> str:
+def _parquet_text(source: InputSource, contract: str, pos: int) -> str:
     """A Parquet value as the text a CSV of the same data would hold."""
     col = quote_ident(source.raw_names[pos])
     typ = source.types[pos]
@@ -107,7 +107,7 @@ def _parquet_text(source: Source, contract: str, pos: int) -> str:
 
 def create_from_file(
     con: duckdb.DuckDBPyConnection,
-    source: Source,
+    source: InputSource,
     target: str,
     build: Callable[[str], str],
     *,
@@ -128,14 +128,14 @@ def create_from_file(
         raise _csv_error(source, parse_failure(message), row_offset, exc) from None
 
 
-def _unreadable(source: Source, exc: duckdb.Error) -> bool:
+def _unreadable(source: InputSource, exc: duckdb.Error) -> bool:
     # A corrupt Parquet file (a damaged footer or page) raises Thrift's errors as DuckDB's
     # unclassified base Error ("TProtocolException: Invalid data", "Out of buffer").
     return isinstance(exc, _READ_ERRORS) or (source.fmt == "parquet" and type(exc) is duckdb.Error)
 
 
 def _first_bad_record(
-    con: duckdb.DuckDBPyConnection, source: Source, target: str, build: Callable[[str], str]
+    con: duckdb.DuckDBPyConnection, source: InputSource, target: str, build: Callable[[str], str]
 ) -> str | None:
     """DuckDB's message for the file's first bad record, from a read on one thread that
     stops there (threads reading in parallel may each stop at a record of their own, and
@@ -157,7 +157,7 @@ def _is_csv_error(exc: BaseException) -> bool:
 
 
 def _csv_error(
-    source: Source, failure: CsvFailure, row_offset: int, exc: BaseException
+    source: InputSource, failure: CsvFailure, row_offset: int, exc: BaseException
 ) -> DatasetError:
     if failure.kind in ("state", "quote", "columns") and source.fmt == "csv":
         mixed = _mixed_line_endings(source, failure.line)
@@ -198,7 +198,7 @@ def _csv_error(
     return DatasetError(source.name, problem, row=row, column=column)
 
 
-def _mixed_line_endings(source: Source, line: int | None) -> str | None:
+def _mixed_line_endings(source: InputSource, line: int | None) -> str | None:
     """The message for a file whose lines end in both CRLF and LF, when that is what broke
     the read: the first line ending the other way is DuckDB's bad line or next to it (a
     change well before it is a line break inside a quoted value, which is fine)."""
@@ -216,7 +216,7 @@ def _mixed_line_endings(source: Source, line: int | None) -> str | None:
     )
 
 
-def _column(source: Source, field: int | None) -> str | None:
+def _column(source: InputSource, field: int | None) -> str | None:
     if field is None or not 0 <= field < len(source.header):
         return None
     return source.header[field] or None

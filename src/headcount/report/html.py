@@ -61,7 +61,7 @@ class RuleInfo:
 
 
 @dataclass
-class RuleRow:
+class ReportRule:
     code: str
     title: str
     description: str
@@ -77,7 +77,7 @@ class RuleRow:
 
 
 @dataclass(frozen=True)
-class FindingRow:
+class ReportFinding:
     finding_id: str
     rule: str
     severity: str
@@ -105,7 +105,7 @@ def _check_columns(findings: pa.Table) -> None:
         raise ValueError(f"findings table lacks column(s) {', '.join(missing)}")
 
 
-def _rule_stats(findings: pa.Table) -> tuple[dict[str, RuleRow], dict[str, Money]]:
+def _rule_stats(findings: pa.Table) -> tuple[dict[str, ReportRule], dict[str, Money]]:
     """Counts, dollars and payments per rule (and dollars per severity) from the whole table."""
     if findings.num_rows == 0:
         return {}, {}
@@ -124,11 +124,11 @@ def _rule_stats(findings: pa.Table) -> tuple[dict[str, RuleRow], dict[str, Money
     grouped = t.group_by(["rule", "severity"]).aggregate(
         [("amount", "sum"), ("payments", "sum"), ("rule", "count")]
     )
-    out: dict[str, RuleRow] = {}
+    out: dict[str, ReportRule] = {}
     by_severity: dict[str, Money] = {}
     for g in grouped.to_pylist():
         code, sev, amount = g["rule"] or "(no rule)", g["severity"], to_money(g["amount_sum"])
-        row = out.setdefault(code, RuleRow(code, code, "", payments=0))
+        row = out.setdefault(code, ReportRule(code, code, "", payments=0))
         row.findings += g["rule_count"]
         row.by_severity[sev] = row.by_severity.get(sev, 0) + g["rule_count"]
         row.amount = _add(row.amount, amount)
@@ -145,7 +145,7 @@ def _add(a: Money, b: Money | None) -> Money:
     return float(a) + float(b)
 
 
-def _top_findings(findings: pa.Table, max_rows: int) -> list[FindingRow]:
+def _top_findings(findings: pa.Table, max_rows: int) -> list[ReportFinding]:
     """The `max_rows` most important findings: severity high→info, then dollars, then id."""
     if max_rows <= 0 or findings.num_rows == 0:
         return []
@@ -203,7 +203,7 @@ def _waterfalls(finding_id: str, evidence: Any) -> tuple[Markup, ...]:
     return tuple(out)
 
 
-def _finding_row(r: Mapping[str, Any]) -> FindingRow:
+def _finding_row(r: Mapping[str, Any]) -> ReportFinding:
     raw = "" if r["evidence"] is None else str(r["evidence"])
     parsed: Any = None
     try:
@@ -214,7 +214,7 @@ def _finding_row(r: Mapping[str, Any]) -> FindingRow:
         pretty, is_json = raw, False
     truncated = len(pretty) > EVIDENCE_MAX_CHARS
     facts, tables = evidence_tables(parsed)
-    return FindingRow(
+    return ReportFinding(
         finding_id=str(r["finding_id"] or ""),
         rule=str(r["rule"] or ""),
         severity=str(r["severity"] or ""),
@@ -235,15 +235,15 @@ def _finding_row(r: Mapping[str, Any]) -> FindingRow:
 
 
 def _rules(
-    from_table: Mapping[str, RuleRow], summary: Mapping[str, Any], catalogue: Sequence[RuleInfo]
-) -> tuple[list[RuleRow], list[RuleInfo]]:
+    from_table: Mapping[str, ReportRule], summary: Mapping[str, Any], catalogue: Sequence[RuleInfo]
+) -> tuple[list[ReportRule], list[RuleInfo]]:
     """Rules with findings (summary.json figures win, the table fills gaps), and quiet rules."""
     from_summary = dig(summary, "findings", "by_rule")
     from_summary = from_summary if isinstance(from_summary, Mapping) else {}
     info = {r.code: r for r in catalogue}
-    rows: list[RuleRow] = []
+    rows: list[ReportRule] = []
     for code in sorted(set(from_table) | set(from_summary)):
-        t = from_table.get(code) or RuleRow(code, code, "")
+        t = from_table.get(code) or ReportRule(code, code, "")
         s = from_summary.get(code)
         s = s if isinstance(s, Mapping) else {}
         sev = s.get("by_severity")
@@ -255,7 +255,7 @@ def _rules(
         findings_n = as_int(s.get("findings"))
         amount = to_money(s.get("amount_at_risk"))
         rule = info.get(code)
-        row = RuleRow(
+        row = ReportRule(
             code=code,
             title=rule.title if rule else code,
             description=rule.description if rule else "",
@@ -273,7 +273,7 @@ def _rules(
 
 
 def _severity_rows(
-    rules: Sequence[RuleRow], amounts: Mapping[str, Money], summary: Mapping[str, Any]
+    rules: Sequence[ReportRule], amounts: Mapping[str, Money], summary: Mapping[str, Any]
 ) -> list[dict[str, Any]]:
     out = []
     for sev in SEVERITIES:
@@ -349,7 +349,7 @@ def _timings(summary: Mapping[str, Any]) -> list[tuple[str, str]]:
     return out
 
 
-def _charts(rules: Sequence[RuleRow], payees: Mapping[str, Any] | None) -> dict[str, Markup]:
+def _charts(rules: Sequence[ReportRule], payees: Mapping[str, Any] | None) -> dict[str, Markup]:
     out: dict[str, Markup] = {}
     if rules:
         out["by_rule"] = charts.findings_by_rule([(r.code, r.by_severity) for r in rules])

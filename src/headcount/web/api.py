@@ -19,7 +19,7 @@ from pydantic import BaseModel, Field
 from headcount.checkins import burst, replies, sessions
 from headcount.checkins.campaigns import CampaignError
 from headcount.checkins.links import LinkError, Signer, read_token
-from headcount.checkins.models import CampaignAgency, Link, Reply, Source
+from headcount.checkins.models import CampaignAgency, Link, Reply, ReplySource
 from headcount.checkins.policy import NO_CONSEQUENCE, policy_statement
 from headcount.checkins.stats import Rate, response_rates
 from headcount.store import Store
@@ -223,7 +223,11 @@ def edit_checkin(
     try:
         with _store(request).begin() as s:
             saved = replies.submit(
-                s, recipient_id, body.bullets, source=Source.WEB, submission_id=body.submission_id
+                s,
+                recipient_id,
+                body.bullets,
+                source=ReplySource.WEB,
+                submission_id=body.submission_id,
             )
     except replies.ReplyError as exc:
         return _problem(exc)

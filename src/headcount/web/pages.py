@@ -20,7 +20,7 @@ from headcount.checkins import replies, sessions
 from headcount.checkins.campaigns import CampaignError
 from headcount.checkins.links import LinkError, check_unused
 from headcount.checkins.messages import deadline_text
-from headcount.checkins.models import CampaignAgency, Source
+from headcount.checkins.models import CampaignAgency, ReplySource
 from headcount.checkins.policy import NO_CONSEQUENCE, policy_statement
 from headcount.checkins.stats import response_rates
 from headcount.matching.sensitive import ADVICE
@@ -208,7 +208,9 @@ async def checkin_submit(request: Request) -> Response:
         context = _form_context(s, recipient_id)
     try:
         with store.begin() as s:
-            replies.submit(s, recipient_id, bullets, source=Source.WEB, submission_id=submission_id)
+            replies.submit(
+                s, recipient_id, bullets, source=ReplySource.WEB, submission_id=submission_id
+            )
     except replies.ReplyError as exc:
         # The guard's advice (what to remove, and that nothing was kept) heads the summary;
         # each find is listed under it and shown by its box.
