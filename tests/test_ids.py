@@ -113,6 +113,7 @@ def test_every_id_column_of_the_contract_is_checked() -> None:
         ("campaigns", "campaign_id"),
         ("checkins", "campaign_id"),
         ("checkins", "employee_id"),
+        ("hr_changes", "employee_id"),
         ("payroll", "employee_id"),
         ("payroll", "payment_id"),
         ("roster", "employee_id"),
@@ -123,10 +124,10 @@ def test_every_id_column_of_the_contract_is_checked() -> None:
 @pytest.mark.parametrize(("table", "column"), ID_CELLS)
 def test_each_id_column_refuses_a_separator(tmp_path: Path, table: str, column: str) -> None:
     bad = {column: ATTACK}
-    if table in ("roster", "payroll"):
-        prefix = "E" if table == "roster" else "P"
-        key = "employee_id" if table == "roster" else "payment_id"
-        rows = [{key: f"{prefix}1"}, {key: f"{prefix}2", **bad}]
+    keys = {"roster": "employee_id", "payroll": "payment_id", "hr_changes": "change_id"}
+    if table in keys:  # a table with a unique key: two rows need two keys
+        key = keys[table]
+        rows = [{key: f"{key}-1"}, {key: f"{key}-2", **bad}]
         folder = make_dataset(tmp_path / "ds", **{table: rows})
     else:
         folder = make_dataset(tmp_path / "ds", **{table: [{}, bad]})

@@ -118,7 +118,8 @@ def test_untouched_results_and_inputs_hold(signed: Signed) -> None:
     assert found.holds, found.problem
     assert found.signature.startswith("valid (Ed25519, key sha256:")
     assert found.outputs == len(_manifest(signed.results)["outputs"])  # type: ignore[arg-type]
-    assert found.inputs == 6  # roster, payroll, deaths, campaigns, checkins, activity
+    # roster, payroll, deaths, campaigns, checkins, activity, hr_changes, vendors
+    assert found.inputs == 8
 
 
 @pytest.mark.parametrize(

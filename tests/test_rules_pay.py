@@ -119,7 +119,10 @@ def test_shared_account_between_strangers_is_medium_and_household_is_low(agency,
     agency.employee("E1", last_name="Rivera", home_address="1 Oak Ave", _account="777")
     agency.employee("E2", last_name="Chen", home_address="9 Pine Rd", _account="777")
     agency.employee("E3", last_name="Okafor", home_address="5 Bay Ct", _account="888")
-    agency.employee("E4", last_name="OKAFOR ", home_address="5 bay ct.", _account="888")
+    # A spouse: own SSN (far from E3's: an SSN one digit apart is what a duplicate keeps).
+    agency.employee(
+        "E4", last_name="OKAFOR ", home_address="5 bay ct.", _account="888", ssn="287-65-4321"
+    )
     for emp in ("E1", "E2", "E3", "E4"):
         agency.pay_periods(emp, range(0, 2))
     results = run_verify(agency)

@@ -33,8 +33,9 @@ def test_real_report_renders_offline_with_charts_and_evidence(tmp_path):
         first = (
             page.locator("details.finding").filter(has_text="the date of death in a death").first
         )
-        first.locator("summary").click()
-        evidence = first.locator("pre").first.inner_text()
+        first.locator(":scope > summary").click()
+        # The evidence as recorded is one click further, folded: read its text as it stands.
+        evidence = first.locator(".evidence-json pre").first.text_content() or ""
         assert json.loads(evidence)["death_record"]["ssn_matches_roster"] is True
         page.screenshot(path=str(artifact_path("verify-report.png")), full_page=False)
 
@@ -49,11 +50,11 @@ def test_duplicate_person_waterfall_renders_inside_its_evidence(synth_dataset, t
         finding = page.locator("tr[data-rule=DUPLICATE_PERSON] details.finding").first
         chart = finding.locator("svg.waterfall").first
         assert not chart.is_visible()  # folded away until the reviewer opens the finding
-        finding.locator("summary").click()
+        finding.locator(":scope > summary").click()
         assert chart.is_visible()
         box = chart.bounding_box()
         assert box is not None and box["width"] > 300 and box["height"] > 100
-        evidence = json.loads(finding.locator("pre.evidence").inner_text())
+        evidence = json.loads(finding.locator(".evidence-json pre").first.text_content() or "")
         pair = evidence["linked_pairs"][0]
         # One bar for the prior, one per comparison, one for the total.
         assert chart.locator("rect").count() == len(pair["comparisons"]) + 2

@@ -48,7 +48,7 @@ def test_determination_then_recovery_in_the_browser(site, users, chromium: Brows
     analyst.select_option("#cause-code", "failure_to_verify")
     analyst.fill("#determine-reason", "the separation was keyed late")
     analyst.get_by_role("button", name="Record the determination").click()
-    expect(analyst.locator("#error")).to_contain_text("a proper payment has no cause")
+    expect(analyst.locator("#error")).to_contain_text("A proper payment has no cause")
     analyst.select_option("#outcome-code", "improper_overpayment")
     analyst.select_option("#cause-code", "administrative_error_agency")
     analyst.fill("#identified", "1000.00")

@@ -11,7 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from casekit import PASSWORD, SECRET, World, case_id, csrf_of, matched
+from casekit import PASSWORD, SECRET, World, case_id, csrf_of, matched, notice_token, set_contacts
 from sqlalchemy import MetaData, select
 
 from headcount.auth.roles import Role
@@ -59,6 +59,7 @@ def test_no_clear_identifier_anywhere(
                          capture_output=True, text=True, env=env, timeout=300)  # fmt: skip
     assert cli.returncode == 0, cli.stderr
     store = Store.open(database_url)
+    set_contacts(store)  # every letter must say whom to write to
     with store.begin() as s:
         add_user(s, "ana", Role.ANALYST, PASSWORD, agency="VA", actor="t")
         add_user(s, "aud", Role.AUDITOR, PASSWORD, agency=None, actor="t")
@@ -80,7 +81,8 @@ def test_no_clear_identifier_anywhere(
             ana.post(f"/cases/{cid}/steps/{step}",
                      data={"csrf_token": csrf_of(ana.get(f"/cases/{cid}").text), **fields})  # fmt: skip
         letter = ana.get(f"/cases/{cid}/notices/1")
-        token = matched(r"/notice/([A-Za-z0-9_.\-]+)", letter.text)
+        code = matched(r"/n/(\d+-[a-z2-7]{12})<", letter.text)
+        token = notice_token(store, int(code.split("-")[0]))
         form = ana.get(f"/notice/{token}")
         ana.post(f"/notice/{token}/contest", data={"csrf_token": csrf_of(form.text),
                  "statement": "I had left; the payments went back."},

@@ -25,7 +25,13 @@ class CaseFilter:
 
     @classmethod
     def of(cls, values: dict[str, str]) -> CaseFilter:
-        return cls(**{name: (values.get(name) or "").strip()[:100] for name in FIELDS})
+        # A control character (NUL above all, which PostgreSQL refuses in text) can be in no
+        # stored value: it is dropped, so such a filter simply matches what the rest does.
+        return cls(**{name: _printable(values.get(name) or "").strip()[:100] for name in FIELDS})
+
+
+def _printable(text: str) -> str:
+    return "".join(c for c in text if c.isprintable())
 
 
 def _like(text: str) -> str:

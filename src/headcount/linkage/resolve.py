@@ -119,6 +119,19 @@ def twins(a: str, b: str) -> str:
     )
 
 
+def housemates(a: str, b: str) -> str:
+    """SQL: records whose given names are not equivalent, whose birth dates differ and whose
+    SSNs are more than two digits apart share no mark of one identity — only what a
+    household shares (surname, address, an account): two people, whatever the model says.
+    A duplicate keeps its given name or birth date, or an SSN keyed one or two digits wrong."""
+    return (
+        f"({_given_differs(a, b)}"
+        f" AND {a}.dob IS NOT NULL AND {b}.dob IS NOT NULL AND {a}.dob <> {b}.dob"
+        f" AND {a}.ssn IS NOT NULL AND {b}.ssn IS NOT NULL"
+        f" AND NOT coalesce({model.dl(f'{a}.ssn', f'{b}.ssn', 2)}, FALSE))"
+    )
+
+
 def namesakes(a: str, b: str) -> str:
     """SQL: records that share nothing but names and birth date — home addresses in
     different places (not the same or a similar street line, ZIPs more than one typo
@@ -250,7 +263,7 @@ def resolve(engine: Engine) -> None:
     )
     labels = current().labels
     register_labels(engine, labels)
-    # Labels decide over the score and over the twins and namesakes rules; never over a
+    # Labels decide over the score and over the twins, namesakes and housemates rules; never over a
     # shared SSN.
     kept = engine.fetch_arrow(
         f"""
@@ -266,7 +279,8 @@ def resolve(engine: Engine) -> None:
         WHERE p.match_probability >= {model.THRESHOLD}
           AND NOT coalesce(l.ssn = r.ssn, FALSE)
           AND NOT {cannot_link()}
-          AND ({must_link()} OR NOT ({twins("l", "r")} OR {namesakes("l", "r")}))
+          AND ({must_link()}
+               OR NOT ({twins("l", "r")} OR {namesakes("l", "r")} OR {housemates("l", "r")}))
         """
     ).to_pylist()
     kept += unscored_must_links(

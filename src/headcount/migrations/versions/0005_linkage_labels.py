@@ -42,7 +42,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_linkage_review_pairs")),
         sa.UniqueConstraint(
             "employee_id_a", "employee_id_b",
-            name=op.f("uq_linkage_review_pairs_employee_id_a_employee_id_b"),
+            name=op.f("uq_linkage_review_pairs_employee_id_a"),
         ),
     )  # fmt: skip
     op.create_table(
