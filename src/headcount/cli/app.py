@@ -142,7 +142,7 @@ def verify(
             "--model",
             metavar="FILE",
             help="Identity-resolution model kept by `headcount linkage fit`, reused while "
-            "the roster stays close to it (with --state and no --model, the state keeps one).",
+            "the roster stays close to it (with --state, give --model to keep one across runs).",
         ),
     ] = None,
     labels: Annotated[
