@@ -5,7 +5,7 @@ Run by `make minimal` with the python of a venv that holds `pip install headcoun
 
     .minimal/bin/python tools/check_minimal.py .minimal
 
-Standard library only, so it runs inside that venv. Exits 1 naming the first check that fails.
+It imports only the standard library and headcount's CLI, so it runs inside that venv. Exits 1 naming the first check that fails.
 """
 
 from __future__ import annotations
@@ -16,14 +16,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-# Modules each extra brings; none may be importable from the base install.
-EXTRAS = {
-    "web": ("sqlalchemy", "fastapi", "uvicorn", "alembic"),
-    "postgres": ("psycopg",),
-    "letters": ("weasyprint",),
-    "spark": ("pyspark",),
-    "dev": ("pytest", "hypothesis", "statsmodels"),
-}
+# The development tools; the extras' modules come from the CLI's own map (cli/common.py).
+DEV = ("pytest", "hypothesis", "statsmodels")
 
 
 def check(condition: bool, what: str) -> None:
@@ -37,9 +31,10 @@ def run(headcount: Path, *args: str) -> subprocess.CompletedProcess[str]:
 
 
 def main(venv: Path) -> None:
-    for extra, modules in EXTRAS.items():
-        for module in modules:
-            check(importlib.util.find_spec(module) is None, f"{module} ({extra}) not installed")
+    from headcount.cli.common import EXTRA_OF_MODULE
+
+    for module, extra in [*EXTRA_OF_MODULE.items(), *((m, "dev") for m in DEV)]:
+        check(importlib.util.find_spec(module) is None, f"{module} ({extra}) not installed")
     headcount = venv / "bin" / "headcount"
     check(run(headcount, "--help").returncode == 0, "headcount --help runs")
     with tempfile.TemporaryDirectory(prefix="hc-minimal-") as tmp:
