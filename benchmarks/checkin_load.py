@@ -25,51 +25,28 @@ import subprocess
 import sys
 import time
 import urllib.request
-from datetime import timedelta
 from pathlib import Path
 from typing import cast
 
 import uvloop
 from sqlalchemy import delete, func, insert, make_url, select
 
+from bench_campaign import BATCH, make_campaign
 from headcount.checkins.links import Signer
-from headcount.checkins.models import Campaign, CampaignAgency, Link, Recipient, Reply
+from headcount.checkins.models import Campaign, Link, Recipient, Reply
 from headcount.migrations import upgrade
 from headcount.store import Store, utcnow
 
 BIN = Path(sys.executable).parent
-AGENCIES = ("VA", "GSA", "DOI", "SSA")
-BATCH = 20_000
 TICKS = os.sysconf("SC_CLK_TCK")
 BULLETS = ["Closed {n} tickets", "Reviewed contract {n}", "Trained a new colleague"]
 
 
-def make_campaign(store: Store, campaign_id: str, n: int, signer: Signer) -> list[str]:
+def make_linked_campaign(store: Store, campaign_id: str, n: int, signer: Signer) -> list[str]:
     """Campaign, roster snapshot and one link per employee, inserted in bulk; the tokens."""
-    deadline = utcnow() + timedelta(days=1)
-    with store.begin() as s:
-        s.add(
-            Campaign(
-                id=campaign_id, title="Load test", question="What did you do?",
-                deadline=deadline, roster_source="synthetic", contact_email="",
-                sent_at=utcnow(),
-                agencies=[CampaignAgency(agency=a, policy="voluntary") for a in AGENCIES],
-            )
-        )  # fmt: skip
-    with store.begin() as s:
-        for start in range(0, n, BATCH):
-            s.execute(
-                insert(Recipient),
-                [
-                    {
-                        "campaign_id": campaign_id, "employee_id": f"L{i:08d}",
-                        "first_name": "Load", "last_name": f"Tester{i}",
-                        "work_email": f"l{i:08d}@load.example.gov",
-                        "agency": AGENCIES[i % 4], "org_code": f"ORG{i % 40:02d}",
-                    }
-                    for i in range(start, min(n, start + BATCH))
-                ],
-            )  # fmt: skip
+    deadline = make_campaign(
+        store, campaign_id, n, letter="L", question="What did you do?", sent_at=utcnow()
+    )
     tokens: list[str] = []
     exp = int(deadline.timestamp())
     with store.begin() as s:
@@ -260,7 +237,7 @@ def _used(before: dict[int, float], after: dict[int, float]) -> float:
     return sum(cpu - before.get(pid, 0.0) for pid, cpu in after.items())
 
 
-def _wait_ready(port: int, proc: subprocess.Popen[bytes], limit: float = 60) -> None:
+def _wait_ready(port: int, proc: subprocess.Popen[bytes], limit: float = 180) -> None:
     deadline = time.monotonic() + limit
     while time.monotonic() < deadline:
         if proc.poll() is not None:
@@ -298,7 +275,7 @@ def main() -> None:
     upgrade(store)
     campaign_id = f"load-{secrets.token_hex(4)}"
     t0 = time.perf_counter()
-    tokens = make_campaign(store, campaign_id, args.replies, Signer(secret.encode()))
+    tokens = make_linked_campaign(store, campaign_id, args.replies, Signer(secret.encode()))
     setup_s = time.perf_counter() - t0
     env = {**os.environ, "HEADCOUNT_SECRET_KEY": secret, "HEADCOUNT_DB_POOL": "20"}
     server = subprocess.Popen(

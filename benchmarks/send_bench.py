@@ -21,46 +21,14 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import timedelta
 from pathlib import Path
 
-from sqlalchemy import insert
-
-from headcount.checkins.models import Campaign, CampaignAgency, Recipient
+from bench_campaign import make_campaign
 from headcount.migrations import upgrade
-from headcount.store import Store, utcnow
+from headcount.store import Store
 
 BIN = Path(sys.executable).parent
 HERE = Path(__file__).parent
-AGENCIES = ("VA", "GSA", "DOI", "SSA")
-BATCH = 20_000
-
-
-def make_campaign(store: Store, campaign_id: str, n: int) -> None:
-    with store.begin() as s:
-        s.add(
-            Campaign(
-                id=campaign_id, title="What did you accomplish last week?",
-                question="What did you accomplish last week? Three to five bullets, please.",
-                deadline=utcnow() + timedelta(days=1), roster_source="synthetic",
-                contact_email="hr@agency.example.gov",
-                agencies=[CampaignAgency(agency=a, policy="voluntary") for a in AGENCIES],
-            )
-        )  # fmt: skip
-    for start in range(0, n, BATCH):
-        with store.begin() as s:
-            s.execute(
-                insert(Recipient),
-                [
-                    {
-                        "campaign_id": campaign_id, "employee_id": f"S{i:08d}",
-                        "first_name": "Sam", "last_name": f"Tester{i}",
-                        "work_email": f"s{i:08d}@send.example.gov",
-                        "agency": AGENCIES[i % 4], "org_code": f"ORG{i % 40:02d}",
-                    }
-                    for i in range(start, min(n, start + BATCH))
-                ],
-            )  # fmt: skip
 
 
 def free_port() -> int:
@@ -93,7 +61,11 @@ def main() -> None:
     store = Store.open(url)
     upgrade(store)
     campaign_id = f"bench-{int(time.time())}"
-    make_campaign(store, campaign_id, args.recipients)
+    make_campaign(
+        store, campaign_id, args.recipients, letter="S",
+        question="What did you accomplish last week? Three to five bullets, please.",
+        contact_email="hr@agency.example.gov",
+    )  # fmt: skip
     store.close()
     port = free_port()
     counts = work / "counts.json"
