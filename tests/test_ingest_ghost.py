@@ -103,6 +103,11 @@ def test_bad_cells_are_data_quality_findings(ghosts: Agency, tmp_path: Path) -> 
         ("vendors.csv", 2, "tin"),
     }
     assert not any("70X" in f["summary"] + f["evidence"] for f in quality)  # a TIN is secret
+    [tin] = [f for f in quality if json.loads(f["evidence"])["column"] == "tin"]
+    # A vendor's number is named as what it is, not as an SSN.
+    assert json.loads(tin["evidence"])["problem"] == (
+        "contains letters; a taxpayer number (EIN or SSN) is 9 digits"
+    )
     strict = run(ghosts, tmp_path / "strict", "--strict")
     assert_refused(strict, tmp_path / "strict", "hr_changes.csv", "row 1", "entered_at")
 

@@ -18,6 +18,7 @@ class Kind(StrEnum):
     TIMESTAMP = "timestamp"  # ISO 8601, or a bare date meaning midnight UTC
     MONEY = "money"  # non-negative dollars with up to two decimals -> DECIMAL(18,2)
     SSN = "ssn"  # digits with optional dashes/spaces -> digits only; letters are bad
+    TIN = "tin"  # a vendor's taxpayer number (EIN or SSN): parsed as an SSN is
     PAYMENT_TYPE = "payment_type"  # one of PAYMENT_TYPES, upper-cased
     POLICY = "policy"  # one of POLICIES, lower-cased
     SOURCE = "source"  # one of CHECKIN_SOURCES, lower-cased
@@ -213,7 +214,7 @@ VENDORS = Table(
     _cols(
         "vendor_id",
         "name",
-        ("tin", Kind.SSN),
+        ("tin", Kind.TIN),
         "address",
         "city",
         "state",

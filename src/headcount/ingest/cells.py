@@ -114,8 +114,8 @@ def cell_sql(kind: Kind, r: str, column: str) -> CellSql:
         value, problem = _timestamp(r, column)
     elif kind == Kind.MONEY:
         value, problem = _money(r, column)
-    elif kind == Kind.SSN:
-        value, problem = _ssn(r)
+    elif kind in NINE_DIGITS:
+        value, problem = _ssn(r, NINE_DIGITS[kind])
     elif kind == Kind.PAYMENT_TYPE:
         # "Lump sum leave" and "lump-sum-leave" both mean LUMP_SUM_LEAVE.
         spaced = f"regexp_replace(upper({T}), '[ -]+', '_', 'g')"
@@ -209,7 +209,11 @@ def _money(r: str, column: str) -> tuple[str, str]:
     return value, problem
 
 
-def _ssn(r: str) -> tuple[str, str]:
+# The kinds that are nine digits, with what the error message calls one.
+NINE_DIGITS = {Kind.SSN: "an SSN", Kind.TIN: "a taxpayer number (EIN or SSN)"}
+
+
+def _ssn(r: str, noun: str) -> tuple[str, str]:
     digits = f"replace(replace({T}, '-', ''), ' ', '')"
     # Only dashes and spaces ("---") is a placeholder for a missing number, not a bad one.
     value = (
@@ -219,8 +223,8 @@ def _ssn(r: str) -> tuple[str, str]:
     problem = (
         f"CASE WHEN {T} IS NULL OR {digits} = '' OR {full_match(digits, DIGITS_RE)} THEN NULL "
         f"WHEN regexp_matches({T}, '\\pL') THEN "
-        f"{sql_str('contains letters; an SSN is 9 digits')} "
-        f"ELSE {sql_str('contains characters other than digits and dashes; an SSN is 9 digits')} END"
+        f"{sql_str(f'contains letters; {noun} is 9 digits')} "
+        f"ELSE {sql_str(f'contains characters other than digits and dashes; {noun} is 9 digits')} END"
     )
     return value, problem
 

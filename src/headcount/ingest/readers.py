@@ -88,8 +88,8 @@ def _parquet_text(source: InputSource, contract: str, pos: int) -> str:
     kind = source.table.column(contract).kind
     if typ == "timestamp" and kind == Kind.DATE:
         return f"CAST(CAST({col} AS DATE) AS VARCHAR)"
-    if typ == "int" and kind == Kind.SSN:
-        # An SSN stored as a number has lost its leading zeros; put them back.
+    if typ == "int" and kind in (Kind.SSN, Kind.TIN):
+        # A nine-digit number stored as a number has lost its leading zeros; put them back.
         return (
             f"CASE WHEN {col} >= 0 THEN lpad(CAST({col} AS VARCHAR), 9, '0') "
             f"ELSE CAST({col} AS VARCHAR) END"
