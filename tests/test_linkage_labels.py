@@ -84,6 +84,32 @@ def test_later_runs_honour_must_link_and_cannot_link(agency, tmp_path):
     assert manifest["parameters"]["linkage_labels"] == str(labels.resolve())
 
 
+def test_reproduce_reruns_with_the_labels_the_run_used(agency, tmp_path):
+    data = _agency(agency)
+    labels = _labels(tmp_path / "labels.csv", ("E2", "E1", "non_match"), ("N1", "N2", "match"))
+    out = tmp_path / "labelled"
+    assert (
+        headcount("verify", str(data), "--out", str(out), "--labels", str(labels), "-q").returncode
+        == 0
+    )
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert len(manifest["parameters"]["linkage_labels_sha256"]) == 64
+    # Read from the recorded path: without the labels the findings would differ.
+    same = headcount("reproduce", str(out), "--data", str(data), "-q")
+    assert same.returncode == 0 and "identical" in same.stdout, same.stdout + same.stderr
+    # Moved: refused until given again, then identical.
+    moved = labels.rename(tmp_path / "moved.csv")
+    gone = headcount("reproduce", str(out), "--data", str(data), "-q")
+    assert gone.returncode == 1 and "give --labels" in gone.stdout, gone.stdout
+    again = headcount("reproduce", str(out), "--data", str(data), "--labels", str(moved), "-q")
+    assert again.returncode == 0 and "identical" in again.stdout, again.stdout + again.stderr
+    # Another label set: named, and nothing is run.
+    other = _labels(tmp_path / "other.csv", ("E2", "E1", "match"))
+    changed = headcount("reproduce", str(out), "--data", str(data), "--labels", str(other), "-q")
+    assert changed.returncode == 1
+    assert "other.csv: not the --labels file the run used" in changed.stdout, changed.stdout
+
+
 @pytest.mark.parametrize(
     ("text", "problem"),
     [

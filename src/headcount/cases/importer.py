@@ -7,13 +7,15 @@ read and checked in full first, then written in one transaction. Findings of sev
 
 With `data=DATASET`, the named people's SSN and bank accounts are read from the original
 dataset (headcount.ingest) and stored only through headcount.pii; their name and agency come
-from the roster (the payroll's payee name for someone not in it).
+from the roster (the payroll's payee name for someone not in it). An address the evidence
+names is withheld from the stored evidence and protected the same way (cases/withheld.py).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import product
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -23,6 +25,7 @@ from sqlalchemy.orm import Session
 from headcount import audit
 from headcount.cases.models import Case, CaseEvent, CasePayment, Person, State
 from headcount.cases.results import ImportedFinding, ImportFileError, Results, read_results
+from headcount.cases.withheld import withhold_addresses, withhold_from_summary
 from headcount.pii import Keyring, PiiKind, PiiValue, protect
 from headcount.store import Store
 from headcount.store.types import utcnow
@@ -94,6 +97,10 @@ def _write(
             continue
         case = _case(row, results, now)
         case.people = [people[e] for e in row.employee_ids]
+        case.evidence, addresses = withhold_addresses(row.evidence)
+        case.summary = withhold_from_summary(row.summary, addresses)
+        for person, address in product(case.people, addresses):
+            protect(session, keyring, person.subject, PiiKind.ADDRESS, address)
         session.add(case)
         existing.add(row.finding_id)
         new += 1

@@ -223,7 +223,7 @@ def _who(
     --data; the roster's own values win when --data is given."""
     agencies: dict[str, str] = {}
     names: dict[str, str] = {}
-    for key in ("roster_records", "payees"):
+    for key in ("roster_records", "payees", "residents"):
         for record in evidence.get(key) or ():
             if isinstance(record, dict) and record.get("employee_id") in employee_ids:
                 eid = str(record["employee_id"])

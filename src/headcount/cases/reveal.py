@@ -15,7 +15,11 @@ from headcount.cases.workflow import clean_text
 from headcount.pii import Keyring, PiiKind, PiiValue, masked, reveal, values_of
 
 MIN_REASON = 10
-KIND_LABELS = {PiiKind.SSN.value: "SSN", PiiKind.BANK_ACCOUNT.value: "Bank account"}
+KIND_LABELS = {
+    PiiKind.SSN.value: "SSN",
+    PiiKind.BANK_ACCOUNT.value: "Bank account",
+    PiiKind.ADDRESS.value: "Address in the evidence",
+}
 
 
 @dataclass(frozen=True)
@@ -41,7 +45,7 @@ def reveal_identifier(
     session: Session, keyring: Keyring, case_id: int, value_id: int, actor: Actor, reason: str
 ) -> tuple[Person, str, str]:
     """(person, label, clear value). Raises Forbidden, CaseNotFound or CaseError."""
-    require(actor, WORKERS, "reveal an SSN or bank account")
+    require(actor, WORKERS, "reveal an SSN, bank account or address")
     case = get_case(session, case_id, actor)
     row = session.get(PiiValue, value_id)
     person = next((p for p in case.people if row is not None and p.subject == row.subject), None)

@@ -77,6 +77,24 @@ def reproduce(
     memory_limit: Annotated[
         str | None, typer.Option(help="DuckDB memory limit for the re-run, e.g. 8GB.")
     ] = None,
+    model: Annotated[
+        Path | None,
+        typer.Option(
+            "--model",
+            metavar="FILE",
+            help="The identity-resolution model the run used, if it "
+            "has moved since (default: the recorded path; its SHA-256 must match).",
+        ),
+    ] = None,
+    labels: Annotated[
+        Path | None,
+        typer.Option(
+            "--labels",
+            metavar="FILE",
+            help="The must-link/cannot-link labels the run used, if "
+            "they have moved since (default: the recorded path; its SHA-256 must match).",
+        ),
+    ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars.")] = False,
 ) -> None:
     """Re-run the verification recorded in RESULTS on DATA and compare every output with
@@ -87,7 +105,10 @@ def reproduce(
     _folder(results, "results")
     _folder(data, "dataset")
     with explained_errors(), RichProgress(errors, enabled=not quiet) as progress:
-        found = run_reproduce(results, data, out=out, memory_limit=memory_limit, progress=progress)
+        found = run_reproduce(
+            results, data, linkage_model=model, linkage_labels=labels, out=out,
+            memory_limit=memory_limit, progress=progress,
+        )  # fmt: skip
     for note in found.notes:
         console.print(f"Note: {escape(note)}")
     if found.difference is not None:

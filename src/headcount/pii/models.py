@@ -1,4 +1,5 @@
-"""The one table that holds SSNs and bank accounts: as a keyed token and a ciphertext only."""
+"""The one table that holds SSNs, bank accounts and addresses: as a keyed token and a ciphertext
+only."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from headcount.store.types import BigId, utcnow
 class PiiKind(StrEnum):
     SSN = "ssn"
     BANK_ACCOUNT = "bank_account"
+    ADDRESS = "address"  # an address a finding's evidence names (a home address, or one like it)
 
 
 class PiiValue(Base):
@@ -25,7 +27,7 @@ class PiiValue(Base):
 
     __tablename__ = "pii_values"
     __table_args__ = (
-        CheckConstraint("kind IN ('ssn', 'bank_account')", name="kind"),
+        CheckConstraint("kind IN ('ssn', 'bank_account', 'address')", name="kind"),
         UniqueConstraint("subject", "kind", "token", name="uq_pii_values_subject_kind_token"),
         Index("ix_pii_values_token", "token"),
         Index("ix_pii_values_key_id", "key_id"),

@@ -1,4 +1,5 @@
-"""Tokens, ciphertext, masks: the only code that sees an SSN or account number in clear.
+"""Tokens, ciphertext, masks: the only code that sees an SSN, account number or address in
+clear.
 
     # 987-65-4321: SSA's range kept for advertisements, never issued to anyone
     row = protect(session, keyring, "person:17", PiiKind.SSN, "987-65-4321")
@@ -32,7 +33,13 @@ class PiiError(ValueError):
 
 def normalise(kind: PiiKind, value: str) -> str:
     """The canonical form tokens and ciphertext are made from. An SSN is its digits; a bank
-    account is `ROUTING:ACCOUNT` with spaces and dashes removed (routing may be empty)."""
+    account is `ROUTING:ACCOUNT` with spaces and dashes removed (routing may be empty); an
+    address is its words, single-spaced and upper-cased."""
+    if kind is PiiKind.ADDRESS:
+        words = " ".join(value.split()).upper()
+        if not words:
+            raise PiiError("an address must not be empty")
+        return words
     if kind is PiiKind.SSN:
         # Rosters hold mis-keyed SSNs too (INVALID_SSN: 8 digits, say): protected all the same.
         digits = _SEPARATORS.sub("", value)
@@ -118,11 +125,15 @@ def values_of(session: Session, subjects: list[str]) -> list[PiiValue]:
 def mask(kind: PiiKind | str, normalised: str) -> str:
     if PiiKind(kind) is PiiKind.SSN:
         return f"***-**-{normalised[-4:]}"
+    if PiiKind(kind) is PiiKind.ADDRESS:
+        return "withheld"
     return f"****{normalised.partition(':')[2][-4:]}"
 
 
 def display(kind: PiiKind | str, normalised: str) -> str:
     """The clear form shown after a reveal."""
+    if PiiKind(kind) is PiiKind.ADDRESS:
+        return normalised
     if PiiKind(kind) is PiiKind.SSN:
         if len(normalised) != 9:
             return normalised

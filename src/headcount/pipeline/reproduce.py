@@ -1,7 +1,8 @@
 """`headcount reproduce`: re-run the verification a manifest records and compare every output.
 
 The re-run reads DATA with the recorded settings that decide results (`strict`, the
-engine), always as a full run (a `--state` folder only makes runs faster, never different),
+engine, the identity-resolution model and labels: the files given, or else the recorded paths,
+each checked against its recorded SHA-256), always as a full run (a `--state` folder only makes runs faster, never different),
 into a temporary folder. Every output the manifest lists must then match: byte for byte, or
 for summary.json and report.html without the parts that describe the run (its dataset path,
 start time, timings). The first difference is named by file and place (row and column, or
@@ -11,6 +12,7 @@ the summary key), never by quoting a record.
 from __future__ import annotations
 
 import csv
+import hashlib
 import itertools
 import json
 import tempfile
@@ -21,7 +23,7 @@ from typing import Any
 
 import headcount
 from headcount.contract.progress import Progress, quiet
-from headcount.pipeline.verify import verify
+from headcount.pipeline.verify import IDENTITY_INPUTS, verify
 from headcount.provenance.attest import check_inputs
 from headcount.provenance.files import ProvenanceError
 from headcount.provenance.manifest import (
@@ -178,10 +180,38 @@ def compare(
     return compared, None
 
 
+def identity_inputs(
+    params: dict[str, Any], given: dict[str, Path | None]
+) -> tuple[dict[str, Path | None], Difference | None]:
+    """The model and labels file to re-run with (by parameter name), or the first that does
+    not match what the run recorded. One given is checked against the recorded digest; one
+    not given is read from the recorded path."""
+    chosen: dict[str, Path | None] = {}
+    for option, name in IDENTITY_INPUTS.items():
+        digest, path = params.get(f"{name}_sha256"), given.get(name)
+        if not params.get(name):
+            if path is not None:
+                return chosen, Difference(path.name, f"the recorded run had no {option}")
+            chosen[name] = None
+            continue
+        if path is None:
+            path = Path(str(params[name]))
+            if not path.is_file():
+                return chosen, Difference(
+                    path.name, f"the run used {option} {path}, which is not there: give {option}"
+                )
+        if digest and hashlib.sha256(path.read_bytes()).hexdigest() != digest:
+            return chosen, Difference(path.name, f"not the {option} file the run used (SHA-256)")
+        chosen[name] = path
+    return chosen, None
+
+
 def reproduce(
     results: Path,
     data: Path,
     *,
+    linkage_model: Path | None = None,
+    linkage_labels: Path | None = None,
     out: Path | None = None,
     memory_limit: str | None = None,
     threads: int | None = None,
@@ -201,6 +231,10 @@ def reproduce(
     if problem is not None:
         result.difference = Difference(problem.file, f"input {problem.reason}; not re-run")
         return result
+    given = {"linkage_model": linkage_model, "linkage_labels": linkage_labels}
+    identity, result.difference = identity_inputs(params, given)
+    if result.difference is not None:
+        return result
     with tempfile.TemporaryDirectory(prefix="headcount-reproduce-") as tmp:
         target = out if out is not None else Path(tmp) / "results"
         verify(
@@ -210,6 +244,8 @@ def reproduce(
             engine=str(params.get("engine") or "duckdb"),
             memory_limit=memory_limit,
             threads=threads,
+            linkage_model=identity["linkage_model"],
+            linkage_labels=identity["linkage_labels"],
             progress=progress,
         )
         result.compared, result.difference = compare(manifest, results, target)

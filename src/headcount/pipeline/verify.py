@@ -66,8 +66,7 @@ def verify(
         "spark_staging": spark_staging,
         "state": str(state.resolve()) if state is not None else None,
         "signed": key is not None,
-        "linkage_model": str(linkage_model.resolve()) if linkage_model is not None else None,
-        "linkage_labels": str(linkage_labels.resolve()) if linkage_labels is not None else None,
+        **identity_parameters(linkage_model, linkage_labels),
     }
     files = dataset_files(dataset)
     if state is not None:
@@ -110,6 +109,22 @@ def linkage_inputs(model: Path | None, labels: Path | None) -> RunInputs:
     # A --state run must give exactly what a full run gives, so the state does not fit and
     # keep a model of its own: pass --model to reuse one with or without --state.
     return RunInputs(model=model, labels=read_labels(labels) if labels is not None else ())
+
+
+# The identity-resolution inputs a run may be given: option name -> manifest parameter.
+IDENTITY_INPUTS = {"--model": "linkage_model", "--labels": "linkage_labels"}
+
+
+def identity_parameters(model: Path | None, labels: Path | None) -> dict[str, str | None]:
+    """Each identity input's path and SHA-256, for the manifest: `reproduce` needs the same
+    files (a different model or label set can change DUPLICATE_PERSON's findings)."""
+    out: dict[str, str | None] = {}
+    for name, path in zip(IDENTITY_INPUTS.values(), (model, labels), strict=True):
+        out[name] = str(path.resolve()) if path is not None else None
+        out[f"{name}_sha256"] = (
+            hashlib.sha256(path.read_bytes()).hexdigest() if path is not None else None
+        )
+    return out
 
 
 def inputs_digest(*paths: Path | None) -> str:

@@ -50,7 +50,7 @@ def query(d: Dialect) -> str:
 def summary(row: RuleRow) -> str:
     return (
         f"{len(row['residents'])} active employees with {row['surnames']} different surnames "
-        f"give one home address ({row['address_normalised']}): "
+        "give one home address (in the evidence): "
         f"{', '.join(row['employee_ids'])}."
     )
 

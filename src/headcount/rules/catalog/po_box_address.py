@@ -22,7 +22,7 @@ def query(d: Dialect) -> str:
 def summary(row: RuleRow) -> str:
     return (
         f"The roster's home address of {row['roster_name']} ({row['employee_ids'][0]}) is a "
-        f"post-office box ({row['home_address_normalised']}), not a place anyone lives: "
+        "post-office box, not a place anyone lives: "
         "confirm where the employee actually lives."
     )
 
