@@ -91,9 +91,7 @@ def test_only_auditors_export_page_views(client: TestClient, store: Store) -> No
     for role in ("admin", "analyst", "supervisor"):
         client.cookies.clear()
         sign_in(client, store, role)
-        refused = client.post(
-            "/audit/views/export", data={"csrf_token": token, "format": "csv"}
-        )
+        refused = client.post("/audit/views/export", data={"csrf_token": token, "format": "csv"})
         assert refused.status_code == 403, role
     client.cookies.clear()
     sign_in(client, store, "admin")

@@ -13,10 +13,10 @@ from fastapi.responses import FileResponse, HTMLResponse
 from starlette.background import BackgroundTask
 
 from headcount.audit.export import export_csv
-from headcount.audit.view_export import FORMATS, MEDIA_TYPES, export_views
-from headcount.auth.policy import VIEWS_EXPORT
 from headcount.audit.query import PAGE_SIZE, AuditFilter, FilterError, page
+from headcount.audit.view_export import FORMATS, MEDIA_TYPES, export_views
 from headcount.audit.views import record_view, views_between
+from headcount.auth.policy import VIEWS_EXPORT
 from headcount.store import Store, utcnow
 from headcount.web.guard import client_address, principal
 from headcount.web.pages import error_page, render
