@@ -48,6 +48,16 @@ def test_public_pages_and_dead_ends(site, chromium: Browser, users) -> None:
         "Reply with the code from your letter"
     )
     look(page, "employee-code")
+    page.get_by_role("button", name="Continue to my check-in").click()
+    refused(page, "The code was not accepted", {"code": (
+        "That code does not work. Check it against your letter: each code works once, until "
+        "the deadline. If it still does not work, ask for a new letter."
+    )})  # fmt: skip
+    expect(page.locator("#contact")).to_have_text(
+        "For a new letter or a question, write to the office that sent your letter, at the "
+        "address printed on it."
+    )
+    look(page, "employee-code-refused")
     page.goto(f"{base}/checkin")  # no session on this device
     expect(page.get_by_role("heading", level=1)).to_have_text("You are not signed in")
     look(page, "employee-not-signed-in")
@@ -135,7 +145,9 @@ def test_letters_and_the_staff_view_of_them(site, chromium: Browser, users) -> N
     ana = new_page(chromium)
     walking.sign_in(ana, base, "ana")
     ana.goto(f"{base}/cases/{cid}/notices/1")
-    look(ana, "analyst-notice-letter")
+    # The letter as sent is the letters' own HTML (cases/letters.py, not a page of the app):
+    # its payments table is wider than a phone (docs/pages.md), so it is looked at 1280 px.
+    look(ana, "analyst-notice-letter", widths=(1280,))
     for path in (f"/cases/{cid}/notices/1/pdf", f"/cases/{cid}/notices/1/decision"):
         got = ana.request.get(f"{base}{path}")
         assert got.ok and got.headers["content-type"] == "application/pdf", path

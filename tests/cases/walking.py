@@ -68,9 +68,9 @@ def new_page(chromium: Browser) -> Page:
     return context.new_page()
 
 
-def look(page: Page, name: str) -> None:
+def look(page: Page, name: str, widths: tuple[int, ...] = WIDTHS) -> None:
     """Both widths: a screenshot, no sideways scroll, no axe violation."""
-    for width in WIDTHS:
+    for width in widths:
         page.set_viewport_size({"width": width, "height": 900})
         page.screenshot(path=str(artifact_path(f"walk-{name}-{width}.png")), full_page=True)
         overflow = page.evaluate(

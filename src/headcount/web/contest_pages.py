@@ -41,9 +41,9 @@ LINK_MESSAGES = {
     "invalid": "This link is not valid. Type the address exactly as it is printed in your "
     "letter. If it still does not work, write to the contact named at the end of your letter, "
     "quoting the reference printed at the top.",
-    "expired": "This link has expired: it works until 60 days after the contest deadline. To "
-    "ask about your case, write to the contact named at the end of your letter, quoting the "
-    "reference printed at the top.",
+    "expired": "Your notice link works until 60 days after the contest deadline, and that "
+    "day has passed. To ask about your case, write to the contact named at the end of your "
+    "letter, quoting the reference printed at the top.",
 }
 
 
