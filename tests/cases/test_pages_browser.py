@@ -41,9 +41,10 @@ def test_public_pages_and_dead_ends(site, chromium: Browser, users) -> None:
         "Accomplishment check-ins and notices"
     )
     look(page, "public-start")
-    page.goto(f"{base}/login")
+    page.get_by_role("link", name="Staff sign-in").click()
     look(page, "public-login")
-    page.goto(f"{base}/code")
+    page.goto(f"{base}/")
+    page.get_by_role("link", name="Type the code printed in your letter").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(
         "Reply with the code from your letter"
     )
