@@ -17,8 +17,11 @@ import walking
 from casekit import SECRET, case_id, past_the_contest_period
 from pdfcheck import is_tagged
 from playwright.sync_api import Browser, expect
+from sqlalchemy import select
 
 from headcount.cases import determinations, notices, workflow
+from headcount.checkins.links import LINK_PATH, Signer, issue_link
+from headcount.checkins.models import Recipient
 from headcount.linkage.review import ReviewPair
 from headcount.store import utcnow
 
@@ -62,6 +65,15 @@ def test_public_pages_and_dead_ends(site, chromium: Browser, users) -> None:
     page.goto(f"{base}/checkin")  # no session on this device
     expect(page.get_by_role("heading", level=1)).to_have_text("You are not signed in")
     look(page, "employee-not-signed-in")
+    with store.begin() as s:
+        va2 = s.scalars(select(Recipient).where(Recipient.employee_id == "VA2")).one()
+        token = issue_link(s, Signer(SECRET), va2.id, utcnow() + timedelta(days=3))
+    page.goto(f"{base}{LINK_PATH}{token}")
+    page.get_by_role("button", name="Continue to my check-in").click()
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("You are signed out")
+    expect(page.locator("main")).to_contain_text("ask the person or office that sent the")
+    look(page, "employee-signed-out")
 
     page.goto(f"{base}/logout")  # a POST-only address opened directly
     expect(page.get_by_role("heading", level=1)).to_have_text(

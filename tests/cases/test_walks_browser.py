@@ -71,6 +71,7 @@ def test_employee(site, chromium: Browser) -> None:
         "the deadline, your reply is kept."
     )
     expect(other.locator("main")).not_to_contain_text("reply to the check-in email")
+    look(other, "employee-link-expired")
     other.goto(f"{base}/c/")
     expect(other.get_by_role("heading", level=1)).to_have_text(
         "This address cannot be opened directly"
