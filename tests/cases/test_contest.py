@@ -178,3 +178,17 @@ def test_held_files_expire(imported, noticed, person) -> None:
         assert row.expires_at <= min(row.held_at + HOLD_FOR, notice.deadline)
         assert held_files(s, notice, now=row.expires_at) == []
     assert _held(imported) == []
+
+
+def test_purge_removes_expired_held_files(imported, noticed, person) -> None:
+    from headcount.cases.retention import purge
+
+    _, token = noticed
+    _post(person, token, "", [("a.pdf", PDF)])
+    with imported.begin() as s:
+        expires = s.scalars(select(HeldUpload.expires_at)).one()
+    assert purge(imported, actor="t", now=expires - timedelta(seconds=1)).held_files == 0
+    assert purge(imported, actor="t", now=expires, dry_run=True).held_files == 1
+    assert _held(imported) == ["a.pdf"]
+    assert purge(imported, actor="t", now=expires).held_files == 1
+    assert _held(imported) == []
