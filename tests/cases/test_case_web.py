@@ -160,6 +160,17 @@ def test_reveal_needs_a_role_a_reason_and_is_audited(imported: Store, login, wor
     refused = ana.post(f"/cases/{cid}/reveal", data={"csrf_token": csrf_of(page),
                        "value_id": value_id, "reason": "why"})  # fmt: skip
     assert refused.status_code == 422 and world.ssns["VA1"] not in refused.text
+    # The message is next to the reason box (described by it) and in the summary, linked.
+    said = "Say why you need to see it (at least 10 characters)."
+    assert f'<span class="usa-error-message" id="reason-{value_id}-error">{said}</span>' in (
+        refused.text
+    )
+    assert f'<a class="usa-link" href="#reason-{value_id}">{said}</a>' in refused.text
+    box = matched(rf'(<input[^>]*id="reason-{value_id}"[^>]*>)', refused.text)
+    assert f'aria-describedby="reason-{value_id}-error' in box and 'value="why"' in box
+    empty = ana.post(f"/cases/{cid}/reveal", data={"csrf_token": csrf_of(page),
+                     "value_id": value_id, "reason": " "})  # fmt: skip
+    assert empty.status_code == 422 and f'id="reason-{value_id}-error">{said}<' in empty.text
     shown = ana.post(f"/cases/{cid}/reveal", data={"csrf_token": csrf_of(page),
                      "value_id": value_id, "reason": "verifying identity with SSA"})  # fmt: skip
     assert shown.status_code == 200

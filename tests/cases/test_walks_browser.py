@@ -8,118 +8,27 @@ each situation are checked exactly."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from casekit import CONTACTS, PASSWORD, SECRET, case_id, matched, set_contacts
+import walking
+from casekit import CONTACTS, SECRET, case_id, matched
 from pdfcheck import is_tagged
-from playwright.sync_api import Browser, FilePayload, Page, expect
+from playwright.sync_api import Browser, FilePayload, expect
 from sqlalchemy import func, select
 
-from browser import artifact_path, launch_chromium
 from headcount.audit import AuditEntry
 from headcount.cases.models import Case
-from headcount.checkins.campaigns import create_campaign
 from headcount.checkins.links import LINK_PATH, Signer, issue_link
 from headcount.checkins.models import Recipient
-from headcount.contract.policy import Policy
 from headcount.store import Store, utcnow
 
 pytestmark = pytest.mark.browser
-AXE = (Path(__file__).resolve().parents[1] / "checkins" / "vendor" / "axe.min.js").read_text()
-WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
-WIDTHS = (1280, 390)
-CHECKINS = Path(__file__).resolve().parents[1] / "checkins"
-expect.set_options(timeout=60_000)  # waits for a page on a busy machine, not a threshold
-
-
-@pytest.fixture
-def sqlite_url(tmp_path: Path) -> str:
-    return f"sqlite:///{tmp_path / 'hc.db'}"
-
-
-@pytest.fixture
-def database_url(sqlite_url: str) -> str:  # `users` creates its accounts in this store
-    return sqlite_url
-
-
-@pytest.fixture
-def site(sqlite_url, world, users, monkeypatch, tmp_path) -> Iterator[tuple[str, Store]]:
-    from headcount.cases.importer import import_results
-    from headcount.pii import Keyring
-
-    monkeypatch.syspath_prepend(str(CHECKINS))
-    from live_server import live_server
-
-    monkeypatch.setenv("HEADCOUNT_PII_KEYRING_FILE", str(tmp_path / "ring"))
-    store = Store.open(sqlite_url)
-    import_results(store, world.results, actor="cli:t", keyring=Keyring.load(), data=world.data)
-    set_contacts(store)
-    create_campaign(
-        store, "wk9", world.data / "roster.csv", deadline=utcnow() + timedelta(days=3),
-        policies={"VA": Policy.MANDATORY}, title="Last week's work",
-    )  # fmt: skip
-    with live_server(store, SECRET) as base:
-        yield base, store
-
-
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[Browser]:
-    with launch_chromium() as browser:
-        yield browser
-
-
-def new_page(chromium: Browser) -> Page:
-    context = chromium.new_context(bypass_csp=True)  # bypass: only to inject axe
-    # Sending a notice writes its PDF letters: give a busy machine time (never a threshold).
-    context.set_default_timeout(180_000)
-    return context.new_page()
-
-
-def look(page: Page, name: str) -> None:
-    """Both widths: a screenshot, no sideways scroll, no axe violation."""
-    for width in WIDTHS:
-        page.set_viewport_size({"width": width, "height": 900})
-        page.screenshot(path=str(artifact_path(f"walk-{name}-{width}.png")), full_page=True)
-        overflow = page.evaluate(
-            "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
-        )
-        assert overflow <= 0, f"{name} scrolls sideways by {overflow}px at {width}px"
-        page.add_script_tag(content=AXE)
-        found = page.evaluate(
-            "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})"
-            ".then(r => r.violations.map(v => [v.id, v.nodes.map(n => n.html)]))",
-            WCAG,
-        )
-        assert found == [], (name, width, found)
-    page.set_viewport_size({"width": 1280, "height": 900})
-
-
-def refused(page: Page, heading: str, errors: dict[str, str]) -> None:
-    """The summary is first in <main>, has focus (so it is announced and scrolled to), links
-    to each field, and each message sits by its field and is in its description."""
-    summary = page.locator("#error-summary")
-    expect(summary).to_be_focused()
-    expect(summary).to_have_attribute("role", "alert")
-    expect(summary.locator("h2")).to_have_text(heading)
-    first = page.evaluate("() => document.querySelector('main').firstElementChild.id")
-    assert first == "error-summary" or page.locator("main > #error-summary").count() == 1
-    for field, message in errors.items():
-        expect(summary.get_by_role("link", name=message)).to_have_attribute("href", f"#{field}")
-        expect(page.locator(f"#{field}-error")).to_have_text(message)
-        described = page.locator(f"#{field}").get_attribute("aria-describedby") or ""
-        assert f"{field}-error" in described.split()
-        expect(page.locator(f"#{field}")).to_have_attribute("aria-invalid", "true")
-
-
-def sign_in(page: Page, base: str, username: str) -> None:
-    page.goto(f"{base}/login")
-    page.fill("#username", username)
-    page.fill("#password", PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text(f"Welcome, {username}")
+# The shared fixtures, by name in this module so that pytest finds them.
+site, chromium = walking.site, walking.chromium
+sqlite_url, database_url = walking.sqlite_url, walking.database_url
+look, refused, sign_in, new_page = walking.look, walking.refused, walking.sign_in, walking.new_page
 
 
 def test_employee(site, chromium: Browser) -> None:
@@ -162,6 +71,7 @@ def test_employee(site, chromium: Browser) -> None:
         "the deadline, your reply is kept."
     )
     expect(other.locator("main")).not_to_contain_text("reply to the check-in email")
+    look(other, "employee-link-expired")
     other.goto(f"{base}/c/")
     expect(other.get_by_role("heading", level=1)).to_have_text(
         "This address cannot be opened directly"
@@ -230,6 +140,10 @@ def test_analyst_and_the_person_named(site, chromium: Browser) -> None:
     for absent in ("Record the determination", "Send the notice", "Record: not contested"):
         expect(ana.get_by_role("button", name=absent)).to_have_count(0)
     look(ana, "analyst-case-open")
+    reason_id = ana.locator("input[id^='reason-']").first.get_attribute("id") or ""
+    ana.locator(f"form:has(#{reason_id})").get_by_role("button", name="Reveal").click()
+    refused(ana, "Not done", {reason_id: "Say why you need to see it (at least 10 characters)."})
+    look(ana, "analyst-reveal-refused")
     ana.get_by_role("button", name="Record verification").click()
     refused(ana, "Not done", {"source": "Enter where the independent verification came from"})
     look(ana, "analyst-verify-refused")
@@ -265,14 +179,18 @@ def test_analyst_and_the_person_named(site, chromium: Browser) -> None:
         FilePayload(name="stub.pdf", mimeType="application/pdf", buffer=b"%PDF-1.4 stub")])  # fmt: skip
     person.get_by_role("button", name="Send my contest").click()
     refused(person, "Your contest was not sent", {"statement": "Your statement is required."})
-    expect(person.locator("#error")).to_have_text(
-        "For your security, the browser does not keep chosen files: choose them again."
-    )
+    # The chosen file is kept on the server and listed: nothing to choose again.
+    held = person.get_by_role("list", name="Documents kept for this contest")
+    expect(held.locator("li")).to_have_count(1)
+    expect(held).to_contain_text("stub.pdf")
+    expect(held.get_by_role("button", name="Remove stub.pdf")).to_be_visible()
+    expect(person.locator("#error")).to_have_count(0)
     look(person, "person-contest-refused")
     person.fill("#statement", "I left on March 1; the payroll office kept paying me by mistake.")
     person.get_by_role("button", name="Send my contest").click()
     expect(person.locator("#sent")).to_be_focused()
     expect(person.locator("#sent h2")).to_have_text("Your contest was received")
+    expect(person.locator("main")).to_contain_text("1 attachment: stub.pdf")
     expect(person.get_by_role("heading", name="Send more information")).to_be_visible()
     look(person, "person-contest-sent")
 
@@ -339,6 +257,14 @@ def test_auditor(site, chromium: Browser) -> None:
     expect(views).to_contain_text(f"case {cid}")
     expect(views.locator("tr", has_text=f"case {cid}").locator("td").nth(4)).to_have_text("3")
     look(aud, "auditor-log")
+    with aud.expect_download() as download:
+        aud.get_by_role("button", name="Download page views (CSV)").click()
+    exported = Path(download.value.path()).read_text(encoding="utf-8").splitlines()
+    assert exported[0] == "day,actor,action,target_type,target_id,views,first_at,last_at,first_seq"
+    assert any(f",aud,case.view,case,{cid},3," in line for line in exported), exported
+    with aud.expect_download() as download:
+        aud.get_by_role("button", name="Download page views (JSON)").click()
+    assert download.value.suggested_filename.endswith(".json")
     with store.begin() as s:
         chained = s.scalar(
             select(func.count()).where(AuditEntry.action == "case.view", AuditEntry.actor == "aud")

@@ -26,6 +26,9 @@ PUBLIC, CHECKIN_LINK = Access.PUBLIC, Access.CHECKIN_LINK
 EVERY_USER = frozenset(Role)
 DASHBOARD = frozenset({Role.SUPERVISOR, Role.ANALYST, Role.ADMIN})
 AUDIT = frozenset({Role.AUDITOR, Role.ADMIN})
+# Who looked at which record, day by day: for auditors alone (the CLI's `audit views`
+# checks its `--as` user against the same set).
+VIEWS_EXPORT = frozenset({Role.AUDITOR})
 CASES_READ = frozenset({Role.ANALYST, Role.INTEGRITY, Role.FINANCE, Role.AUDITOR, Role.ADMIN})
 CASES_WORK = frozenset({Role.ANALYST, Role.INTEGRITY, Role.ADMIN})
 DEBTS_READ = CASES_READ
@@ -123,6 +126,7 @@ POLICY: dict[tuple[str, str], Rule] = {
     # The audit log.
     ("GET", "/audit"): AUDIT,
     ("POST", "/audit/export"): AUDIT,
+    ("POST", "/audit/views/export"): VIEWS_EXPORT,
 }
 
 

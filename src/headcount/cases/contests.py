@@ -58,49 +58,65 @@ def safe_name(name: str, ext: str, number: int) -> str:
     return f"{stem or f'attachment-{number}'}{ext}"
 
 
-def check_uploads(uploads: list[Upload]) -> list[Attachment]:
-    files = [u for u in uploads if u.data or u.filename]
-    if len(files) > MAX_FILES:
-        raise CaseError(f"at most {MAX_FILES} attachments; {len(files)} were sent")
-    out: list[Attachment] = []
-    for number, upload in enumerate(files, start=1):
-        where = f"attachment {number}"
-        if not upload.data:
-            raise CaseError(f"{where} is empty")
-        if len(upload.data) > MAX_FILE_BYTES:
-            raise CaseError(f"{where} is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB")
-        kind = sniff(upload.data)
-        if kind is None:
-            raise CaseError(f"{where} is not a PDF, PNG, JPEG or plain-text file")
-        content_type, ext = kind
-        out.append(
-            Attachment(
-                filename=safe_name(upload.filename, ext, number), content_type=content_type,
-                size=len(upload.data), sha256=hashlib.sha256(upload.data).hexdigest(),
-                data=upload.data,
-            )
-        )  # fmt: skip
-    return out
+def display_name(name: str) -> str:
+    """A chosen file's name as the person would recognise it (no folders), for messages."""
+    return name.replace("\\", "/").rsplit("/", 1)[-1].strip()[:100]
+
+
+def check_upload(upload: Upload, number: int, where: str | None = None) -> Attachment:
+    """One file checked (not empty, not too large, a type accepted), as an Attachment;
+    CaseError naming it (`where`, by default "attachment N") otherwise."""
+    where = where or f"attachment {number}"
+    if not upload.data:
+        raise CaseError(f"{where} is empty")
+    if len(upload.data) > MAX_FILE_BYTES:
+        raise CaseError(f"{where} is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB")
+    kind = sniff(upload.data)
+    if kind is None:
+        raise CaseError(f"{where} is not a PDF, PNG, JPEG or plain-text file")
+    content_type, ext = kind
+    return Attachment(
+        filename=safe_name(upload.filename, ext, number), content_type=content_type,
+        size=len(upload.data), sha256=hashlib.sha256(upload.data).hexdigest(), data=upload.data,
+    )  # fmt: skip
+
+
+def chosen(uploads: list[Upload]) -> list[Upload]:
+    """The files actually chosen (a form with no file sends one empty, unnamed part)."""
+    return [u for u in uploads if u.data or u.filename]
+
+
+def check_uploads(uploads: list[Upload], kept: int = 0) -> list[Attachment]:
+    files = chosen(uploads)
+    if kept + len(files) > MAX_FILES:
+        raise CaseError(f"at most {MAX_FILES} attachments; {kept + len(files)} were sent")
+    return [check_upload(upload, number) for number, upload in enumerate(files, start=kept + 1)]
 
 
 def can_contest(notice: Notice, now: datetime) -> bool:
     return now < notice.deadline and notice.case.state in (State.NOTICE_SENT, State.CONTESTED)
 
 
+def period_over(notice: Notice) -> str:
+    return (
+        f"this notice could be contested until {notice.deadline:%Y-%m-%d %H:%M} UTC; the "
+        "period has ended or the case has been decided"
+    )
+
+
 def submit_contest(
     session: Session, notice: Notice, statement: str, uploads: list[Upload], *,
-    client: str | None = None, now: datetime | None = None,
+    client: str | None = None, now: datetime | None = None, kept: list[Attachment] | None = None,
 ) -> Contest:  # fmt: skip
-    """Record the person's contest; the case becomes (or stays) contested."""
+    """Record the person's contest; the case becomes (or stays) contested. `kept`: files
+    already checked (held from an earlier, refused submit: cases/held.py), sent first."""
     now = now or utcnow()
     if not can_contest(notice, now):
-        raise CaseError(
-            f"this notice could be contested until {notice.deadline:%Y-%m-%d %H:%M} UTC; the "
-            "period has ended or the case has been decided"
-        )
+        raise CaseError(period_over(notice))
     text = clean_text("Your statement", statement, limit=MAX_STATEMENT)
     contest = Contest(notice_id=notice.id, submitted_at=now, statement=text)
-    contest.attachments = check_uploads(uploads)
+    kept = kept or []
+    contest.attachments = [*kept, *check_uploads(uploads, kept=len(kept))]
     session.add(contest)
     session.flush()
     transition(

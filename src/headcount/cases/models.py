@@ -239,6 +239,26 @@ class Attachment(Base):
     data: Mapped[bytes] = mapped_column(LargeBinary)
 
 
+class HeldUpload(Base):
+    """A file chosen on a contest form that was refused for another reason: kept (bound to
+    the notice) so the person need not choose it again, until the contest is stored, they
+    remove it, or `expires_at` passes (cases/held.py). Never reachable by a URL."""
+
+    __tablename__ = "contest_held_uploads"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    notice_id: Mapped[int] = mapped_column(
+        BigId, ForeignKey("notices.id", ondelete="CASCADE"), index=True
+    )
+    held_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(index=True)
+    filename: Mapped[str] = mapped_column(String(120))
+    content_type: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int]
+    sha256: Mapped[str] = mapped_column(String(64))
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+
+
 class SafetyException(Base):
     """A public-health-or-safety exception (5 U.S.C. 552a(p)(3)): lets an improper payment be
     confirmed before notice + the contest period, once two users other than the requester

@@ -14,11 +14,11 @@ import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select, text, update
+from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.orm import Session
 
 from headcount import audit
-from headcount.cases.models import Case
+from headcount.cases.models import Case, HeldUpload
 from headcount.checkins.models import Campaign, Recipient, Reply
 from headcount.store import Store
 from headcount.store.types import utcnow
@@ -44,6 +44,7 @@ class CampaignPurge:
 class PurgeReport:
     dry_run: bool
     campaigns: list[CampaignPurge]
+    held_files: int = 0  # expired files held for a refused contest form (cases/held.py)
 
     @property
     def replies(self) -> int:
@@ -99,12 +100,15 @@ def purge(
                 )  # fmt: skip
             quotes = _purge_case_quotes(s, campaign.id, dry_run)
             found.append(CampaignPurge(campaign.id, after, count, quotes))
+        expired = HeldUpload.expires_at <= now
+        held = s.scalar(select(func.count()).select_from(HeldUpload).where(expired)) or 0
         if not dry_run:
+            s.execute(delete(HeldUpload).where(expired))
             audit.record(
                 s, actor=actor, action="checkins.purge", target_type="replies",
                 detail={"campaigns": [c.campaign_id for c in found if c.replies],
                         "replies": sum(c.replies for c in found),
-                        "case_quotes": sum(c.case_quotes for c in found)},
+                        "case_quotes": sum(c.case_quotes for c in found), "held_files": held},
             )  # fmt: skip
     if sqlite and not dry_run:
         # Copy the WAL back into the database file and empty it: the old pages live there too.
@@ -114,7 +118,7 @@ def purge(
             raw.cursor().execute("PRAGMA wal_checkpoint(TRUNCATE)")
         finally:
             raw.close()
-    return PurgeReport(dry_run, found)
+    return PurgeReport(dry_run, found, held)
 
 
 def _purge_case_quotes(s: Session, campaign_id: str, dry_run: bool) -> int:

@@ -79,3 +79,65 @@ def export(
         except OSError as exc:
             fail(f"cannot write {out}: {exc.strerror or exc}")
     console.print(f"Wrote {count:,} audit entries to {out}.", highlight=False)
+
+
+@audit_app.command("views")
+def views(
+    user: Annotated[
+        str,
+        typer.Option(
+            "--as", envvar="HEADCOUNT_USER",
+            help="The staff user exporting: must have the auditor role.",
+        ),
+    ],
+    since: Annotated[
+        str | None, typer.Option("--from", help="From this day (YYYY-MM-DD, UTC).")
+    ] = None,
+    until: Annotated[str | None, typer.Option("--to", help="To this day, included.")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="csv or json.")] = "csv",
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="File to write (default: stdout).")
+    ] = None,
+    actor: Annotated[str | None, typer.Option(help="Only this user's views.")] = None,
+    database: Database = None,
+) -> None:  # fmt: skip
+    """Export the summarised page views (who viewed which record, per day) as CSV or JSON;
+    for auditors; the export itself is audited."""
+    import sys
+
+    from headcount.audit.query import AuditFilter, FilterError
+    from headcount.audit.view_export import FORMATS, export_views
+    from headcount.auth.policy import VIEWS_EXPORT
+    from headcount.auth.roles import Role
+    from headcount.auth.users import find_user
+
+    if fmt not in FORMATS:
+        fail(f"--format {fmt!r}: use csv or json")
+    try:
+        filters = AuditFilter.parse(actor, None, since, until)
+    except FilterError as exc:
+        fail(str(exc).replace("'since'", "--from").replace("'until'", "--to"))
+    _key()
+    if out is not None and out.is_dir():
+        fail(f"{out} is a folder: give a file name")
+    with open_store(database) as store:
+        with store.begin() as s:
+            found = find_user(s, user)
+            role = Role(found.role) if found else None
+        if found is None:
+            fail(f"no staff user {user!r} (see headcount users list)")
+        if role not in VIEWS_EXPORT:
+            fail(f"{user} is {role}: only an auditor may export page views")
+        client = shell_actor()
+        if out is None:
+            export_views(store, filters, fmt, sys.stdout, actor=user, client=client)
+            return
+        tmp = out.with_name(f".{out.name}.part")
+        try:
+            with tmp.open("w", encoding="utf-8", newline="") as fh:
+                count = export_views(store, filters, fmt, fh, actor=user, client=client)
+            tmp.replace(out)
+        except OSError as exc:
+            tmp.unlink(missing_ok=True)
+            fail(f"cannot write {out}: {exc.strerror or exc}")
+    errors.print(f"Wrote {count:,} page-view rows to {out}.", highlight=False)

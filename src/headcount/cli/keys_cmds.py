@@ -82,6 +82,11 @@ def purge(
         report = run_purge(store, actor=shell_actor(), dry_run=dry_run)
     verb = "Would remove" if dry_run else "Removed"
     console.print(f"{verb} the text of {report.replies:,} replies.", highlight=False)
+    if report.held_files:
+        console.print(
+            f"{verb} {report.held_files:,} expired file(s) held for unsent contests.",
+            highlight=False,
+        )
     for c in report.campaigns:
         quotes = f"; {c.case_quotes:,} quoted in case evidence" if c.case_quotes else ""
         console.print(

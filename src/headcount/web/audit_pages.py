@@ -1,5 +1,6 @@
 """The auditor's view of the audit log: filter by actor, action and dates, page through it,
-export the selection as CSV (a POST with a CSRF token; the export is itself audited)."""
+export the selection as CSV, and export the summarised page views as CSV or JSON (auditors
+only). Exports are POSTs with a CSRF token, and are themselves audited."""
 
 from __future__ import annotations
 
@@ -13,7 +14,9 @@ from starlette.background import BackgroundTask
 
 from headcount.audit.export import export_csv
 from headcount.audit.query import PAGE_SIZE, AuditFilter, FilterError, page
+from headcount.audit.view_export import FORMATS, MEDIA_TYPES, export_views
 from headcount.audit.views import record_view, views_between
+from headcount.auth.policy import VIEWS_EXPORT
 from headcount.store import Store, utcnow
 from headcount.web.guard import client_address, principal
 from headcount.web.pages import error_page, render
@@ -41,7 +44,7 @@ def audit_log(request: Request) -> HTMLResponse:
     except FilterError as exc:
         return render(
             request, "audit.html.j2", 400, error=str(exc), values=values, rows=[], total=0,
-            number=1, pages=1, views=[],
+            number=1, pages=1, views=[], may_export_views=_may_export_views(request),
         )  # fmt: skip
     number = _page_number(query.get("page"))
     user = principal(request)
@@ -55,7 +58,12 @@ def audit_log(request: Request) -> HTMLResponse:
     return render(
         request, "audit.html.j2", values=values, rows=rows, total=total,
         number=min(number, pages), pages=pages, views=views,
+        may_export_views=_may_export_views(request),
     )  # fmt: skip
+
+
+def _may_export_views(request: Request) -> bool:
+    return principal(request).role in VIEWS_EXPORT
 
 
 @router.post("/audit/export")
@@ -77,6 +85,41 @@ async def audit_export(request: Request) -> Response:
     name = f"audit-log-{utcnow():%Y%m%dT%H%M%SZ}.csv"
     return FileResponse(
         out, media_type="text/csv; charset=utf-8", filename=name,
+        background=BackgroundTask(_remove, out),
+    )  # fmt: skip
+
+
+@router.post("/audit/views/export")
+async def views_export(request: Request) -> Response:
+    """The summarised page views of the filter's days, as CSV or JSON (`format`)."""
+    form = await request.form()
+    if not csrf_ok(request, form.get(CSRF_FIELD)):
+        return error_page(request, 403, "This form has expired. Reload the page and try again.")
+    fmt = str(form.get("format") or "csv")
+    if fmt not in FORMATS:
+        return error_page(request, 400, "Choose CSV or JSON.", back=("/audit", "Back to the log"))
+    try:
+        filters = AuditFilter.parse(*(str(form.get(name) or "")[:128] for name in FIELDS))
+    except FilterError as exc:
+        return error_page(request, 400, str(exc), back=("/audit", "Back to the log"))
+    user = principal(request)
+    out = Path(tempfile.mkdtemp(prefix="hc-views-")) / f"views.{fmt}"
+
+    def write() -> None:
+        with out.open("w", encoding="utf-8", newline="") as fh:
+            export_views(
+                _store(request), filters, fmt, fh, actor=user.username,
+                client=client_address(request),
+            )  # fmt: skip
+
+    try:
+        await to_thread.run_sync(write)
+    except BaseException:
+        _remove(out)
+        raise
+    name = f"page-views-{utcnow():%Y%m%dT%H%M%SZ}.{fmt}"
+    return FileResponse(
+        out, media_type=MEDIA_TYPES[fmt], filename=name,
         background=BackgroundTask(_remove, out),
     )  # fmt: skip
 

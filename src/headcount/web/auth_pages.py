@@ -17,7 +17,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 
 from headcount.auth import login as logins
-from headcount.auth.policy import AUDIT, CASES_READ, DASHBOARD
+from headcount.auth.policy import AUDIT, CASES_READ, CASES_WORK, DASHBOARD, DEBTS_READ
 from headcount.auth.sessions import ABSOLUTE, COOKIE, IDLE
 from headcount.checkins.models import Campaign, CampaignAgency
 from headcount.store import Store, utcnow
@@ -111,7 +111,8 @@ def home(request: Request) -> HTMLResponse:
     return render(
         request, "home.html.j2", user=user, campaigns=campaigns,
         sees_dashboard=user.role in DASHBOARD, sees_audit=user.role in AUDIT,
-        sees_cases=user.role in CASES_READ,
+        sees_cases=user.role in CASES_READ, sees_debts=user.role in DEBTS_READ,
+        sees_review=user.role in CASES_WORK,
     )  # fmt: skip
 
 

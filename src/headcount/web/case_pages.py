@@ -354,6 +354,9 @@ async def case_step(request: Request, case_id: int, step: str) -> Response:
     return RedirectResponse(f"/cases/{case_id}?done={step}", status_code=303)
 
 
+REASON_MISSING = "Say why you need to see it (at least 10 characters)."
+
+
 @router.post("/cases/{case_id}/reveal", response_class=HTMLResponse)
 async def case_reveal(request: Request, case_id: int) -> Response:
     form = await request.form()
@@ -361,6 +364,12 @@ async def case_reveal(request: Request, case_id: int) -> Response:
         return error_page(request, 403, "This form has expired. Reload the page and try again.")
     value_id = _field(form, "value_id")
     who = actor(request)
+    field_id, reason = f"reason-{value_id if value_id.isdigit() else 0}", _field(form, "reason")
+    kept = {"typed": {"reason": reason}, "failed_step": field_id}
+    if not reason.strip():
+        return await to_thread.run_sync(
+            lambda: _detail(request, case_id, 422, errors={field_id: REASON_MISSING}, **kept)
+        )
     try:
         with _store(request).begin() as s:
             person, label, clear = reveal_identifier(
@@ -374,8 +383,11 @@ async def case_reveal(request: Request, case_id: int) -> Response:
         back = (f"/cases/{case_id}", f"Back to case #{case_id}")
         return error_page(request, 403, sentence(str(exc)), back=back)
     except (CaseError, ValueError) as exc:
-        return _detail(request, case_id, 422, error=sentence(str(exc)))
-    return _detail(request, case_id, revealed=revealed)
+        errors = {field_id: sentence(str(exc))}
+        return await to_thread.run_sync(
+            lambda: _detail(request, case_id, 422, errors=errors, **kept)
+        )
+    return await to_thread.run_sync(lambda: _detail(request, case_id, revealed=revealed))
 
 
 def _notice(request: Request, case_id: int, notice_id: int) -> Notice | None:

@@ -10,6 +10,7 @@ contest period over, or the decision — never two of them at once."""
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 
 from anyio import to_thread
 from fastapi import APIRouter, Request, Response
@@ -17,7 +18,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.datastructures import UploadFile
 
 from headcount.cases.access import CaseError
-from headcount.cases.contests import MAX_FILE_BYTES, MAX_FILES, Upload, can_contest, submit_contest
+from headcount.cases.contests import MAX_FILE_BYTES, MAX_FILES, Upload, can_contest
+from headcount.cases.held import Refused, contest_or_hold, held_files, hold, remove_held
 from headcount.cases.letters import (
     ATTACHMENT_RULES,
     evidence_in_words,
@@ -39,26 +41,15 @@ LINK_MESSAGES = {
     "invalid": "This link is not valid. Type the address exactly as it is printed in your "
     "letter. If it still does not work, write to the contact named at the end of your letter, "
     "quoting the reference printed at the top.",
-    "expired": "This link has expired: it works until 60 days after the contest deadline. To "
-    "ask about your case, write to the contact named at the end of your letter, quoting the "
-    "reference printed at the top.",
+    "expired": "Your notice link works until 60 days after the contest deadline, and that "
+    "day has passed. To ask about your case, write to the contact named at the end of your "
+    "letter, quoting the reference printed at the top.",
 }
-FILES_AGAIN = "For your security, the browser does not keep chosen files: choose them again."
 
 
 def _store(request: Request) -> Store:
     store: Store = request.app.state.store
     return store
-
-
-def contest_errors(message: str) -> dict[str, str]:
-    """A refused contest against the field it is about."""
-    text = message[:1].upper() + message[1:] + "."
-    if message.startswith("Your statement"):
-        return {"statement": text}
-    if message.startswith(("attachment", "at most")):
-        return {"attachments": f"{text} {FILES_AGAIN}"}
-    return {}
 
 
 def _page(request: Request, token: str, status: int = 200, **extra: object) -> HTMLResponse:
@@ -74,7 +65,7 @@ def _page(request: Request, token: str, status: int = 200, **extra: object) -> H
                 summary=summary_for(case, notice.person), contact=contact_of(s, notice),
                 contests=list(notice.contests), open=can_contest(notice, utcnow()),
                 title=rule_title(case.rule), sent=request.query_params.get("sent") == "1",
-                **extra,
+                held=held_files(s, notice), **extra,
             )  # fmt: skip
     except LinkError as exc:
         return _link_error(request, exc)
@@ -131,15 +122,25 @@ def decision_pdf(request: Request, token: str) -> Response:
     return pdf_download(letter_pdf(html), f"decision-{notice.id}.pdf")
 
 
+@dataclass(frozen=True)
+class Removed:
+    name: str | None  # None: it was already gone (sent, expired, or removed in another tab)
+    problems: str  # what is wrong with files chosen at the same time ("" when nothing is)
+
+
 @router.post("/notice/{token}/contest", response_class=HTMLResponse)
 async def contest(request: Request, token: str) -> Response:
-    form = await request.form(max_files=MAX_FILES + 1, max_fields=10)
+    """Send the contest, or (the form's "Remove" buttons) remove a held file. Whatever is
+    refused, the good files chosen are held and listed again (cases/held.py)."""
+    form = await request.form(max_files=MAX_FILES + 1, max_fields=12)
     if not csrf_ok(request, form.get(CSRF_FIELD)):
         return error_page(
             request, 403, "This form has expired. Go back to your notice and send it again.",
             back=(f"/notice/{token}", "Back to your notice"),
         )  # fmt: skip
     statement = form.get("statement")
+    text = statement if isinstance(statement, str) else ""
+    remove = form.get("remove")
     uploads = [
         Upload(item.filename or "", await item.read(MAX_FILE_BYTES + 1))
         for item in form.getlist("attachments")
@@ -147,25 +148,29 @@ async def contest(request: Request, token: str) -> Response:
     ]
     client = client_address(request)
 
-    def run() -> None:
+    def run() -> Refused | Removed | None:
         with _store(request).begin() as s:
             notice = notice_for_token(s, request.app.state.contest_signer, token)
-            text = statement if isinstance(statement, str) else ""
-            submit_contest(s, notice, text, uploads, client=client)
+            if isinstance(remove, str):
+                number = int(remove) if remove.isdigit() and len(remove) < 19 else 0
+                return Removed(remove_held(s, notice, number), hold(s, notice, uploads))
+            outcome = contest_or_hold(s, notice, text, uploads, client=client)
+            return outcome if isinstance(outcome, Refused) else None
 
     try:
-        await to_thread.run_sync(run)
+        result = await to_thread.run_sync(run)
     except LinkError as exc:
         return _link_error(request, exc)
-    except CaseError as exc:
-        message = str(exc)
-        typed = statement if isinstance(statement, str) else ""
-        chosen = any(u.filename for u in uploads)
-        errors = contest_errors(message)
-        summary = "" if errors else message[:1].upper() + message[1:] + "."
-        if chosen and "attachments" not in errors:
-            summary = f"{summary} {FILES_AGAIN}".strip()
+    if isinstance(result, Removed):
+        errors = {"attachments": result.problems} if result.problems else {}
         return await to_thread.run_sync(
-            lambda: _page(request, token, 422, errors=errors, error=summary, typed=typed)
-        )
+            lambda: _page(request, token, 422 if errors else 200, errors=errors, typed=text,
+                          removed=result.name or "That document")
+        )  # fmt: skip
+    if isinstance(result, Refused):
+        refused = result
+        return await to_thread.run_sync(
+            lambda: _page(request, token, 422, errors=refused.fields, error=refused.message,
+                          typed=text)
+        )  # fmt: skip
     return RedirectResponse(f"/notice/{token}?sent=1#sent", status_code=303)

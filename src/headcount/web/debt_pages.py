@@ -7,6 +7,7 @@ answers 404, exactly like one that does not exist.
 
 from __future__ import annotations
 
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from anyio import to_thread
@@ -15,17 +16,63 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 
 from headcount.cases.access import DEBT_WORKERS, CaseError, Forbidden
 from headcount.cases.debts import ledger, schedule
+from headcount.cases.debts.ledger import OFFSET_NOTICE_DAYS
 from headcount.cases.debts.letters import reference
-from headcount.cases.debts.models import DebtState
+from headcount.cases.debts.models import Debt, DebtState
+from headcount.cases.debts.schedule import REFERRAL_DAYS
 from headcount.cases.debts.steps import STEPS, take_step
 from headcount.cases.letters import money
 from headcount.store import Store, utcnow
-from headcount.web.case_pages import actor
+from headcount.web.case_pages import actor, sentence
 from headcount.web.pages import error_page, render
 from headcount.web.security import CSRF_FIELD, csrf_ok
 
 router = APIRouter(include_in_schema=False)
 NOT_FOUND = "There is no debt with that id."
+# The fields each step needs, checked here first so that a missing one is named next to its
+# box (the library checks again): (form name, field id on the page, message).
+STEP_FIELDS: dict[str, list[tuple[str, str, str]]] = {
+    "agreement": [
+        ("instalment", "instalment", "Enter the instalment in dollars."),
+        ("first_due", "first_due", "Enter the date the first instalment is due."),
+    ],
+    "payment": [("amount", "amount", "Enter the amount received.")],
+    "offset": [
+        ("disposable_pay", "disposable_pay", "Enter the period's disposable pay."),
+        ("pay_period_end", "pay_period_end", "Enter the last day of the pay period."),
+    ],
+    "waiver-decision": [
+        ("amount", "waived-amount", "Enter the amount waived (0 to deny)."),
+        ("reason", "decision-reason", "Enter the reason for the decision."),
+    ],
+    "waiver-request": [("reason", "waiver-reason", "Enter what the person asks and why.")],
+}
+
+
+def offset_blocked(debt: Debt, now: datetime) -> str:
+    """Why no salary offset can be recorded now ("" when one can): the library's rules."""
+    if debt.notice_sent_at is not None:
+        start = debt.notice_sent_at + timedelta(days=OFFSET_NOTICE_DAYS)
+        if now < start:
+            return (
+                f"Salary offset may start on {start:%Y-%m-%d}, {OFFSET_NOTICE_DAYS} days after "
+                "the notice of debt."
+            )
+    if schedule.in_dispute(debt):
+        return "No salary offset while a waiver request awaits its decision."
+    return ""
+
+
+def refer_blocked(debt: Debt, today: date) -> str:
+    if schedule.in_dispute(debt):
+        return "A debt in dispute cannot be referred until the waiver request is decided."
+    days = schedule.days_delinquent(debt, today)
+    if days < REFERRAL_DAYS:
+        return (
+            f"A referral becomes possible once the debt is {REFERRAL_DAYS} days delinquent; "
+            f"it is {days} day{'' if days == 1 else 's'} delinquent now."
+        )
+    return ""
 
 
 def _store(request: Request) -> Store:
@@ -49,6 +96,8 @@ def debt_list(request: Request) -> HTMLResponse:
 
 def _detail(request: Request, debt_id: int, status: int = 200, **extra: Any) -> HTMLResponse:
     who = actor(request)
+    for key, default in (("errors", {}), ("typed", {}), ("failed_step", ""), ("error", "")):
+        extra.setdefault(key, default)
     try:
         with _store(request).begin() as s:
             debt = ledger.get_debt(s, debt_id, who)
@@ -61,7 +110,9 @@ def _detail(request: Request, debt_id: int, status: int = 200, **extra: Any) -> 
                 waivers=list(debt.waivers), events=list(debt.events), agreement=agreement,
                 instalments=list(schedule.instalments(agreement)) if agreement else [],
                 next_due=schedule.next_due(debt), in_dispute=schedule.in_dispute(debt),
-                delinquent=schedule.days_delinquent(debt, today), today=today, **extra,
+                delinquent=schedule.days_delinquent(debt, today), today=today,
+                offset_blocked=offset_blocked(debt, utcnow()),
+                refer_blocked=refer_blocked(debt, today), **extra,
             )  # fmt: skip
     except ledger.DebtNotFound:
         return error_page(request, 404, NOT_FOUND)
@@ -80,7 +131,16 @@ async def debt_step(request: Request, debt_id: int, step: str) -> Response:
     if step not in STEPS:
         return error_page(request, 404, "There is no such step.")
     who = actor(request)
-    fields = {k: v for k, v in form.items() if isinstance(v, str)}
+    fields = {k: v for k, v in form.items() if isinstance(v, str) and k != CSRF_FIELD}
+    missing = {
+        field_id: message
+        for name, field_id, message in STEP_FIELDS.get(step, [])
+        if not fields.get(name, "").strip()
+    }
+    if missing:
+        return await to_thread.run_sync(
+            lambda: _detail(request, debt_id, 422, errors=missing, typed=fields, failed_step=step)
+        )
 
     def run() -> None:
         with _store(request).begin() as s:
@@ -93,8 +153,10 @@ async def debt_step(request: Request, debt_id: int, step: str) -> Response:
     except Forbidden as exc:
         return error_page(request, 403, str(exc).capitalize() + ".")
     except CaseError as exc:
-        message = str(exc)
-        return await to_thread.run_sync(lambda: _detail(request, debt_id, 409, error=message))
+        message = sentence(str(exc))
+        return await to_thread.run_sync(
+            lambda: _detail(request, debt_id, 409, error=message, typed=fields, failed_step=step)
+        )
     return RedirectResponse(f"/debts/{debt_id}", status_code=303)
 
 

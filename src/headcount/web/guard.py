@@ -66,9 +66,11 @@ async def authorize(request: Request) -> None:
     principal = await to_thread.run_sync(_load, request.app.state.store, secret) if secret else None
     if principal is None:
         raise LoginRequired
+    # Set before the role check too: the refusal page is a staff page (navigation, the way
+    # back to the user's home, whom to ask), not the public one.
+    request.state.principal = principal
     if principal.role not in rule:
         raise HTTPException(403, "Your role does not allow this.")
-    request.state.principal = principal
 
 
 def principal(request: Request) -> Principal:

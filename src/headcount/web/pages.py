@@ -15,7 +15,7 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from headcount.auth.policy import AUDIT, CASES_READ
+from headcount.auth.policy import AUDIT, CASES_READ, CASES_WORK, DEBTS_READ
 from headcount.checkins import replies, sessions
 from headcount.checkins.campaigns import CampaignError
 from headcount.checkins.links import LinkError, check_unused
@@ -71,6 +71,10 @@ def staff_nav(request: Request) -> dict[str, Any]:
     nav = [("/home", "Home")]
     if user.role in CASES_READ:
         nav.append(("/cases", "Cases"))
+    if user.role in DEBTS_READ:
+        nav.append(("/debts", "Debts"))
+    if user.role in CASES_WORK:
+        nav.append(("/review", "Review queue"))
     if user.role in AUDIT:
         nav.append(("/audit", "Audit log"))
     path = request.url.path
