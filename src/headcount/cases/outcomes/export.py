@@ -94,3 +94,13 @@ def to_data(report: OutcomeReport) -> dict[str, Any]:
 
 def to_json(report: OutcomeReport) -> str:
     return json.dumps(to_data(report), indent=2) + "\n"
+
+
+def sections(report: OutcomeReport) -> list[tuple[str, str, list[Measure]]]:
+    """The report's tables for a page or a terminal: (key, title, measures), each measure
+    shown with its rung."""
+    from headcount.cases.outcomes.report import SECTIONS
+
+    return [
+        (key, title, [m for m in MEASURES if m.section == key]) for key, title in SECTIONS.items()
+    ]
