@@ -17,8 +17,8 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from markupsafe import Markup
 
 import headcount
-from headcount.contract.ladder import RUNG_WORDS
 from headcount.contract.csvout import Cell, write_rows
+from headcount.contract.ladder import RUNG_WORDS
 from headcount.publish.suppress import Protection, Suppressed
 from headcount.publish.tables import TOTAL, Key, Number, Publication, Rung, Table, Unit
 

@@ -80,20 +80,24 @@ def outcome_records(session: Session) -> OutcomeRecords:
         ],
         determined=[
             Determined(
-                rule=c.rule, outcome=c.outcome, cause=c.cause or "",
-                dollars=_positive({name: getattr(c, column)
-                                   for column, name in DOLLAR_KINDS.items()}),
-            )  # fmt: skip
+                rule=c.rule,
+                outcome=c.outcome,
+                cause=c.cause or "",
+                dollars=_positive(
+                    {name: getattr(c, column) for column, name in DOLLAR_KINDS.items()}
+                ),
+            )
             for c in records.cases
             if c.outcome is not None
         ],
         outcomes=tuple(o.value for o in Outcome),
         after_verification=AFTER_VERIFICATION,
         recovered=[
-            CaseFigure(d.rule, _positive({"recovered": d.received_in(ever),
-                                          "waived": d.waived_in(ever)}))
+            CaseFigure(
+                d.rule, _positive({"recovered": d.received_in(ever), "waived": d.waived_in(ever)})
+            )
             for d in records.debts
-        ],  # fmt: skip
+        ],
         as_of=f"{records.as_of:%Y-%m-%d %H:%M} UTC" if records.as_of else "",
         causes=tuple(c.value for c in Cause),
         proper=Outcome.PROPER.value,

@@ -95,7 +95,9 @@ def _download(request: Request, start: str, end: str, agency: str, kind: str) ->
         return error_page(request, 422, str(exc) + ".", back=("/outcomes", "Back to outcomes"))
     except Forbidden as exc:
         return error_page(request, 403, str(exc).capitalize() + ".")
-    body, media = (to_csv(report), "text/csv") if kind == "csv" else (to_json(report), "application/json")
+    body, media = (
+        (to_csv(report), "text/csv") if kind == "csv" else (to_json(report), "application/json")
+    )
     return Response(
         body.encode("utf-8"), media_type=f"{media}; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="outcomes.{kind}"'},

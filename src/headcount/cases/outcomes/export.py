@@ -71,8 +71,10 @@ def to_data(report: OutcomeReport) -> dict[str, Any]:
         },
         "agency": report.agency,
         "as_of": report.as_of.isoformat() if report.as_of else None,
-        "rungs": {r.value: RUNG_WORDS[r] for r in (Rung.LEAD, Rung.VERIFIED, Rung.DETERMINED,
-                                                   Rung.RECOVERED)},  # fmt: skip
+        "rungs": {
+            r.value: RUNG_WORDS[r]
+            for r in (Rung.LEAD, Rung.VERIFIED, Rung.DETERMINED, Rung.RECOVERED)
+        },
         "measures": [
             {"measure": m.key, "label": m.label, "rung": m.rung.value, "unit": m.unit.value}
             for m in MEASURES
@@ -82,10 +84,14 @@ def to_data(report: OutcomeReport) -> dict[str, Any]:
                 "agency": row.agency,
                 "rule": row.rule,
                 "figures": [
-                    {"measure": m.key, "rung": m.rung.value, "unit": m.unit.value,
-                     "value": _json_value(plain(m, row.values[m.key]))}
+                    {
+                        "measure": m.key,
+                        "rung": m.rung.value,
+                        "unit": m.unit.value,
+                        "value": _json_value(plain(m, row.values[m.key])),
+                    }
                     for m in MEASURES
-                ],  # fmt: skip
+                ],
             }
             for row in report.rows
         ],

@@ -125,13 +125,19 @@ def read_records(session: Session, agency: str | None = None) -> StoreRecords:
     ).order_by(Case.id)  # fmt: skip
     cases = [
         CaseRecord(
-            rule=row.rule, agencies=tuple(sorted(named[row.id])), opened=row.created_at,
-            at_risk=row.amount_at_risk, verified_at=row.verified_at,
+            rule=row.rule,
+            agencies=tuple(sorted(named[row.id])),
+            opened=row.created_at,
+            at_risk=row.amount_at_risk,
+            verified_at=row.verified_at,
             determined_at=row.determined_at if row.outcome is not None else None,
-            outcome=row.outcome, cause=row.cause, identified=row.identified or ZERO,
-            prevented=row.prevented or ZERO, overpayment=row.overpayment or ZERO,
+            outcome=row.outcome,
+            cause=row.cause,
+            identified=row.identified or ZERO,
+            prevented=row.prevented or ZERO,
+            overpayment=row.overpayment or ZERO,
             contested=bool(row.contested),
-        )  # fmt: skip
+        )
         for row in session.execute(query)
         if agency is None or agency in named[row.id]
     ]
@@ -143,12 +149,13 @@ def read_records(session: Session, agency: str | None = None) -> StoreRecords:
     ):
         received[debt_id].append((at, amount))
     waived: dict[int, list[tuple[datetime, Decimal]]] = defaultdict(list)
-    for debt_id, at, amount in session.execute(
+    for debt_id, decided, value in session.execute(
         select(Waiver.debt_id, Waiver.decided_at, Waiver.amount)
         .where(Waiver.decided_at.is_not(None), Waiver.amount > 0)
         .order_by(Waiver.id)
     ):
-        waived[debt_id].append((at, amount))
+        if decided is not None and value is not None:  # as the query asks
+            waived[debt_id].append((decided, value))
     debts_query = (
         select(Debt.id, Case.rule, Person.agency)
         .join(Case, Case.id == Debt.case_id)
@@ -167,4 +174,3 @@ def read_records(session: Session, agency: str | None = None) -> StoreRecords:
         cases=cases, debts=debts, rules=rules,
         as_of=session.scalar(select(func.max(Case.updated_at))), agencies=tuple(agencies),
     )  # fmt: skip
-

@@ -111,25 +111,37 @@ MEASURES: tuple[Measure, ...] = (
         for o in Outcome
     ),
     *(
-        Measure(f"cause.{c.value}", c.value.replace("_", " "), Rung.DETERMINED, Unit.COUNT,
-                "causes")
+        Measure(
+            f"cause.{c.value}", c.value.replace("_", " "), Rung.DETERMINED, Unit.COUNT, "causes"
+        )
         for c in Cause
-    ),  # fmt: skip
+    ),
     Measure("identified", "Identified improper", Rung.DETERMINED, Unit.DOLLARS, "determined"),
     Measure("prevented", "Prevented", Rung.DETERMINED, Unit.DOLLARS, "determined"),
-    Measure("overpaid", "Overpaid (debts established)", Rung.DETERMINED, Unit.DOLLARS,
-            "determined"),  # fmt: skip
-    Measure("median_days", "Median days from lead to determination", Rung.DETERMINED,
-            Unit.DAYS, "determined"),  # fmt: skip
-    Measure("contested", "Determined after a contest", Rung.DETERMINED, Unit.COUNT,
-            "determined"),  # fmt: skip
-    Measure("cleared_after_contest", "Share cleared after contest (proper)", Rung.DETERMINED,
-            Unit.SHARE, "determined"),  # fmt: skip
+    Measure(
+        "overpaid", "Overpaid (debts established)", Rung.DETERMINED, Unit.DOLLARS, "determined"
+    ),
+    Measure(
+        "median_days",
+        "Median days from lead to determination",
+        Rung.DETERMINED,
+        Unit.DAYS,
+        "determined",
+    ),
+    Measure("contested", "Determined after a contest", Rung.DETERMINED, Unit.COUNT, "determined"),
+    Measure(
+        "cleared_after_contest",
+        "Share cleared after contest (proper)",
+        Rung.DETERMINED,
+        Unit.SHARE,
+        "determined",
+    ),
     Measure("recovered", "Recovered", Rung.RECOVERED, Unit.DOLLARS, "recovered"),
     # Waived dollars were determined overpaid and forgiven (5 U.S.C. 5584): they never came
     # back, so they stay on the determined rung.
-    Measure("waived", "Waived (forgiven, not recovered)", Rung.DETERMINED, Unit.DOLLARS,
-            "recovered"),  # fmt: skip
+    Measure(
+        "waived", "Waived (forgiven, not recovered)", Rung.DETERMINED, Unit.DOLLARS, "recovered"
+    ),
 )
 MEASURE = {m.key: m for m in MEASURES}
 
