@@ -92,7 +92,9 @@ def test_a_period_counts_what_happened_at_each_rung_in_it() -> None:
     assert total["waived"] == Dollars(Rung.DETERMINED, Decimal("10.00"))
     assert total["median_days"] == Decimal("50.0")  # 40 and 60 days
     assert (total["contested"], total["cleared_after_contest"]) == (1, Decimal(1))
-    assert build_report(RECORDS, Window(date(2027, 1, 1))).rows[-1].values["median_days"] is None
+    assert build_report(RECORDS, Window(date(2027, 1, 1))).total.values["median_days"] is None
+    nothing = build_report(StoreRecords(cases=[], debts=[], rules=()))
+    assert [(r.agency, r.rule) for r in nothing.rows] == [(ALL, ALL)]
     with pytest.raises(ValueError, match="starts"):
         Window(date(2026, 5, 1), date(2026, 4, 1))
 
@@ -147,8 +149,9 @@ def test_the_report_from_the_store(imported, users) -> None:
     assert total["median_days"] == Decimal("40.0")  # 39 (VA1), 40 and 40 days
     assert report.row("DOD", ALL).values["determined"] == 1
     assert va_only.agency == "VA"
-    assert {r.agency for r in va_only.rows} == {"VA", ALL}
-    assert va_only.row(ALL, ALL).values["determined"] == 2
+    assert {r.agency for r in va_only.rows} == {"VA"}  # its total is the grand total
+    assert va_only.total == va_only.row("VA", ALL)
+    assert va_only.total.values["determined"] == 2
     # The whole store's figures are what `headcount publish` reads too.
     from headcount.publish.store import outcome_records
 
@@ -170,7 +173,8 @@ def test_the_cli(imported, users, database_url: str, tmp_path: Path) -> None:
     assert code == 0, output
     data = json.loads(output)
     assert data["agency"] == "VA"
-    total = next(r for r in data["rows"] if (r["agency"], r["rule"]) == (ALL, ALL))
+    total = data["rows"][-1]
+    assert (total["agency"], total["rule"]) == ("VA", ALL)
     figures = {f["measure"]: f for f in total["figures"]}
     assert figures["recovered"] == {"measure": "recovered", "rung": "recovered",
                                     "unit": "dollars", "value": "200.00"}  # fmt: skip
@@ -192,7 +196,9 @@ def test_the_cli(imported, users, database_url: str, tmp_path: Path) -> None:
                         "--from", (today + timedelta(days=2)).isoformat())  # fmt: skip
     assert code == 0
     nothing = json.loads(output)["rows"]
-    assert [(r["agency"], r["rule"]) for r in nothing] == [(ALL, ALL)]
+    # Nothing happened after today: each agency's total and the grand total, all zero.
+    assert [(r["agency"], r["rule"]) for r in nothing] == [("DOD", ALL), ("VA", ALL), (ALL, ALL)]
+    assert {f["value"] for r in nothing for f in r["figures"]} <= {0, "0.00", None}
     code, output = _cli("--database", database_url, "--from", "2026-13-01")
     assert code == 2 and "is not a date" in output
     code, output = _cli("--database", database_url, "--from", "2026-05-01", "--to", "2026-04-01")

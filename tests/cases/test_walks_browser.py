@@ -12,13 +12,14 @@ from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
+import browsing
 import pytest
 from casekit import CONTACTS, PASSWORD, SECRET, case_id, matched, set_contacts
 from pdfcheck import is_tagged
 from playwright.sync_api import Browser, FilePayload, Page, expect
 from sqlalchemy import func, select
 
-from browser import artifact_path, launch_chromium
+from browser import launch_chromium
 from headcount.audit import AuditEntry
 from headcount.cases.models import Case
 from headcount.checkins.campaigns import create_campaign
@@ -80,21 +81,7 @@ def new_page(chromium: Browser) -> Page:
 
 def look(page: Page, name: str) -> None:
     """Both widths: a screenshot, no sideways scroll, no axe violation."""
-    for width in WIDTHS:
-        page.set_viewport_size({"width": width, "height": 900})
-        page.screenshot(path=str(artifact_path(f"walk-{name}-{width}.png")), full_page=True)
-        overflow = page.evaluate(
-            "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
-        )
-        assert overflow <= 0, f"{name} scrolls sideways by {overflow}px at {width}px"
-        page.add_script_tag(content=AXE)
-        found = page.evaluate(
-            "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})"
-            ".then(r => r.violations.map(v => [v.id, v.nodes.map(n => n.html)]))",
-            WCAG,
-        )
-        assert found == [], (name, width, found)
-    page.set_viewport_size({"width": 1280, "height": 900})
+    browsing.look(page, f"walk-{name}", WIDTHS)
 
 
 def refused(page: Page, heading: str, errors: dict[str, str]) -> None:

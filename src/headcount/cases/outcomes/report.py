@@ -167,6 +167,11 @@ class OutcomeReport:
     def row(self, agency: str, rule: str) -> ReportRow:
         return next(r for r in self.rows if (r.agency, r.rule) == (agency, rule))
 
+    @property
+    def total(self) -> ReportRow:
+        """The grand total: over every agency, or the one agency's total."""
+        return self.rows[-1]
+
 
 def _days(case: CaseRecord) -> float:
     assert case.determined_at is not None
@@ -222,8 +227,8 @@ def _active(values: dict[str, Value]) -> bool:
 def build_report(
     records: StoreRecords, window: Window | None = None, agency: str | None = None
 ) -> OutcomeReport:
-    """Rows per agency and rule with a total per agency; then, over every agency, a row
-    per rule (when there are several agencies) and the grand total."""
+    """Rows per agency and rule with a total per agency; then, when there are several
+    agencies (or none), a row per rule over every agency and the grand total."""
     window = window or Window()
     cases, debts = records.cases, records.debts
     if agency is not None:
@@ -237,7 +242,7 @@ def build_report(
 
     def add(a: str, r: str, mine: Sequence[CaseRecord], owed: Sequence[DebtRecord]) -> None:
         values = figures(mine, owed, window)
-        if _active(values) or (a, r) == (ALL, ALL):
+        if _active(values) or r == ALL:
             rows.append(ReportRow(a, r, values))
 
     for a in agencies:
@@ -246,10 +251,11 @@ def build_report(
         for r in rules:
             add(a, r, [c for c in theirs if c.rule == r], [d for d in owed if d.rule == r])
         add(a, ALL, theirs, owed)
-    if len(agencies) > 1:
-        for r in rules:
-            add(ALL, r, [c for c in cases if c.rule == r], [d for d in debts if d.rule == r])
-    add(ALL, ALL, cases, debts)
+    if len(agencies) != 1:  # one agency's total is the grand total
+        if len(agencies) > 1:
+            for r in rules:
+                add(ALL, r, [c for c in cases if c.rule == r], [d for d in debts if d.rule == r])
+        add(ALL, ALL, cases, debts)
     return OutcomeReport(window, agency, tuple(rows), records.as_of)
 
 
