@@ -218,6 +218,7 @@ def test_the_page_downloads_and_api(imported, users, login) -> None:
     download = ana.get("/outcomes/csv")
     assert download.headers["content-disposition"] == 'attachment; filename="outcomes.csv"'
     assert download.text.startswith("agency,rule,measure,label,rung,unit,value")
+    assert ana.get("/outcomes/xlsx").status_code == 404
     aud = login("aud")
     api = aud.get("/api/v1/outcomes").json()
     assert api == json.loads(aud.get("/outcomes/json").text)

@@ -113,8 +113,7 @@ POLICY: dict[tuple[str, str], Rule] = {
     # The outcome report (web/outcome_pages.py): counts and dollars, no one named; whoever
     # reads cases (a user of one agency sees that agency only: cases/outcomes/report.py).
     ("GET", "/outcomes"): CASES_READ,
-    ("GET", "/outcomes/csv"): CASES_READ,
-    ("GET", "/outcomes/json"): CASES_READ,
+    ("GET", "/outcomes/{kind}"): CASES_READ,  # the CSV and JSON downloads
     ("GET", "/api/v1/outcomes"): CASES_READ,
     # The person named in a finding: authorised by the signed link in their notice letter.
     ("GET", "/notice/{token}"): CHECKIN_LINK,

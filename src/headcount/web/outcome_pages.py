@@ -8,10 +8,12 @@ another's answers 403). Nothing here names anyone: the report is counts and doll
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Annotated
+from urllib.parse import urlencode
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import HTMLResponse, JSONResponse
 from pydantic import BaseModel
 
@@ -27,7 +29,30 @@ from headcount.web.pages import error_page, render
 
 router = APIRouter(include_in_schema=False)
 api_router = APIRouter(prefix="/api/v1", tags=["outcomes"])
-AgencyText = Annotated[str, Query(max_length=64)]
+
+
+@dataclass(frozen=True)
+class Asked:
+    """The period and agency asked for, as typed (checked by `_window`)."""
+
+    start: str
+    end: str
+    agency: str
+
+    def query(self) -> str:
+        pairs = (("from", self.start), ("to", self.end), ("agency", self.agency))
+        return urlencode({k: v for k, v in pairs if v})
+
+
+def _asked(
+    start: Annotated[str, Query(alias="from", max_length=40, description="YYYY-MM-DD")] = "",
+    end: Annotated[str, Query(alias="to", max_length=40, description="YYYY-MM-DD, included")] = "",
+    agency: Annotated[str, Query(max_length=64, description="One agency only")] = "",
+) -> Asked:
+    return Asked(start, end, agency)
+
+
+Period = Annotated[Asked, Depends(_asked)]
 
 
 class BadPeriod(ValueError):
@@ -51,31 +76,20 @@ def _window(start: str, end: str) -> Window:
         raise BadPeriod("to", str(exc).capitalize()) from None
 
 
-def _report(request: Request, start: str, end: str, agency: str) -> OutcomeReport:
+def _report(request: Request, asked: Asked) -> OutcomeReport:
     store: Store = request.app.state.store
-    window = _window(start, end)
+    window = _window(asked.start, asked.end)
     who = Actor.of(principal(request), client_address(request))
     with store.begin() as s:
-        return outcome_report(s, who, window=window, agency=agency.strip() or None)
-
-
-def _query(start: str, end: str, agency: str) -> str:
-    from urllib.parse import urlencode
-
-    return urlencode({k: v for k, v in (("from", start), ("to", end), ("agency", agency)) if v})
+        return outcome_report(s, who, window=window, agency=asked.agency.strip() or None)
 
 
 @router.get("/outcomes", response_class=HTMLResponse)
-def outcome_page(
-    request: Request,
-    start: Annotated[str, Query(alias="from", max_length=40)] = "",
-    end: Annotated[str, Query(alias="to", max_length=40)] = "",
-    agency: Annotated[str, Query(max_length=64)] = "",
-) -> HTMLResponse:
+def outcome_page(request: Request, asked: Period) -> HTMLResponse:
     user = principal(request)
-    fields = {"from": start, "to": end, "agency": agency}
+    fields = {"from": asked.start, "to": asked.end, "agency": asked.agency}
     try:
-        report = _report(request, start, end, agency)
+        report = _report(request, asked)
     except BadPeriod as exc:
         return render(request, "outcomes.html.j2", 422, fields=fields, report=None,
                       error=(exc.field, str(exc)), user=user)  # fmt: skip
@@ -83,14 +97,18 @@ def outcome_page(
         return error_page(request, 403, str(exc).capitalize() + ".")
     return render(
         request, "outcomes.html.j2", fields=fields, report=report, error=None, user=user,
-        sections=sections(report), shown=shown, ALL=ALL, ladder=[(r, RUNG_WORDS[r]) for r in LADDER],
-        query=_query(start, end, agency),
+        sections=sections(report), shown=shown, ALL=ALL, query=asked.query(),
+        ladder=[(r, RUNG_WORDS[r]) for r in LADDER],
     )  # fmt: skip
 
 
-def _download(request: Request, start: str, end: str, agency: str, kind: str) -> Response:
+@router.get("/outcomes/{kind}")
+def outcome_download(request: Request, kind: str, asked: Period) -> Response:
+    """The report as a CSV or JSON file (`kind`: csv or json)."""
+    if kind not in ("csv", "json"):
+        return error_page(request, 404, "There is no such download: csv or json.")
     try:
-        report = _report(request, start, end, agency)
+        report = _report(request, asked)
     except BadPeriod as exc:
         return error_page(request, 422, str(exc) + ".", back=("/outcomes", "Back to outcomes"))
     except Forbidden as exc:
@@ -102,26 +120,6 @@ def _download(request: Request, start: str, end: str, agency: str, kind: str) ->
         body.encode("utf-8"), media_type=f"{media}; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="outcomes.{kind}"'},
     )  # fmt: skip
-
-
-@router.get("/outcomes/csv")
-def outcome_csv(
-    request: Request,
-    start: Annotated[str, Query(alias="from", max_length=40)] = "",
-    end: Annotated[str, Query(alias="to", max_length=40)] = "",
-    agency: Annotated[str, Query(max_length=64)] = "",
-) -> Response:
-    return _download(request, start, end, agency, "csv")
-
-
-@router.get("/outcomes/json")
-def outcome_json(
-    request: Request,
-    start: Annotated[str, Query(alias="from", max_length=40)] = "",
-    end: Annotated[str, Query(alias="to", max_length=40)] = "",
-    agency: Annotated[str, Query(max_length=64)] = "",
-) -> Response:
-    return _download(request, start, end, agency, "json")
 
 
 class FigureOut(BaseModel):
@@ -164,17 +162,12 @@ class OutcomesOut(BaseModel):
         422: {"model": Problem, "description": "Invalid period"},
     },
 )  # fmt: skip
-def outcomes_api(
-    request: Request,
-    start: Annotated[str, Query(alias="from", max_length=10, description="YYYY-MM-DD")] = "",
-    end: Annotated[str, Query(alias="to", max_length=10, description="YYYY-MM-DD")] = "",
-    agency: AgencyText = "",
-) -> OutcomesOut | JSONResponse:
+def outcomes_api(request: Request, asked: Period) -> OutcomesOut | JSONResponse:
     """The outcome report per agency and rule (leads, verified, determined by outcome and
     cause, dollars, median days to determination, share cleared after contest, recovered
     and waived), each figure counting what happened at its rung within the period."""
     try:
-        report = _report(request, start, end, agency)
+        report = _report(request, asked)
     except BadPeriod as exc:
         return JSONResponse({"code": "invalid", "message": str(exc)}, 422)
     except Forbidden as exc:
