@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING
@@ -97,7 +97,6 @@ class StoreRecords:
     debts: Sequence[DebtRecord]
     rules: tuple[str, ...]  # every rule a case was opened for (whatever the agency)
     as_of: datetime | None = None  # the latest change to a case
-    agencies: tuple[str, ...] = field(default=())
 
 
 def read_records(session: Session, agency: str | None = None) -> StoreRecords:
@@ -169,8 +168,7 @@ def read_records(session: Session, agency: str | None = None) -> StoreRecords:
         for i, rule, debtor_agency in session.execute(debts_query)
     ]
     rules = tuple(session.scalars(select(Case.rule).distinct().order_by(Case.rule)))
-    agencies = sorted({a for c in cases for a in c.agencies} | {d.agency for d in debts})
     return StoreRecords(
         cases=cases, debts=debts, rules=rules,
-        as_of=session.scalar(select(func.max(Case.updated_at))), agencies=tuple(agencies),
+        as_of=session.scalar(select(func.max(Case.updated_at))),
     )  # fmt: skip

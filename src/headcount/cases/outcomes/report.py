@@ -14,6 +14,7 @@ over all agencies (which are counted from the cases, never by adding rows).
 from __future__ import annotations
 
 import statistics
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -191,10 +192,12 @@ def figures(
         "verified": sum(1 for c in cases if window.holds(c.verified_at)),
         "determined": len(determined),
     }
+    outcomes = Counter(c.outcome for c in determined)
+    causes = Counter(c.cause for c in determined)
     for o in Outcome:
-        values[f"outcome.{o.value}"] = sum(1 for c in determined if c.outcome == o.value)
+        values[f"outcome.{o.value}"] = outcomes[o.value]
     for cause in Cause:
-        values[f"cause.{cause.value}"] = sum(1 for c in determined if c.cause == cause.value)
+        values[f"cause.{cause.value}"] = causes[cause.value]
     for key, attribute in (("identified", "identified"), ("prevented", "prevented"),
                            ("overpaid", "overpayment")):  # fmt: skip
         values[key] = Dollars.total(Rung.DETERMINED, (getattr(c, attribute) for c in determined))
@@ -234,28 +237,39 @@ def build_report(
     if agency is not None:
         cases = [c for c in cases if agency in c.agencies]
         debts = [d for d in debts if d.agency == agency]
-    agencies = sorted({a for c in cases for a in _agencies(c)} | {d.agency for d in debts})
+    case_groups: dict[tuple[str, str], list[CaseRecord]] = defaultdict(list)
+    for c in cases:
+        case_groups[(ALL, c.rule)].append(c)
+        for a in _agencies(c):
+            case_groups[(a, c.rule)].append(c)
+            case_groups[(a, ALL)].append(c)
+    debt_groups: dict[tuple[str, str], list[DebtRecord]] = defaultdict(list)
+    for d in debts:
+        for key in ((ALL, d.rule), (d.agency, d.rule), (d.agency, ALL)):
+            debt_groups[key].append(d)
+    agencies = sorted(({a for a, _ in case_groups} | {a for a, _ in debt_groups}) - {ALL})
     if agency is not None:
         agencies = [agency]
-    rules = sorted({c.rule for c in cases} | {d.rule for d in debts})
+    rules = sorted(({r for _, r in case_groups} | {r for _, r in debt_groups}) - {ALL})
     rows: list[ReportRow] = []
 
-    def add(a: str, r: str, mine: Sequence[CaseRecord], owed: Sequence[DebtRecord]) -> None:
-        values = figures(mine, owed, window)
+    def add(a: str, r: str) -> None:
+        if (a, r) == (ALL, ALL):
+            values = figures(cases, debts, window)
+        else:
+            values = figures(case_groups.get((a, r), []), debt_groups.get((a, r), []), window)
         if _active(values) or r == ALL:
             rows.append(ReportRow(a, r, values))
 
     for a in agencies:
-        theirs = [c for c in cases if a in _agencies(c)]
-        owed = [d for d in debts if d.agency == a]
         for r in rules:
-            add(a, r, [c for c in theirs if c.rule == r], [d for d in owed if d.rule == r])
-        add(a, ALL, theirs, owed)
+            add(a, r)
+        add(a, ALL)
     if len(agencies) != 1:  # one agency's total is the grand total
         if len(agencies) > 1:
             for r in rules:
-                add(ALL, r, [c for c in cases if c.rule == r], [d for d in debts if d.rule == r])
-        add(ALL, ALL, cases, debts)
+                add(ALL, r)
+        add(ALL, ALL)
     return OutcomeReport(window, agency, tuple(rows), records.as_of)
 
 
