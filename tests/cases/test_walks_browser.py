@@ -29,8 +29,6 @@ from headcount.contract.policy import Policy
 from headcount.store import Store, utcnow
 
 pytestmark = pytest.mark.browser
-AXE = (Path(__file__).resolve().parents[1] / "checkins" / "vendor" / "axe.min.js").read_text()
-WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 WIDTHS = (1280, 390)
 CHECKINS = Path(__file__).resolve().parents[1] / "checkins"
 expect.set_options(timeout=60_000)  # waits for a page on a busy machine, not a threshold
