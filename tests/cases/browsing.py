@@ -11,7 +11,7 @@ import pytest
 from casekit import SECRET, set_contacts
 from playwright.sync_api import Browser, Page
 
-from browser import launch_chromium
+from browser import artifact_path, launch_chromium
 from headcount.store import Store
 
 CHECKINS = Path(__file__).resolve().parents[1] / "checkins"
@@ -59,3 +59,23 @@ def _axe(page: Page) -> None:
     )
     problems = [(v["id"], v["help"]) for v in result["violations"]]
     assert problems == [], problems
+
+
+def look(page: Page, name: str, widths: tuple[int, ...] = (1280, 390)) -> None:
+    """At each width: a screenshot (test-artifacts/NAME-WIDTH.png), no sideways scroll of
+    the page (wide tables scroll in their own region), no axe violation."""
+    for width in widths:
+        page.set_viewport_size({"width": width, "height": 900})
+        page.screenshot(path=str(artifact_path(f"{name}-{width}.png")), full_page=True)
+        overflow = page.evaluate(
+            "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
+        assert overflow <= 0, f"{name} scrolls sideways by {overflow}px at {width}px"
+        page.add_script_tag(content=AXE)
+        found = page.evaluate(
+            "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})"
+            ".then(r => r.violations.map(v => [v.id, v.nodes.map(n => n.html)]))",
+            WCAG,
+        )
+        assert found == [], (name, width, found)
+    page.set_viewport_size({"width": 1280, "height": 900})

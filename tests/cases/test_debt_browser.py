@@ -1,13 +1,16 @@
 """Coded determination and debt recovery in Debian's Chromium (Playwright): an analyst
 records a coded determination; a finance user opens the debt it created, sends the notice
 of debt, records a repayment agreement and two payments, a waiver request, and a second
-finance user decides it. axe-core (WCAG 2.1 A/AA) runs on every page; screenshots go to
-test-artifacts/."""
+finance user decides it; the outcome report shows those figures, each on its rung, and its
+CSV download gives the same. axe-core (WCAG 2.1 A/AA) runs on every page; screenshots go to
+test-artifacts/ (the outcome page at 1280 and 390 px)."""
 
 from __future__ import annotations
 
+import csv
 import re
 from datetime import date
+from pathlib import Path
 
 import browsing
 import pytest
@@ -21,6 +24,7 @@ pytestmark = pytest.mark.browser
 site, chromium = browsing.site, browsing.chromium
 sqlite_url, database_url = browsing.sqlite_url, browsing.database_url
 _axe = browsing._axe
+look = browsing.look
 
 
 def _sign_in(chromium: Browser, base: str, username: str) -> Page:
@@ -103,3 +107,40 @@ def test_determination_then_recovery_in_the_browser(site, users, chromium: Brows
     assert (_money(second, "#received"), _money(second, "#waived")) == ("$200.00", "$300.00")
     _axe(second)
     second.screenshot(path=str(artifact_path("debt-3-after-waiver.png")), full_page=True)
+
+    # The outcome report: the same figures, each column naming its rung.
+    outcomes_of(analyst, base)
+
+
+def _figure(page: Page, table: str, measure: str, agency: str = "VA") -> str:
+    row = page.locator(f'#{table} tr[data-agency="{agency}"][data-rule="PAID_AFTER_SEPARATION"]')
+    return row.locator(f'td[data-measure="{measure}"]').inner_text().strip()
+
+
+def outcomes_of(page: Page, base: str) -> None:
+    page.goto(f"{base}/home")
+    page.get_by_role("navigation", name="Staff").get_by_role("link", name="Outcomes").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Outcomes")
+    expect(page.locator("#period")).to_contain_text("VA, all dates")
+    assert _figure(page, "outcomes", "outcome.improper_overpayment") == "1"
+    assert _figure(page, "causes", "cause.administrative_error_agency") == "1"
+    assert _figure(page, "determined", "identified") == "$1,000.00"
+    assert _figure(page, "determined", "prevented") == "$250.00"
+    assert _figure(page, "determined", "overpaid") == "$1,000.00"
+    assert _figure(page, "recovered", "recovered") == "$200.00"
+    assert _figure(page, "recovered", "waived") == "$300.00"
+    assert _figure(page, "verified", "verified") == "1"
+    for table, measure, rung in (("leads", "at_risk", "lead"), ("recovered", "recovered",
+                                 "recovered"), ("recovered", "waived", "determined")):  # fmt: skip
+        header = page.locator(f'#{table} th[data-measure="{measure}"] .usa-tag')
+        expect(header).to_have_text(rung)
+    look(page, "outcomes")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download CSV").click()
+    path = download.value.path()
+    with Path(path).open(encoding="utf-8", newline="") as f:
+        rows = {(r["agency"], r["rule"], r["measure"]): r for r in csv.DictReader(f)}
+    waived = rows[("VA", "PAID_AFTER_SEPARATION", "waived")]
+    assert (waived["rung"], waived["value"]) == ("determined", "300.00")
+    recovered = rows[("VA", "(all)", "recovered")]  # VA's total: the analyst's whole report
+    assert (recovered["rung"], recovered["value"]) == ("recovered", "200.00")

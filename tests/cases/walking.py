@@ -9,17 +9,16 @@ from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
+import browsing
 import pytest
 from casekit import PASSWORD, SECRET, set_contacts
 from playwright.sync_api import Browser, Page, expect
 
-from browser import artifact_path, launch_chromium
+from browser import launch_chromium
 from headcount.checkins.campaigns import create_campaign
 from headcount.contract.policy import Policy
 from headcount.store import Store, utcnow
 
-AXE = (Path(__file__).resolve().parents[1] / "checkins" / "vendor" / "axe.min.js").read_text()
-WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 WIDTHS = (1280, 390)
 CHECKINS = Path(__file__).resolve().parents[1] / "checkins"
 expect.set_options(timeout=60_000)  # waits for a page on a busy machine, not a threshold
@@ -70,21 +69,7 @@ def new_page(chromium: Browser) -> Page:
 
 def look(page: Page, name: str, widths: tuple[int, ...] = WIDTHS) -> None:
     """Both widths: a screenshot, no sideways scroll, no axe violation."""
-    for width in widths:
-        page.set_viewport_size({"width": width, "height": 900})
-        page.screenshot(path=str(artifact_path(f"walk-{name}-{width}.png")), full_page=True)
-        overflow = page.evaluate(
-            "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
-        )
-        assert overflow <= 0, f"{name} scrolls sideways by {overflow}px at {width}px"
-        page.add_script_tag(content=AXE)
-        found = page.evaluate(
-            "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})"
-            ".then(r => r.violations.map(v => [v.id, v.nodes.map(n => n.html)]))",
-            WCAG,
-        )
-        assert found == [], (name, width, found)
-    page.set_viewport_size({"width": 1280, "height": 900})
+    browsing.look(page, f"walk-{name}", widths)
 
 
 def refused(page: Page, heading: str, errors: dict[str, str]) -> None:

@@ -28,6 +28,7 @@ class CaseStore:
     verified: int
     confirmed: int
     dismissed: int
+    causes: dict[tuple[str, str], int]  # determinations by (rule, cause); "none (proper)"
 
 
 def run(*args: str) -> str:
@@ -49,7 +50,10 @@ def verified_agency(tmp_path_factory: pytest.TempPathFactory) -> Verified:
 def case_store(tmp_path_factory: pytest.TempPathFactory, verified_agency: Verified) -> CaseStore:
     """Cases imported by the CLI; then, by the library as analysts would: the first 30
     verified, those with dollars at risk confirmed improper under an approved exception,
-    the others dismissed, and a few unverified cases dismissed."""
+    the others dismissed, and a few unverified cases dismissed. The improper ones take three
+    causes in turn, so that the cause table has small cells to protect."""
+    from collections import Counter
+
     from sqlalchemy import select
 
     from headcount.auth.roles import Role
@@ -67,12 +71,15 @@ def case_store(tmp_path_factory: pytest.TempPathFactory, verified_agency: Verifi
     ana, bob, cy = (Actor(n, Role.ANALYST, None) for n in ("ana", "bob", "cy"))
     store = Store.open(url)
     verified = confirmed = dismissed = 0
+    causes: Counter[tuple[str, str]] = Counter()
+    reasons = ("administrative_error_agency", "failure_to_verify", "death_data_not_timely")
     try:
         with store.begin() as s:
             cases = [(c.id, c.amount_at_risk) for c in s.scalars(select(Case).order_by(Case.id))]
         now = utcnow()
         for n, (cid, at_risk) in enumerate(cases):
             with store.begin() as s:
+                rule = s.get(Case, cid).rule  # type: ignore[union-attr]
                 if n < 30:
                     workflow.verify(s, cid, ana, source="HR file SF-50", now=now)
                     verified += 1
@@ -82,17 +89,20 @@ def case_store(tmp_path_factory: pytest.TempPathFactory, verified_agency: Verifi
                         workflow.approve_exception(s, cid, exc.id, cy)
                         determinations.determine(
                             s, cid, ana, outcome="improper_overpayment",
-                            cause="administrative_error_agency", identified=at_risk,
+                            cause=reasons[n % 3], identified=at_risk,
                             prevented=at_risk, reason="paid in error; stopped before payday",
                             now=now + timedelta(days=1),
                         )  # fmt: skip
                         confirmed += 1
+                        causes[(rule, reasons[n % 3])] += 1
                     else:
                         determinations.dismiss(s, cid, ana, reason="explained by HR")
                         dismissed += 1
+                        causes[(rule, "none (proper)")] += 1
                 elif n < 36:
                     determinations.dismiss(s, cid, ana, reason="duplicate of another case")
                     dismissed += 1
+                    causes[(rule, "none (proper)")] += 1
     finally:
         store.close()
-    return CaseStore(url, verified, confirmed, dismissed)
+    return CaseStore(url, verified, confirmed, dismissed, dict(causes))

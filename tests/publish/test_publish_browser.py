@@ -63,6 +63,9 @@ def test_offline_styled_and_accessible(browser: Browser, page_path: Path) -> Non
         expect(
             page.get_by_role("table", name="Determined: cases by rule and outcome")
         ).to_be_visible()
+        causes = page.get_by_role("table", name="Determined: cases by rule and cause")
+        expect(causes).to_be_visible()
+        expect(causes.get_by_role("columnheader", name="none (proper)")).to_be_visible()
         assert page.locator("td.withheld").first.inner_text() == "withheld"
         page.screenshot(path=artifact_path("publication.png"), full_page=True)
     finally:

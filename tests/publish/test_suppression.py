@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from publish_attack import Found, Row, attack
 
+from headcount.publish.store import CaseFigure, Determined, OutcomeRecords, store_tables
 from headcount.publish.suppress import Protection, Suppressed, suppress
 from headcount.publish.tables import TOTAL, Key, Publication, Relation, Rung, Table, Unit, cellwise
 
@@ -138,6 +139,58 @@ def dollar_table(draw: st.DrawFn) -> Table:
 @given(dollar_table())
 def test_random_dollar_tables(table: Table) -> None:
     check(Publication((table,)))
+
+
+small_or_not = st.one_of(st.just(0), st.integers(1, 10), st.integers(11, 30))
+
+
+@st.composite
+def case_store(draw: st.DrawFn) -> Publication:
+    """The case store's tables as `headcount publish` makes them: verified by rule,
+    determined by rule and outcome, and by rule and cause, with the relations between them
+    (no more improper outcomes than verifications; the cause table's totals and its
+    `none (proper)` column equal to the outcome table's)."""
+    rules = tuple(f"R{i}" for i in range(draw(st.integers(1, 3))))
+    outcomes = ("proper", "improper_overpayment", "unknown")
+    causes = ("failure_to_verify", "administrative_error_agency", "fraud_referred")
+    determined: list[Determined] = []
+    verified: list[CaseFigure] = []
+    for rule in rules:
+        determined += [Determined(rule, outcome="proper")] * draw(small_or_not)
+        improper = 0
+        for outcome in outcomes[1:]:
+            for cause in causes:
+                n = draw(small_or_not)
+                determined += [Determined(rule, outcome=outcome, cause=cause)] * n
+                improper += n
+        verified += [CaseFigure(rule)] * (improper + draw(st.integers(0, 12)))
+    records = OutcomeRecords(
+        rules=rules, verified=verified, determined=determined, outcomes=outcomes,
+        after_verification=frozenset(outcomes[1:]), causes=causes,
+    )  # fmt: skip
+    tables, relations = store_tables(records, "case store")
+    return Publication(tuple(tables), tuple(relations))
+
+
+@settings(max_examples=25, suppress_health_check=[HealthCheck.too_slow], deadline=None)
+@given(case_store())
+def test_random_case_stores_with_causes(publication: Publication) -> None:
+    causes = publication.table("determined_by_cause")
+    outcomes = publication.table("determined_by_rule")
+    # What an outsider knows, written here apart from the library's relations.
+    known: list[tuple[tuple[Key, ...], Key]] = []
+    for rule in (*causes.rows, TOTAL):
+        assert causes.value(rule, TOTAL) == outcomes.value(rule, TOTAL)
+        assert causes.value(rule, "none (proper)") == outcomes.value(rule, "proper")
+        for mine, theirs in ((TOTAL, TOTAL), ("proper", "none (proper)")):
+            a, b = outcomes.key(rule, mine), causes.key(rule, theirs)
+            known += [((a,), b), ((b,), a)]
+        improper = tuple(outcomes.key(rule, o) for o in outcomes.columns if o != "proper")
+        known.append((improper, ("verified_by_rule", rule, "verified")))
+    done = check(publication)
+    found = attack(rows_of(publication, done.withheld), known)
+    assert [k for k, f in found.items()
+            if f.fixed_by_equations or not wide_enough(publication, k, f)] == []  # fmt: skip
 
 
 def test_a_rectangle_protects_two_small_cells() -> None:

@@ -113,6 +113,11 @@ POLICY: dict[tuple[str, str], Rule] = {
             "referral",
         )
     },
+    # The outcome report (web/outcome_pages.py): counts and dollars, no one named; whoever
+    # reads cases (a user of one agency sees that agency only: cases/outcomes/report.py).
+    ("GET", "/outcomes"): CASES_READ,
+    ("GET", "/outcomes/{kind}"): CASES_READ,  # the CSV and JSON downloads
+    ("GET", "/api/v1/outcomes"): CASES_READ,
     # The person named in a finding: authorised by the signed link in their notice letter.
     ("GET", "/notice/{token}"): CHECKIN_LINK,
     ("GET", "/n/{code}"): CHECKIN_LINK,  # the short link printed in the letter

@@ -330,3 +330,8 @@ _keys_cmds.keys_app.command("signing-pair")(_provenance_cmds.signing_pair)
 from headcount.cli import publish_cmds as _publish_cmds  # noqa: E402
 
 app.command("publish")(_publish_cmds.publish)
+
+# What became of the leads: the outcome report.
+from headcount.cli import outcomes_cmds as _outcomes_cmds  # noqa: E402
+
+app.command("outcomes")(_outcomes_cmds.outcomes)

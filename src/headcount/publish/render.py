@@ -18,6 +18,7 @@ from markupsafe import Markup
 
 import headcount
 from headcount.contract.csvout import Cell, write_rows
+from headcount.contract.ladder import RUNG_WORDS
 from headcount.publish.suppress import Protection, Suppressed
 from headcount.publish.tables import TOTAL, Key, Number, Publication, Rung, Table, Unit
 
@@ -25,15 +26,6 @@ CSV_COLUMNS = (
     "table", "title", "rung", "unit", "row_dimension", "row", "column_dimension", "column",
     "value", "status", "source",
 )  # fmt: skip
-RUNG_WORDS = {
-    Rung.LEAD: "Lead: a rule fired; evidence attached. At risk, not proven.",
-    Rung.VERIFIED: "Verified: an analyst confirmed the facts from an independent source.",
-    Rung.DETERMINED: "Determined: notice sent, the contest period passed, a determination "
-    "recorded.",
-    Rung.RECOVERED: "Recovered: money came back.",
-    Rung.CONTEXT: "Context: counts of people on the roster, not findings; no rung of the "
-    "evidence ladder.",
-}
 
 
 def figure(unit: Unit, value: Number) -> Number:

@@ -1,8 +1,10 @@
-"""The tables the case store gives: cases verified, determined by outcome, their dollars
-(identified, prevented, overpaid) and money recovered or waived, each by rule.
+"""The tables the case store gives: cases verified, determined by outcome and by cause,
+their dollars (identified, prevented, overpaid), money recovered and dollars waived, each
+by rule.
 
-`outcome_records` is the one function that reads the store (cases/models.py and
-cases/debts/models.py); `store_tables` turns what it returns into tables.
+`outcome_records` reads the store through the case store's one reader of outcomes
+(cases/outcomes/records.py, which the outcome report counts from too); `store_tables`
+turns what it returns into tables.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ class CaseFigure:
 @dataclass(frozen=True)
 class Determined(CaseFigure):
     outcome: str = ""
+    cause: str = ""  # "" for a proper payment, which has no cause
 
 
 @dataclass(frozen=True)
@@ -44,12 +47,16 @@ class OutcomeRecords:
     # Outcomes that can only follow an independent verification (an outsider reading the
     # rules knows those counts cannot exceed the verified ones).
     after_verification: frozenset[str]
-    recovered: Sequence[CaseFigure] = ()
+    recovered: Sequence[CaseFigure] = ()  # per debt: "recovered" and "waived" dollars
     as_of: str = ""
+    causes: tuple[str, ...] = ()  # the columns of the cause table, in order
+    proper: str = "proper"  # the one outcome that has no cause
 
 
 # A determination's dollars, by the name the publication gives each kind (claims.md).
 DOLLAR_KINDS = {"identified": "identified", "prevented": "prevented", "overpayment": "overpaid"}
+# The cause table's column for determinations without a cause: proper payments.
+NO_CAUSE = "none (proper)"
 
 
 def _positive(amounts: Mapping[str, Decimal | None]) -> dict[str, Decimal]:
@@ -57,53 +64,43 @@ def _positive(amounts: Mapping[str, Decimal | None]) -> dict[str, Decimal]:
 
 
 def outcome_records(session: Session) -> OutcomeRecords:
-    """Cases verified, coded determinations with their dollars, and debts' recoveries."""
-    from sqlalchemy import func, select
+    """Cases verified, coded determinations with their dollars, and debts' recoveries, from
+    the case store's one reader of outcomes (cases/outcomes/records.py)."""
+    from headcount.cases.models import Cause, Outcome
+    from headcount.cases.outcomes.records import AFTER_VERIFICATION, Window, read_records
 
-    from headcount.cases.debts.models import Debt
-    from headcount.cases.models import Case, Outcome
-
-    rules = tuple(session.scalars(select(Case.rule).distinct().order_by(Case.rule)))
-    verified = [
-        CaseFigure(rule, _positive({"at risk": amount}))
-        for rule, amount in session.execute(
-            select(Case.rule, Case.amount_at_risk)
-            .where(Case.verified_at.is_not(None))
-            .order_by(Case.id)
-        )
-    ]
-    determined = [
-        Determined(
-            rule=row.rule,
-            outcome=row.outcome,
-            dollars=_positive(
-                {name: getattr(row, column) for column, name in DOLLAR_KINDS.items()}
-            ),
-        )
-        for row in session.execute(
-            select(Case.rule, Case.outcome, Case.identified, Case.prevented, Case.overpayment)
-            .where(Case.outcome.is_not(None))
-            .order_by(Case.id)
-        )
-    ]
-    recovered = [
-        CaseFigure(rule, _positive({"recovered": received, "waived": waived}))
-        for rule, received, waived in session.execute(
-            select(Case.rule, Debt.received, Debt.waived)
-            .join(Case, Debt.case_id == Case.id)
-            .order_by(Debt.id)
-        )
-    ]
-    latest = session.scalar(select(func.max(Case.updated_at)))
+    records = read_records(session)
+    ever = Window()
     return OutcomeRecords(
-        rules=rules,
-        verified=verified,
-        determined=determined,
+        rules=records.rules,
+        verified=[
+            CaseFigure(c.rule, _positive({"at risk": c.at_risk}))
+            for c in records.cases
+            if c.verified_at is not None
+        ],
+        determined=[
+            Determined(
+                rule=c.rule,
+                outcome=c.outcome,
+                cause=c.cause or "",
+                dollars=_positive(
+                    {name: getattr(c, column) for column, name in DOLLAR_KINDS.items()}
+                ),
+            )
+            for c in records.cases
+            if c.outcome is not None
+        ],
         outcomes=tuple(o.value for o in Outcome),
-        # Only "proper" may end a case that was never verified (cases/determinations.py).
-        after_verification=frozenset(o.value for o in Outcome if o is not Outcome.PROPER),
-        recovered=recovered,
-        as_of=f"{latest:%Y-%m-%d %H:%M} UTC" if latest else "",
+        after_verification=AFTER_VERIFICATION,
+        recovered=[
+            CaseFigure(
+                d.rule, _positive({"recovered": d.received_in(ever), "waived": d.waived_in(ever)})
+            )
+            for d in records.debts
+        ],
+        as_of=f"{records.as_of:%Y-%m-%d %H:%M} UTC" if records.as_of else "",
+        causes=tuple(c.value for c in Cause),
+        proper=Outcome.PROPER.value,
     )
 
 
@@ -150,7 +147,8 @@ def store_tables(records: OutcomeRecords, source: str) -> tuple[list[Table], lis
         note="After notice and the contest period (or an approved exception), a "
         "determination was recorded.",
     )  # fmt: skip
-    tables = [verified, determined]
+    causes = _cause_table(records, rules, source)
+    tables = [verified, determined, causes]
     tables += [
         _dollar_table(
             f"verified_dollars_{i}", f"Verified: dollars {kind}, by rule", Rung.VERIFIED,
@@ -167,13 +165,19 @@ def store_tables(records: OutcomeRecords, source: str) -> tuple[list[Table], lis
         )
         for i, kind in enumerate(_kinds(records.determined), start=1)
     ]  # fmt: skip
-    tables += [
-        _dollar_table(
-            f"recovered_dollars_{i}", f"Recovered: dollars {kind}, by rule", Rung.RECOVERED,
-            kind, rules, records.recovered, source, "Money that came back.",
-        )
-        for i, kind in enumerate(_kinds(records.recovered), start=1)
-    ]  # fmt: skip
+    if any("waived" in f.dollars for f in records.recovered):
+        tables.append(_dollar_table(
+            "waived_dollars", "Determined: overpaid dollars waived, by rule", Rung.DETERMINED,
+            "waived", rules, records.recovered, source,
+            "Overpayments forgiven by a waiver decision (5 U.S.C. 5584): determined, never "
+            "recovered.",
+        ))  # fmt: skip
+    if any("recovered" in f.dollars for f in records.recovered):
+        tables.append(_dollar_table(
+            "recovered_dollars", "Recovered: dollars recovered, by rule", Rung.RECOVERED,
+            "recovered", rules, records.recovered, source,
+            "Money that came back: repayments, salary offsets, Treasury offsets.",
+        ))  # fmt: skip
     relations = [
         Relation(
             tuple(
@@ -184,4 +188,33 @@ def store_tables(records: OutcomeRecords, source: str) -> tuple[list[Table], lis
         for rule in (*rules, TOTAL)
     ]
     relations = [r for r in relations if r.smaller]
-    return tables, relations
+    return tables, relations + _cause_relations(records, determined, causes)
+
+
+def _cause_table(records: OutcomeRecords, rules: tuple[str, ...], source: str) -> Table:
+    return Table(
+        name="determined_by_cause", title="Determined: cases by rule and cause",
+        rung=Rung.DETERMINED, unit=Unit.COUNT, noun="cases", row_label="rule",
+        column_label="cause", rows=rules, columns=(*records.causes, NO_CAUSE),
+        values=dict(Counter((d.rule, d.cause or NO_CAUSE) for d in records.determined)),
+        sum_rows=True, sum_columns=True, source=source, rows_total="All rules",
+        columns_total="All determinations",
+        note="Why the payments determined improper (or unknown) were so, in the codes "
+        "agencies report to OMB. A proper payment has no cause. Only a determination coded "
+        "fraud_referred, approved by two integrity officers, speaks of fraud.",
+    )  # fmt: skip
+
+
+def _cause_relations(records: OutcomeRecords, determined: Table, causes: Table) -> list[Relation]:
+    """What an outsider knows joining the cause table to the outcome table: the same
+    determinations in both (equal totals, written as two inequalities), and a proper
+    payment has no cause, nor (as the codes are checked) any other determination."""
+    found = []
+    for rule in (*records.rules, TOTAL):
+        both = (determined.key(rule, TOTAL), causes.key(rule, TOTAL))
+        found += [Relation((both[0],), both[1]), Relation((both[1],), both[0])]
+        proper, none = determined.key(rule, records.proper), causes.key(rule, NO_CAUSE)
+        found.append(Relation((proper,), none))
+        if all(d.cause or d.outcome == records.proper for d in records.determined):
+            found.append(Relation((none,), proper))
+    return found

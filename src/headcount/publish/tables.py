@@ -17,21 +17,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
 
+# The ladder lives in contract/ladder.py (the outcome report labels its figures with it too).
+from headcount.contract.ladder import Rung as Rung
+
 # The label of a total in a table's rows or columns: never a rule code or an agency code.
 TOTAL = "(all)"
 
 Number = int | Decimal
-
-
-class Rung(StrEnum):
-    """The evidence ladder of claims.md, and `context` for counts that are no rung of it
-    (the roster on a send date: people, not findings)."""
-
-    LEAD = "lead"
-    VERIFIED = "verified"
-    DETERMINED = "determined"
-    RECOVERED = "recovered"
-    CONTEXT = "context"
 
 
 class Unit(StrEnum):

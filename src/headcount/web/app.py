@@ -56,6 +56,7 @@ def create_app(
         contest_pages,
         debt_pages,
         guard,
+        outcome_pages,
         review_pages,
     )
     from headcount.web.api import router as api_router
@@ -92,6 +93,8 @@ def create_app(
     app.include_router(review_pages.router)
     app.include_router(debt_pages.router)
     app.include_router(case_api.router)
+    app.include_router(outcome_pages.router)
+    app.include_router(outcome_pages.api_router)
     guard.install(app)  # after the last router: fails if any route has no policy entry
 
     # Last added runs first: the client address is settled before anything reads it.

@@ -71,6 +71,7 @@ def staff_nav(request: Request) -> dict[str, Any]:
     nav = [("/home", "Home")]
     if user.role in CASES_READ:
         nav.append(("/cases", "Cases"))
+        nav.append(("/outcomes", "Outcomes"))
     if user.role in DEBTS_READ:
         nav.append(("/debts", "Debts"))
     if user.role in CASES_WORK:

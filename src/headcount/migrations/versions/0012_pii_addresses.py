@@ -2,7 +2,7 @@
 SSNs and accounts, and withheld from the case's stored evidence (cases/withheld.py)
 
 Revision ID: 0012
-Revises: 0007
+Revises: 0011
 Create Date: 2026-12-03 17:20:00
 """
 
@@ -11,7 +11,7 @@ from __future__ import annotations
 from alembic import op
 
 revision = "0012"
-down_revision = "0007"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 
