@@ -62,9 +62,13 @@ def start_of(day: date) -> datetime:
     return datetime.combine(day, time(), tzinfo=UTC)
 
 
-def workers_for(letter: Letter) -> frozenset[Role]:
+def workers_for_kind(kind: LetterKind) -> frozenset[Role]:
     """Case workers deliver case letters; finance, the notices of debt."""
-    return DEBT_WORKERS if letter.kind == LetterKind.DEBT_NOTICE else WORKERS
+    return DEBT_WORKERS if kind is LetterKind.DEBT_NOTICE else WORKERS
+
+
+def workers_for(letter: Letter) -> frozenset[Role]:
+    return workers_for_kind(LetterKind(letter.kind))
 
 
 def get_letter(session: Session, letter_id: int, actor: Actor, *, lock: bool = False) -> Letter:
