@@ -7,13 +7,18 @@ notice of debt (cases/debts/ledger.py).
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from headcount import audit
+from headcount.cases.access import WORKERS, Actor, CaseError, CaseNotFound, require
 from headcount.cases.delivery.models import Channel, Letter, LetterKind, LetterState
 from headcount.cases.models import Case, Person
+
+EMAIL = re.compile(r"[^@\s<>,;\x00-\x1f]{1,64}@[A-Za-z0-9.-]{1,253}\.[A-Za-z]{2,63}")
 
 
 def queue_letter(
@@ -57,3 +62,36 @@ def queue_decision_letters(
                          pdf=letter_pdf(html), reference=case.finding_id, now=now)
         )  # fmt: skip
     return out
+
+
+def set_recipient(
+    session: Session, actor: Actor, employee_id: str, *, email: str | None = None,
+    by_post: bool | None = None,
+) -> Person:  # fmt: skip
+    """Where a person's letters go: a work address (`email`, "" to remove it) and/or post.
+    Letters still queued follow the change; the audit entry says what changed, not the
+    address."""
+    require(actor, WORKERS, "change where a person's letters go")
+    person = session.scalars(
+        select(Person).where(Person.employee_id == employee_id.strip())
+    ).one_or_none()
+    if person is None or not actor.sees(person.agency):
+        raise CaseNotFound(f"no person {employee_id!r} is named in a case")
+    if email is not None:
+        address = email.strip()
+        if address and not EMAIL.fullmatch(address):
+            raise CaseError("the email address is not one address (name@domain)")
+        person.email = address or None
+    if by_post is not None:
+        person.by_post = by_post
+    for letter in session.scalars(
+        select(Letter).where(Letter.person_id == person.id,
+                             Letter.state == LetterState.QUEUED.value)
+    ):  # fmt: skip
+        letter.channel = channel_for(person).value
+    audit.record(
+        session, actor=actor.username, action="person.recipient", target_type="person",
+        target_id=person.id, client=actor.client,
+        detail={"email": bool(person.email), "by_post": person.by_post},
+    )  # fmt: skip
+    return person
