@@ -177,9 +177,7 @@ def test_bounce_and_refusal_move_a_letter_to_post(imported, users, tmp_path: Pat
         assert again is not None and again.letters == 1
 
 
-def test_decision_letters_are_stored_and_debt_notice_periods_count_from_delivery(
-    imported, users
-):
+def test_decision_letters_are_stored_and_debt_notice_periods_count_from_delivery(imported, users):
     ana, fin = users["ana"], users["fin"]
     cid = case_id(imported, "PAID_AFTER_SEPARATION", "VA1")
     made = utcnow() - timedelta(days=40)

@@ -77,13 +77,17 @@ def upgrade() -> None:
             ["case_id"], ["cases.id"], name=op.f("fk_letters_case_id_cases"), ondelete="CASCADE"
         ),
         sa.ForeignKeyConstraint(
-            ["person_id"], ["people.id"], name=op.f("fk_letters_person_id_people"),
+            ["person_id"],
+            ["people.id"],
+            name=op.f("fk_letters_person_id_people"),
             ondelete="CASCADE",
-        ),  # fmt: skip
+        ),
         sa.ForeignKeyConstraint(
-            ["notice_id"], ["notices.id"], name=op.f("fk_letters_notice_id_notices"),
+            ["notice_id"],
+            ["notices.id"],
+            name=op.f("fk_letters_notice_id_notices"),
             ondelete="CASCADE",
-        ),  # fmt: skip
+        ),
         sa.ForeignKeyConstraint(
             ["debt_id"], ["debts.id"], name=op.f("fk_letters_debt_id_debts"), ondelete="CASCADE"
         ),
