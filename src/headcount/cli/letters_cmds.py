@@ -80,7 +80,9 @@ def _deliver(
             if email:
                 try:
                     sent = send_letters(store, smtp.settings(), actor, kinds=kinds)
-                except OSError as exc:
+                except Forbidden:
+                    raise
+                except OSError as exc:  # (Forbidden is a PermissionError, so an OSError)
                     fail(f"the SMTP server could not be reached ({type(exc).__name__})")
                 console.print(
                     f"Emailed: {len(sent.sent):,}; to retry: {len(sent.failed):,}; "
