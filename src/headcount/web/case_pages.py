@@ -109,6 +109,8 @@ def status_of(case: Case) -> str:
     """The case's state in words; a decision says which one (a dismissal is not a
     confirmed improper payment)."""
     words = STATE_WORDS[State(case.state)]
+    if case.state == State.NOTICE_SENT and case.contest_deadline is None:
+        words = "Notice written: waiting for its delivery to start the contest period"
     if case.outcome:
         return f"{words}: {OUTCOME_WORDS.get(Outcome(case.outcome), case.outcome)}"
     return words
