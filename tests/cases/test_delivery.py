@@ -15,7 +15,6 @@ import pytest
 from casekit import SECRET, World, case_id, emailed
 from sqlalchemy import select
 
-from checkins.smtp_sink import smtp_server
 from headcount.audit import AuditEntry
 from headcount.cases import determinations, notices, workflow
 from headcount.cases.access import Actor, CaseError, CaseNotFound, Forbidden
@@ -60,7 +59,9 @@ def _personal(world: World, store: Store, employee_id: str) -> list[str]:
     return [v for v in values if v]
 
 
-def test_emailed_notice_starts_the_period_when_the_server_accepts_it(imported, users, world):
+def test_emailed_notice_starts_the_period_when_the_server_accepts_it(
+    imported, users, world, mail_server
+):
     ana = users["ana"]
     cid = case_id(imported, "PAID_AFTER_SEPARATION", "VA1")
     made = utcnow() - timedelta(days=3)
@@ -72,12 +73,12 @@ def test_emailed_notice_starts_the_period_when_the_server_accepts_it(imported, u
         assert case.state == "notice_sent" and case.contest_deadline is None
     with pytest.raises(CaseError, match="not been delivered"), imported.begin() as s:
         workflow.record_no_contest(s, cid, ana, now=made + timedelta(days=40))
-    with smtp_server() as (sink, port, _):
-        settings = SmtpSettings(host="127.0.0.1", port=port, sender="payroll@va.example")
-        done = send_letters(imported, settings, ana)
-        assert done.sent == [letter_id] and not done.failed
-        again = send_letters(imported, settings, ana)  # nothing twice
-        assert again.sent == [] and len(sink.messages) == 1
+    sink, port = mail_server
+    settings = SmtpSettings(host="127.0.0.1", port=port, sender="payroll@va.example")
+    done = send_letters(imported, settings, ana)
+    assert done.sent == [letter_id] and not done.failed
+    again = send_letters(imported, settings, ana)  # nothing twice
+    assert again.sent == [] and len(sink.messages) == 1
     (message,) = sink.messages
     assert message["To"] == "va1@agency.example.gov"
     with imported.begin() as s:
@@ -152,13 +153,13 @@ def test_print_batch_manifest_and_mailing_date(imported, users, world, tmp_path:
         workflow.record_no_contest(s, cid, ana, now=deadline - timedelta(seconds=1))
 
 
-def test_bounce_and_refusal_move_a_letter_to_post(imported, users, tmp_path: Path):
+def test_bounce_and_refusal_move_a_letter_to_post(imported, users, tmp_path: Path, mail_server):
     ana = users["ana"]
     one = case_id(imported, "PAID_AFTER_SEPARATION", "VA1")
     _noticed(imported, one, ana)
-    with smtp_server() as (sink, port, _):
-        sink.refuse["va1@agency.example.gov"] = [550, 1]
-        done = send_letters(imported, SmtpSettings(host="127.0.0.1", port=port), ana)
+    sink, port = mail_server
+    sink.refuse["va1@agency.example.gov"] = [550, 1]
+    done = send_letters(imported, SmtpSettings(host="127.0.0.1", port=port), ana)
     assert done.to_post == [_letters(imported, one)[0][0]] and sink.messages == []
     with imported.begin() as s:
         assert s.scalars(select(Person.by_post).where(Person.employee_id == "VA1")).one()

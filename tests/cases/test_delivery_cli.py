@@ -13,7 +13,6 @@ from pathlib import Path
 
 from casekit import SECRET, case_id
 
-from checkins.smtp_sink import smtp_server
 from headcount.cases import notices, workflow
 from headcount.store import Store, utcnow
 
@@ -27,7 +26,7 @@ def run(*args: str, db: str, ring: Path) -> subprocess.CompletedProcess[str]:
 
 
 def test_deliver_by_email_and_print_then_record_the_mailing(
-    imported: Store, database_url: str, users, tmp_path: Path
+    imported: Store, database_url: str, users, tmp_path: Path, mail_server
 ) -> None:
     ring, ana = tmp_path / "pii.keyring", users["ana"]
     by_post, by_email = (case_id(imported, "PAID_AFTER_SEPARATION", "VA1"),
@@ -41,16 +40,16 @@ def test_deliver_by_email_and_print_then_record_the_mailing(
                                 base_url="https://hc.example.gov")  # fmt: skip
     nothing = run("cases", "deliver", "--as", "ana", db=database_url, ring=ring)
     assert nothing.returncode == 2 and "--print-batch" in nothing.stderr
-    with smtp_server() as (sink, port, _):
-        sent = run("cases", "deliver", "--as", "ana", "--email", "--smtp-host", "127.0.0.1",
-                   "--smtp-port", str(port), "--from", "payroll@va.example",
-                   db=database_url, ring=ring)  # fmt: skip
-        assert sent.returncode == 0, sent.stderr
-        assert "Emailed: 1;" in sent.stdout
-        assert [m["To"] for m in sink.messages] == ["va2@agency.example.gov"]
-        refused = run("debts", "deliver", "--as", "ana", "--email", "--smtp-port", str(port),
-                      db=database_url, ring=ring)  # fmt: skip
-        assert refused.returncode == 2 and "analyst may not" in refused.stderr
+    sink, port = mail_server
+    sent = run("cases", "deliver", "--as", "ana", "--email", "--smtp-host", "127.0.0.1",
+               "--smtp-port", str(port), "--from", "payroll@va.example",
+               db=database_url, ring=ring)  # fmt: skip
+    assert sent.returncode == 0, sent.stderr
+    assert "Emailed: 1;" in sent.stdout
+    assert [m["To"] for m in sink.messages] == ["va2@agency.example.gov"]
+    refused = run("debts", "deliver", "--as", "ana", "--email", "--smtp-port", str(port),
+                  db=database_url, ring=ring)  # fmt: skip
+    assert refused.returncode == 2 and "analyst may not" in refused.stderr
     out = tmp_path / "batch.pdf"
     printed = run("cases", "deliver", "--as", "ana", "--print-batch", str(out),
                   db=database_url, ring=ring)  # fmt: skip
