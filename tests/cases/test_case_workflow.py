@@ -15,7 +15,7 @@ from headcount.audit import AuditEntry, audit_key, verify_chain
 from headcount.cases import determinations, notices, workflow
 from headcount.cases.access import Actor, CaseError, CaseNotFound, Forbidden
 from headcount.cases.contests import submit_contest
-from headcount.cases.delivery.record import period_end
+from headcount.cases.delivery.periods import period_end
 from headcount.cases.models import Case, Notice
 from headcount.store import Store, utcnow
 

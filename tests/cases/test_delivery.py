@@ -23,6 +23,7 @@ from headcount.cases.debts.models import Debt
 from headcount.cases.delivery import record
 from headcount.cases.delivery.email import send_letters
 from headcount.cases.delivery.models import Letter
+from headcount.cases.delivery.periods import period_end
 from headcount.cases.delivery.printing import print_batch
 from headcount.cases.delivery.queue import set_recipient
 from headcount.cases.models import Case, Notice, Person
@@ -87,7 +88,7 @@ def test_emailed_notice_starts_the_period_when_the_server_accepts_it(
         accepted, pdf = letter.sent_at, letter.pdf
         notice = s.get_one(Notice, letter.notice_id)
         assert letter.state == "sent" and letter.provided_at == accepted
-        assert notice.deadline == record.period_end(accepted, 30) > made + timedelta(days=30)
+        assert notice.deadline == period_end(accepted, 30) > made + timedelta(days=30)
         assert s.get_one(Case, cid).contest_deadline == notice.deadline
     assert message["Subject"] == f"Notice of a payroll finding: reference {finding}"
     (attachment,) = list(message.iter_attachments())

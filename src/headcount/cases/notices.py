@@ -29,8 +29,8 @@ from sqlalchemy.orm import Session
 
 from headcount.cases.access import Actor, CaseError
 from headcount.cases.delivery.models import LetterKind
+from headcount.cases.delivery.periods import period_end
 from headcount.cases.delivery.queue import queue_letter
-from headcount.cases.delivery.record import period_end
 from headcount.cases.letters import letter_html, letter_pdf
 from headcount.cases.models import AgencySetting, Notice, State
 from headcount.cases.workflow import expect_state, transition, worked_case

@@ -24,7 +24,7 @@ A bounce undoes the provision: the period no longer runs until the letter goes o
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy.orm import Session
 
@@ -41,6 +41,7 @@ from headcount.cases.access import (
     storable_id,
 )
 from headcount.cases.delivery.models import Channel, Letter, LetterKind, LetterState
+from headcount.cases.delivery.periods import period_end, start_of
 from headcount.cases.models import Case, CaseEvent, Notice, State
 from headcount.store.types import utcnow
 
@@ -50,16 +51,6 @@ PAY_DAYS = 30  # a notice of debt's date to pay in full or agree a schedule
 MAILABLE = frozenset({LetterState.PRINTED})
 DELIVERABLE = frozenset({LetterState.SENT, LetterState.PRINTED, LetterState.MAILED})
 BOUNCEABLE = frozenset({LetterState.SENT, LetterState.DELIVERED})
-
-
-def period_end(provided_at: datetime, days: int) -> datetime:
-    """The end of the `days`th day after the day of `provided_at` (UTC)."""
-    day = provided_at.astimezone(UTC).date() + timedelta(days=days + 1)
-    return datetime.combine(day, time(), tzinfo=UTC)
-
-
-def start_of(day: date) -> datetime:
-    return datetime.combine(day, time(), tzinfo=UTC)
 
 
 def workers_for_kind(kind: LetterKind) -> frozenset[Role]:
