@@ -210,3 +210,40 @@ def test_decision_letters_are_stored_and_debt_notice_periods_count_from_delivery
         assert debt.payment_due == delivered.date() + timedelta(days=30)
     with pytest.raises(CaseError, match="may start"), imported.begin() as s:
         ledger.offset(s, debt_id, fin, disposable_pay="2000", pay_period_end=date(2026, 11, 28))
+
+
+def test_notices_sent_before_0008_keep_their_deadlines(database_url):
+    """Revision 0008: a notice sent before delivery was recorded counts from its sending, as
+    it did; its case keeps its deadline, and people gain no address they did not have."""
+    from sqlalchemy import text
+
+    from headcount.migrations import upgrade
+
+    db = Store.open(database_url)
+    try:
+        upgrade(db, "0007")
+        with db.engine.begin() as c:
+            c.execute(text(
+                "INSERT INTO people (employee_id, name, agency, evidence_for) "
+                "VALUES ('E1', 'n', 'VA', '')"
+            ))  # fmt: skip
+            c.execute(text(
+                "INSERT INTO cases (finding_id, rule, severity, amount_at_risk, summary, evidence,"
+                " source, state, created_at, updated_at, notice_sent_at, contest_deadline)"
+                " VALUES ('HC-1', 'PAID_AFTER_DEATH', 'high', 1, 's', '{}', 'r', 'notice_sent',"
+                " '2026-01-01', '2026-01-01', '2026-01-02 10:00:00', '2026-02-01 10:00:00')"
+            ))  # fmt: skip
+            c.execute(text(
+                "INSERT INTO notices (case_id, person_id, sent_at, deadline, html, pdf) VALUES"
+                " (1, 1, '2026-01-02 10:00:00', '2026-02-01 10:00:00', 'h', :pdf)"
+            ), {"pdf": b"%PDF-"})  # fmt: skip
+        upgrade(db)
+        with db.begin() as s:
+            notice = s.get_one(Notice, 1)
+            assert notice.delivered_at == notice.sent_at
+            assert s.get_one(Case, 1).contest_deadline == datetime(2026, 2, 1, 10, tzinfo=UTC)
+            person = s.get_one(Person, 1)
+            assert (person.email, person.by_post) == (None, False)
+            assert s.scalars(select(Letter)).all() == []
+    finally:
+        db.close()

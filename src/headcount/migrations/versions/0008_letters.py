@@ -26,20 +26,18 @@ def _when(name: str, nullable: bool = True) -> sa.Column[object]:
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("people", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("email", sa.String(length=320), nullable=True))
-        batch_op.add_column(
-            sa.Column("by_post", sa.Boolean(), nullable=False, server_default=sa.false())
-        )
-    with op.batch_alter_table("people", schema=None) as batch_op:
-        batch_op.alter_column("by_post", server_default=None)
-    with op.batch_alter_table("notices", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("link", sa.String(length=300), nullable=True))
-        batch_op.add_column(_when("delivered_at"))
+    # Columns are only added, and directly (ALTER TABLE ... ADD COLUMN, on SQLite too): a
+    # batch that copied `people` or `notices` drops the old table, and SQLite's foreign keys
+    # cascade that to every case's people and notices.
+    op.add_column("people", sa.Column("email", sa.String(length=320), nullable=True))
+    op.add_column(
+        "people", sa.Column("by_post", sa.Boolean(), nullable=False, server_default=sa.false())
+    )
+    op.add_column("notices", sa.Column("link", sa.String(length=300), nullable=True))
+    op.add_column("notices", _when("delivered_at"))
     # Notices sent before delivery was recorded counted their period from sending: keep it.
     op.execute("UPDATE notices SET delivered_at = sent_at")
-    with op.batch_alter_table("debts", schema=None) as batch_op:
-        batch_op.add_column(_when("notice_provided_at"))
+    op.add_column("debts", _when("notice_provided_at"))
     op.execute("UPDATE debts SET notice_provided_at = notice_sent_at")
     op.create_table(
         "letters",
@@ -103,11 +101,9 @@ def downgrade() -> None:
     op.drop_index("ix_letters_state", table_name="letters")
     op.drop_index("ix_letters_case_id", table_name="letters")
     op.drop_table("letters")
-    with op.batch_alter_table("debts", schema=None) as batch_op:
-        batch_op.drop_column("notice_provided_at")
-    with op.batch_alter_table("notices", schema=None) as batch_op:
-        batch_op.drop_column("delivered_at")
-        batch_op.drop_column("link")
-    with op.batch_alter_table("people", schema=None) as batch_op:
-        batch_op.drop_column("by_post")
-        batch_op.drop_column("email")
+    # Directly, as upgrade() added them: a batch copy of these tables would cascade.
+    op.drop_column("debts", "notice_provided_at")
+    op.drop_column("notices", "delivered_at")
+    op.drop_column("notices", "link")
+    op.drop_column("people", "by_post")
+    op.drop_column("people", "email")
