@@ -179,7 +179,9 @@ def test_bounce_and_refusal_move_a_letter_to_post(imported, users, tmp_path: Pat
         assert again is not None and again.letters == 1
 
 
-def test_decision_letters_are_stored_and_debt_notice_periods_count_from_delivery(imported, users):
+def test_decision_letters_are_stored_and_debt_notice_periods_count_from_delivery(
+    imported, users, login
+):
     ana, fin = users["ana"], users["fin"]
     cid = case_id(imported, "PAID_AFTER_SEPARATION", "VA1")
     made = utcnow() - timedelta(days=40)
@@ -197,6 +199,10 @@ def test_decision_letters_are_stored_and_debt_notice_periods_count_from_delivery
     with imported.begin() as s:
         decision = s.scalars(select(Letter).where(Letter.kind == "decision")).one()
         assert decision.pdf.startswith(b"%PDF-") and "you were overpaid" in decision.html
+        stored, notice_id = decision.pdf, s.get_one(Case, cid).notices[0].id
+    served = login("ana").get(f"/cases/{cid}/notices/{notice_id}/decision")
+    assert served.status_code == 200 and served.content == stored  # the letter as sent
+    with imported.begin() as s:
         debt_id = s.scalars(select(Debt.id).where(Debt.case_id == cid)).one()
         ledger.send_notice(s, debt_id, fin, now=utcnow() - timedelta(days=200))
     with pytest.raises(CaseError, match="not been delivered"), imported.begin() as s:

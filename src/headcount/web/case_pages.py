@@ -24,8 +24,8 @@ from headcount.audit.views import record_view
 from headcount.cases import determinations, notices, workflow
 from headcount.cases.access import WORKERS, Actor, CaseError, CaseNotFound, Forbidden, get_case
 from headcount.cases.debts.models import Debt
-from headcount.cases.delivery.models import Letter, LetterState
-from headcount.cases.delivery.queue import letters_of
+from headcount.cases.delivery.models import Letter, LetterKind, LetterState
+from headcount.cases.delivery.queue import letters_of, stored_letter
 from headcount.cases.delivery.record import workers_for
 from headcount.cases.letters import decision_html, evidence_in_words, letter_pdf, money, rule_title
 from headcount.cases.models import Attachment, Case, Cause, Notice, Outcome, SafetyException, State
@@ -452,6 +452,15 @@ def decision_letter(request: Request, s: Session, notice: Notice) -> str:
     )
 
 
+def decision_pdf_of(request: Request, s: Session, notice: Notice) -> bytes:
+    """The decision letter as stored when the determination was recorded (what was sent);
+    made from the recorded decision for a case decided before letters were stored."""
+    stored = stored_letter(s, notice.case_id, notice.person_id, LetterKind.DECISION)
+    if stored is not None:
+        return stored.pdf
+    return letter_pdf(decision_letter(request, s, notice))
+
+
 @router.get("/cases/{case_id}/notices/{notice_id}/decision")
 def staff_decision_pdf(request: Request, case_id: int, notice_id: int) -> Response:
     try:
@@ -460,7 +469,7 @@ def staff_decision_pdf(request: Request, case_id: int, notice_id: int) -> Respon
             notice = s.get(Notice, notice_id)
             if notice is None or notice.case_id != case.id:
                 raise CaseNotFound(case_id)
-            pdf = letter_pdf(decision_letter(request, s, notice))
+            pdf = decision_pdf_of(request, s, notice)
     except CaseNotFound:
         return error_page(request, 404, "There is no such notice.")
     except CaseError as exc:

@@ -95,3 +95,13 @@ def set_recipient(
         detail={"email": bool(person.email), "by_post": person.by_post},
     )  # fmt: skip
     return person
+
+
+def stored_letter(
+    session: Session, case_id: int, person_id: int, kind: LetterKind
+) -> Letter | None:
+    """The latest letter of this kind the case made for this person, as it was sent."""
+    query = select(Letter).where(
+        Letter.case_id == case_id, Letter.person_id == person_id, Letter.kind == kind.value
+    )
+    return session.scalars(query.order_by(Letter.id.desc())).first()
