@@ -156,11 +156,14 @@ def _refused(store: Store, letter_id: int, actor: Actor, what: str, status: Deli
     with store.begin() as s:
         letter = s.get_one(Letter, letter_id, with_for_update=True)
         letter.failure = what[:200]
-        if letter.state == LetterState.SENT.value:  # the dot was refused after the claim
-            letter.state, letter.sent_at = LetterState.QUEUED.value, None
+        claimed = letter.state == LetterState.SENT.value  # the dot was refused after the claim
+        letter.sent_at = None
         if status is DeliveryStatus.BOUNCED_HARD:
             letter.person.by_post = True
             letter.channel = Channel.POST.value
-            change(s, letter, LetterState.QUEUED, actor=actor.username, now=utcnow(),
-                   how=f"email refused ({what}): to be printed and mailed",
+            how = f"email refused ({what}): to be printed and mailed"
+        else:
+            how = f"email refused for now ({what}): the next run tries again"
+        if claimed or status is DeliveryStatus.BOUNCED_HARD:
+            change(s, letter, LetterState.QUEUED, actor=actor.username, now=utcnow(), how=how,
                    client=actor.client)  # fmt: skip
