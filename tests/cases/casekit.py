@@ -96,21 +96,43 @@ def matched(pattern: str, text: str, group: int = 1, flags: int = 0) -> str:
     return match.group(group)
 
 
+def emailed(db: Store, cid: int, at: datetime, kind: str = "notice") -> list[int]:
+    """Record the case's queued letters of `kind` as accepted by a mail server at `at` (what
+    the email sender records on the server's answer; tests/cases/test_delivery.py sends
+    through a real SMTP server). Returns the letters' ids."""
+    from sqlalchemy import select
+
+    from headcount.cases.delivery.models import Letter
+    from headcount.cases.delivery.record import record_sent
+
+    with db.begin() as s:
+        letters = s.scalars(
+            select(Letter).where(Letter.case_id == cid, Letter.kind == kind,
+                                 Letter.state == "queued").order_by(Letter.id)
+        ).all()  # fmt: skip
+        for letter in letters:
+            record_sent(s, letter, actor="cli:test", accepted_at=at)
+        return [letter.id for letter in letters]
+
+
 def past_the_contest_period(db: Store, cid: int, who: object) -> datetime:
-    """Verify the case, send its notice 31 days ago and record that no contest came once
-    the period ended; returns that moment (from which a determination against someone may
-    be recorded, so also now)."""
+    """Verify the case, send its notice 32 days ago (emailed at once) and record that no
+    contest came once the period ended; returns that moment (from which a determination
+    against someone may be recorded, so also now)."""
     from headcount.cases import notices, workflow
+    from headcount.cases.models import Case
     from headcount.store import utcnow
 
-    sent_at = utcnow() - timedelta(days=31)
+    sent_at = utcnow() - timedelta(days=32)
     with db.begin() as s:
         workflow.verify(s, cid, who, source="HR record of separation")  # type: ignore[arg-type]
         notices.send_notice(
             s, cid, who, signer=notices.contest_signer(SECRET),  # type: ignore[arg-type]
             base_url="https://hc.example.gov", now=sent_at,
         )  # fmt: skip
-    late = sent_at + timedelta(days=30)
+    emailed(db, cid, sent_at)
     with db.begin() as s:
+        late = s.get_one(Case, cid).contest_deadline
+        assert late is not None
         workflow.record_no_contest(s, cid, who, now=late)  # type: ignore[arg-type]
     return late

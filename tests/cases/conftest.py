@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from casekit import PASSWORD, SECRET, USERS, XSS, World, csrf_of, set_contacts
@@ -113,3 +114,13 @@ def login(app: object) -> Iterator[object]:
     yield sign_in
     for client in clients:
         client.__exit__(None, None, None)
+
+
+@pytest.fixture
+def mail_server(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Any, int]]:
+    """(sink, port): the check-in tests' real SMTP server (aiosmtpd), for the letters."""
+    monkeypatch.syspath_prepend(str(Path(__file__).resolve().parents[1] / "checkins"))
+    from smtp_sink import smtp_server
+
+    with smtp_server() as (sink, port, _):
+        yield sink, port

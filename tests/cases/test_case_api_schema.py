@@ -19,7 +19,7 @@ from headcount.web import create_app
 from schema_check import all_operations, check_operation
 from staff import token_for
 
-PREFIXES = ("/api/v1/cases", "/api/v1/debts", "/api/v1/outcomes")
+PREFIXES = ("/api/v1/cases", "/api/v1/debts", "/api/v1/outcomes", "/api/v1/letters")
 
 
 @pytest.fixture
@@ -38,7 +38,7 @@ def test_case_and_debt_routes_for_every_role(imported: Store, users, mode: Any) 
         )  # fmt: skip
     schema = schemathesis.openapi.from_asgi("/openapi.json", create_app(imported, SECRET))
     operations = [op for op in all_operations(schema) if op.path.startswith(PREFIXES)]
-    assert len(operations) == 23
+    assert len(operations) == 27  # 22 case and debt routes, 4 of letters, 1 outcome report
     for who in [None, *Role]:
         for operation in operations:
             headers = {} if who is None else {"Authorization": f"Bearer {token_for(imported, who)}"}

@@ -10,11 +10,12 @@ from datetime import timedelta
 
 import browsing
 import pytest
-from casekit import PASSWORD, case_id, matched
+from casekit import PASSWORD, case_id, emailed, matched
 from playwright.sync_api import Browser, Page, expect
 
 from browser import artifact_path
 from headcount.cases.models import Case
+from headcount.store import utcnow
 
 pytestmark = pytest.mark.browser
 # The shared fixtures, by name in this module so that pytest finds them.
@@ -56,6 +57,7 @@ def test_walk_a_case_and_be_refused_an_early_adverse_action(site, chromium: Brow
     expect(page.locator("#state")).to_have_text("verified")
     page.get_by_role("button", name="Send the notice").click()
     expect(page.locator("#state")).to_have_text("notice_sent")
+    emailed(store, cid, utcnow())  # the mail server accepts the letter: the period starts
 
     # The person named opens the link in their letter and contests, without any sign-in.
     letter = page.request.get(f"{base}/cases/{cid}/notices/1").text()
@@ -91,6 +93,7 @@ def test_walk_a_case_and_be_refused_an_early_adverse_action(site, chromium: Brow
         for notice in case.notices:
             notice.sent_at -= month
             notice.deadline -= month
+            notice.delivered_at -= month
     page.goto(f"{base}/cases/{cid}")
     _determine(page, "paid after separation; the contest confirms the separation date")
     expect(page.locator("#state")).to_have_text("determined")

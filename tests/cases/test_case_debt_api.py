@@ -7,12 +7,12 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from casekit import SECRET, case_id, past_the_contest_period
+from casekit import SECRET, case_id, emailed, past_the_contest_period
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from headcount.audit import AuditEntry
-from headcount.store import Store
+from headcount.store import Store, utcnow
 from headcount.web import create_app
 from staff import token_for
 
@@ -70,6 +70,22 @@ def test_a_case_and_its_debt_driven_through_the_api(imported, users, keyring):
         "200.00", "500.00", "500.00",
     )  # fmt: skip
     assert Decimal(decided["principal"]) - Decimal("700.00") == Decimal(decided["balance"])
+    refer = finance.post(f"/api/v1/debts/{debt_id}/referral", json={})
+    assert refer.status_code == 409 and "not been delivered" in refer.json()["message"]
+    # The case's letters: the notice emailed, the decision and the notice of debt queued.
+    letters = analyst.get(f"/api/v1/cases/{cid}/letters").json()
+    assert [(x["kind"], x["state"]) for x in letters] == [
+        ("notice", "sent"), ("decision", "queued"), ("debt_notice", "queued"),
+    ]  # fmt: skip
+    assert (
+        _client(imported, "analyst", "DOD").get(f"/api/v1/cases/{cid}/letters").status_code == 404
+    )
+    debt_letter = letters[2]["id"]
+    today = {"on": utcnow().date().isoformat()}
+    assert analyst.post(f"/api/v1/letters/{debt_letter}/mailed", json=today).status_code == 403
+    unprinted = finance.post(f"/api/v1/letters/{debt_letter}/mailed", json=today)
+    assert unprinted.status_code == 409 and "only a printed letter" in unprinted.json()["message"]
+    emailed(imported, cid, utcnow(), kind="debt_notice")
     refer = finance.post(f"/api/v1/debts/{debt_id}/referral", json={})
     assert refer.status_code == 409 and "120" in refer.json()["message"]
     with imported.begin() as s:

@@ -14,7 +14,7 @@ import sys
 from datetime import timedelta
 from pathlib import Path
 
-from casekit import World, case_id, past_the_contest_period
+from casekit import World, case_id, emailed, past_the_contest_period
 
 from headcount.cases.debts import ledger
 from headcount.store import Store, utcnow
@@ -49,6 +49,7 @@ def test_determine_refer_and_export_by_cli(
     assert early.returncode == 2 and "cannot refer a debt that is established" in early.stderr
     with imported.begin() as s:  # the notice went out 200 days ago: delinquent 170 days
         ledger.send_notice(s, debt_id, users["fin"], now=utcnow() - timedelta(days=200))
+    emailed(imported, cid, utcnow() - timedelta(days=200), kind="debt_notice")
     assert run("debts", "refer", str(debt_id), "--as", "fin", db=database_url,
                ring=ring).returncode == 0  # fmt: skip
     paid = run("debts", "pay", str(debt_id), "--as", "fin", "--amount", "100",

@@ -8,13 +8,14 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from casekit import SECRET, World, case_id
+from casekit import SECRET, World, case_id, emailed
 from sqlalchemy import select
 
 from headcount.audit import AuditEntry, audit_key, verify_chain
 from headcount.cases import determinations, notices, workflow
 from headcount.cases.access import Actor, CaseError, CaseNotFound, Forbidden
 from headcount.cases.contests import submit_contest
+from headcount.cases.delivery.periods import period_end
 from headcount.cases.models import Case, Notice
 from headcount.store import Store, utcnow
 
@@ -46,20 +47,30 @@ def test_walk_to_determination_after_the_notice_period(imported, users):
     cid = case_id(imported, "PAID_AFTER_SEPARATION", "VA1")
     with imported.begin() as s:
         workflow.verify(s, cid, ana, source="HR separation SF-50 on file", note="confirmed")
-    sent_at = utcnow()
+    sent_at = utcnow() - timedelta(days=2)
     (notice_id,) = _notice(imported, cid, ana, now=sent_at)
     with imported.begin() as s:
         notice = s.get(Notice, notice_id)
-        assert notice.deadline == sent_at + timedelta(days=30)
+        # Until it is delivered, the earliest the period can end: what the letter prints.
+        assert notice.deadline == period_end(sent_at, 30)
         assert notice.pdf.startswith(b"%PDF-") and "How to contest" in notice.html
         assert re.search(rf"{BASE}/n/{notice_id}-[a-z2-7]{{12}}<", notice.html)
+        assert s.get_one(Case, cid).contest_deadline is None
+    # Not delivered: no period has started, so nothing adverse however late.
+    with pytest.raises(CaseError, match="not been delivered"), imported.begin() as s:
+        _overpaid(s, cid, bob, "100", "overpaid", now=sent_at + timedelta(days=90))
+    # Emailed a day after it was made: the period counts from then.
+    delivered = sent_at + timedelta(days=1)
+    emailed(imported, cid, delivered)
+    with imported.begin() as s:
+        assert s.get_one(Case, cid).contest_deadline == period_end(delivered, 30)
     # One second before the deadline: neither "not contested" nor the adverse action.
-    early = sent_at + timedelta(days=30) - timedelta(seconds=1)
+    early = period_end(delivered, 30) - timedelta(seconds=1)
     with pytest.raises(CaseError, match="only be recorded after"), imported.begin() as s:
         workflow.record_no_contest(s, cid, bob, now=early)
     with pytest.raises(CaseError, match="cannot be recorded yet"), imported.begin() as s:
         _overpaid(s, cid, bob, "100", "overpaid", now=early)
-    late = sent_at + timedelta(days=30)
+    late = period_end(delivered, 30)
     with imported.begin() as s:
         workflow.record_no_contest(s, cid, bob, now=late)
         _overpaid(s, cid, bob, "7692.30", "paid after separation", now=late)
@@ -121,15 +132,16 @@ def test_a_contest_keeps_the_wait_and_the_case_contested(imported, users):
         workflow.verify(s, cid, ana, source="HR")
     sent_at = utcnow()
     (notice_id,) = _notice(imported, cid, ana, now=sent_at)
+    emailed(imported, cid, sent_at)
     with imported.begin() as s:
         submit_contest(s, s.get(Notice, notice_id), "I was on approved leave.", [])
     assert _state(imported, cid) == "contested"
     with pytest.raises(CaseError, match="has until"), imported.begin() as s:
         _overpaid(s, cid, ana, "10", "r" * 12, now=sent_at + timedelta(days=29))
     with pytest.raises(CaseError, match="period has ended"), imported.begin() as s:
-        submit_contest(s, s.get(Notice, notice_id), "late", [], now=sent_at + timedelta(days=31))
+        submit_contest(s, s.get(Notice, notice_id), "late", [], now=sent_at + timedelta(days=32))
     with imported.begin() as s:
-        _overpaid(s, cid, ana, "10", "r" * 12, now=sent_at + timedelta(days=30))
+        _overpaid(s, cid, ana, "10", "r" * 12, now=period_end(sent_at, 30))
 
 
 def test_exception_needs_two_approvers_other_than_the_requester(imported, users):

@@ -13,11 +13,14 @@ import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
+from sqlalchemy import select
 
 from headcount.auth.roles import Role
 from headcount.cases.access import Actor, CaseError, Forbidden
 from headcount.cases.debts import ledger
 from headcount.cases.debts.models import Debt
+from headcount.cases.delivery.models import Letter
+from headcount.cases.delivery.record import record_sent
 from headcount.cases.models import Case, Person
 from headcount.store import Store
 
@@ -42,7 +45,8 @@ class Model:
     def __init__(self, principal: Decimal) -> None:
         self.principal, self.received, self.waived = principal, Decimal(0), Decimal(0)
         self.state = "established"
-        self.notice_at: datetime | None = None
+        self.notice_at: datetime | None = None  # written
+        self.delivered_at: datetime | None = None  # emailed: the periods count from it
         self.due: date | None = None
         self.plan: Plan | None = None
         self.pending_waiver, self.employed = False, True
@@ -110,6 +114,22 @@ class DebtMachine(RuleBasedStateMachine):
             m.state, m.notice_at = "notified", self.now
             m.due = self.now.date() + timedelta(days=30)
 
+    @rule()
+    def delivery(self) -> None:
+        """The notice of debt is emailed (the server accepts it) now: the date to pay and
+        the 30 days before an offset count from here."""
+        m = self.model
+        with self.store.begin() as s:
+            letter = s.scalars(
+                select(Letter).where(Letter.debt_id == self.debt_id, Letter.state == "queued")
+            ).one_or_none()
+            assert (letter is not None) == (m.notice_at is not None and m.delivered_at is None)
+            if letter is None:
+                return
+            record_sent(s, letter, actor="fin", accepted_at=self.now)
+        m.delivered_at = self.now
+        m.due = max(m.due or self.now.date(), self.now.date() + timedelta(days=30))
+
     @rule(instalment=money, start=st.integers(min_value=-5, max_value=60),
           interval=st.sampled_from([14, 30]))  # fmt: skip
     def agree(self, instalment: Decimal, start: int, interval: int) -> None:
@@ -149,7 +169,7 @@ class DebtMachine(RuleBasedStateMachine):
         amount = None if share is None else limit if share == "max" else limit + CENT
         legal = (
             m.state in ("notified", "repaying", "referred") and m.employed
-            and m.notice_at is not None and self.now >= m.notice_at + timedelta(days=30)
+            and m.delivered_at is not None and self.now >= m.delivered_at + timedelta(days=30)
             and not m.pending_waiver and limit > 0 and share != "over"
         )  # fmt: skip
         if self._try(legal, ledger.offset, disposable_pay=pay, pay_period_end=period_end,
@@ -192,7 +212,7 @@ class DebtMachine(RuleBasedStateMachine):
         m = self.model
         legal = (
             m.state in ("notified", "repaying") and not m.pending_waiver
-            and m.delinquent_days(self.now.date()) >= 120
+            and m.delivered_at is not None and m.delinquent_days(self.now.date()) >= 120
         )  # fmt: skip
         if self._try(legal, ledger.refer):
             m.state = "referred"

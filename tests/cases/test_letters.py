@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
-from casekit import CONTACTS, SECRET, case_id, matched
+from casekit import CONTACTS, SECRET, case_id, emailed, matched
 from pdfcheck import entry, is_tagged
 from pypdf import PdfReader
 
@@ -159,6 +159,8 @@ def test_a_decision_letter_for_every_decision(
         person = notice.person
         with pytest.raises(CaseError, match="no decision yet"):
             decision_html(notice.case, person, agency_contact="x", link="y")
+    if outcome == "confirmed":
+        emailed(imported, cid, SENT)  # the period counts from the delivery
     with imported.begin() as s:
         if outcome == "dismissed":
             determinations.dismiss(s, cid, ana, reason="The separation was rescinded; pay was due.")

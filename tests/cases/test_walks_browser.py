@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 import walking
-from casekit import CONTACTS, SECRET, case_id, matched
+from casekit import CONTACTS, SECRET, case_id, emailed, matched
 from pdfcheck import is_tagged
 from playwright.sync_api import Browser, FilePayload, expect
 from sqlalchemy import func, select
@@ -154,9 +154,15 @@ def test_analyst_and_the_person_named(site, chromium: Browser) -> None:
     )
     expect(ana.get_by_role("button", name="Record the determination")).to_have_count(0)
     ana.get_by_role("button", name="Send the notice").click()
-    expect(ana.locator("#status")).to_have_text("Notice sent: contest period running")
+    expect(ana.locator("#status")).to_have_text(
+        "Notice written: waiting for its delivery to start the contest period"
+    )
     for absent in ("Record the determination", "Record: not contested"):
         expect(ana.get_by_role("button", name=absent)).to_have_count(0)
+    expect(ana.locator("#waiting")).to_contain_text("Waiting for the letters to be delivered")
+    emailed(store, cid, utcnow())  # the mail server accepted the letter: the period starts
+    ana.reload()
+    expect(ana.locator("#status")).to_have_text("Notice sent: contest period running")
     expect(ana.locator("#waiting")).to_contain_text("Waiting for the person named")
     ana.fill("#justification", "The payee's account is used to divert funds from a clinic.")
     ana.get_by_role("button", name="Ask for an exception").click()

@@ -27,6 +27,7 @@ class Sink:
     messages: list[EmailMessage] = field(default_factory=list)
     recipients: list[list[str]] = field(default_factory=list)
     refuse: dict[str, list[int]] = field(default_factory=dict)  # address -> [code, times left]
+    raw: list[bytes] = field(default_factory=list)  # each message exactly as received
 
     async def handle_RCPT(
         self, server: Any, session: Any, envelope: Any, address: str, options: Any
@@ -42,6 +43,7 @@ class Sink:
         message = message_from_bytes(envelope.content, policy=default)
         assert isinstance(message, EmailMessage)
         self.messages.append(message)
+        self.raw.append(bytes(envelope.original_content or envelope.content))
         self.recipients.append(list(envelope.rcpt_tos))
         return "250 Message accepted"
 

@@ -33,6 +33,7 @@ CASES_READ = frozenset({Role.ANALYST, Role.INTEGRITY, Role.FINANCE, Role.AUDITOR
 CASES_WORK = frozenset({Role.ANALYST, Role.INTEGRITY, Role.ADMIN})
 DEBTS_READ = CASES_READ
 DEBTS_WORK = frozenset({Role.FINANCE, Role.ADMIN})
+LETTERS_WORK = CASES_WORK | DEBTS_WORK
 
 POLICY: dict[tuple[str, str], Rule] = {
     # Public: the front page, assets, API description, signing in.
@@ -118,6 +119,15 @@ POLICY: dict[tuple[str, str], Rule] = {
     ("GET", "/outcomes"): CASES_READ,
     ("GET", "/outcomes/{kind}"): CASES_READ,  # the CSV and JSON downloads
     ("GET", "/api/v1/outcomes"): CASES_READ,
+    # Letters (web/letter_api.py, case_pages.py): whoever reads cases reads them; case
+    # workers record the delivery of case letters, finance of notices of debt (the library
+    # checks which: cases/delivery/record.py).
+    ("GET", "/api/v1/cases/{case_id}/letters"): CASES_READ,
+    **{
+        ("POST", f"/api/v1/letters/{{letter_id}}/{step}"): LETTERS_WORK
+        for step in ("mailed", "delivered", "bounce")
+    },
+    ("POST", "/cases/{case_id}/letters/{letter_id}/mailed"): LETTERS_WORK,
     # The person named in a finding: authorised by the signed link in their notice letter.
     ("GET", "/notice/{token}"): CHECKIN_LINK,
     ("GET", "/n/{code}"): CHECKIN_LINK,  # the short link printed in the letter

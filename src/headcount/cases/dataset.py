@@ -18,7 +18,7 @@ from headcount.ingest import DatasetError, load_dataset
 
 PEOPLE_SQL = """
 WITH r AS (
-    SELECT employee_id, ssn, agency,
+    SELECT employee_id, ssn, agency, work_email,
            trim(concat_ws(' ', first_name, middle_name, last_name)) AS name
     FROM roster WHERE employee_id IN (SELECT employee_id FROM wanted)
 ),
@@ -31,7 +31,8 @@ p AS (
     FROM payroll WHERE employee_id IN (SELECT employee_id FROM wanted)
     GROUP BY employee_id
 )
-SELECT w.employee_id, r.name, r.agency, r.ssn AS roster_ssn, p.ssns, p.accounts, p.payee_name
+SELECT w.employee_id, r.name, r.agency, r.ssn AS roster_ssn, p.ssns, p.accounts, p.payee_name,
+       r.work_email
 FROM wanted w LEFT JOIN r USING (employee_id) LEFT JOIN p USING (employee_id)
 """
 
@@ -44,6 +45,7 @@ class PersonFacts:
     agency: str | None
     ssns: tuple[str, ...]
     accounts: tuple[str, ...]  # ROUTING:ACCOUNT
+    email: str | None = None  # the roster's work_email: where letters are emailed
 
 
 def read_people(data: Path, employee_ids: set[str]) -> dict[str, PersonFacts]:
@@ -60,7 +62,7 @@ def read_people(data: Path, employee_ids: set[str]) -> dict[str, PersonFacts]:
     finally:
         con.close()
     out: dict[str, PersonFacts] = {}
-    for employee_id, name, agency, roster_ssn, ssns, accounts, payee_name in rows:
+    for employee_id, name, agency, roster_ssn, ssns, accounts, payee_name, email in rows:
         # The roster SSN is the person's; payment SSNs count only for someone not in it
         # (an IDENTITY_MISMATCH payment SSN may be another person's).
         person_ssns = [roster_ssn] if roster_ssn else list(ssns or ())
@@ -69,5 +71,6 @@ def read_people(data: Path, employee_ids: set[str]) -> dict[str, PersonFacts]:
             agency=agency,
             ssns=tuple(sorted(set(person_ssns))),
             accounts=tuple(sorted(accounts or ())),
+            email=(email or "").strip()[:320] or None,
         )
     return out

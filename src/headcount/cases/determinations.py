@@ -52,6 +52,9 @@ from headcount.cases.workflow import (
 from headcount.store.types import utcnow
 
 Money = str | Decimal | int | None
+# What a decision letter says when no agency the case names has a contact yet (a case
+# dismissed before any notice was sent).
+NO_CONTACT = "the payroll office of your agency"
 Code = TypeVar("Code", Outcome, Cause)
 
 
@@ -142,7 +145,17 @@ def determine(
     )  # fmt: skip
     if owes is not None:
         open_debt(session, case, owes, codes.overpayment, actor, now=now)
+    _store_decision_letters(session, case, now)
     return case
+
+
+def _store_decision_letters(session: Session, case: Case, now: datetime) -> None:
+    """Each person named gets the decision letter, stored now and queued for delivery."""
+    from headcount.cases.delivery.queue import queue_decision_letters
+    from headcount.cases.notices import agency_terms
+
+    contact = agency_terms(session, {p.agency for p in case.people}).contact
+    queue_decision_letters(session, case, contact=contact or NO_CONTACT, now=now)
 
 
 def dismiss(

@@ -6,9 +6,10 @@ read and checked in full first, then written in one transaction. Findings of sev
 (DATA_QUALITY: an unreadable cell) are about files, not people, and open no case.
 
 With `data=DATASET`, the named people's SSN and bank accounts are read from the original
-dataset (headcount.ingest) and stored only through headcount.pii; their name and agency come
-from the roster (the payroll's payee name for someone not in it). An address the evidence
-names is withheld from the stored evidence and protected the same way (cases/withheld.py).
+dataset (headcount.ingest) and stored only through headcount.pii; their name, agency and work
+email (where letters are emailed) come from the roster (the payroll's payee name for someone
+not in it). An address the evidence names is withheld from the stored evidence and protected
+the same way (cases/withheld.py).
 """
 
 from __future__ import annotations
@@ -163,6 +164,8 @@ def _person(
         session.add(person)
         session.flush()
     if known is not None:
+        if known.email and not person.email:
+            person.email = known.email
         for ssn in known.ssns:
             protect(session, keyring, person.subject, PiiKind.SSN, ssn)
         for account in known.accounts:

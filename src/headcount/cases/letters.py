@@ -101,11 +101,13 @@ def _render(name: str, case: Case, person: Person, **context: Any) -> str:
 
 def letter_html(
     case: Case, person: Person, *, sent_at: datetime, deadline: datetime, link: str,
-    agency_contact: str,
+    agency_contact: str, days: int = 30,
 ) -> str:  # fmt: skip
+    """The notice. `deadline` is the earliest the contest period can end (the letter goes out
+    no sooner than it is made); the period runs `days` from the day it is delivered."""
     return _render(
         "notice.html.j2", case, person, sent_at=sent_at, deadline=deadline, link=link,
-        contact=agency_contact,
+        contact=agency_contact, days=days,
     )  # fmt: skip
 
 

@@ -80,6 +80,10 @@ class Person(Base):
     # weakens the claim is the findings themselves; not replying to a check-in is neither).
     payee_status: Mapped[str | None] = mapped_column(String(16))
     evidence_for: Mapped[str] = mapped_column(Text, default="")
+    # Where letters go (cases/delivery/): the work email from the roster (`cases import
+    # --data`, `cases recipient`), or by post when there is none or `by_post` is chosen.
+    email: Mapped[str | None] = mapped_column(String(320))
+    by_post: Mapped[bool] = mapped_column(default=False)
 
     @property
     def subject(self) -> str:
@@ -193,9 +197,13 @@ class Notice(Base):
     case_id: Mapped[int] = mapped_column(BigId, ForeignKey("cases.id", ondelete="CASCADE"))
     person_id: Mapped[int] = mapped_column(BigId, ForeignKey("people.id", ondelete="CASCADE"))
     sent_at: Mapped[datetime]
+    # Until the letter's delivery is recorded, the earliest the deadline can be (sent_at +
+    # the period); delivery moves it to the recorded delivery + the period (delivery/).
     deadline: Mapped[datetime]
     html: Mapped[str] = mapped_column(Text)
     pdf: Mapped[bytes] = mapped_column(LargeBinary)
+    link: Mapped[str | None] = mapped_column(String(300))  # the short link the letter prints
+    delivered_at: Mapped[datetime | None]  # the recorded delivery the deadline counts from
 
     case: Mapped[Case] = relationship(back_populates="notices")
     person: Mapped[Person] = relationship()

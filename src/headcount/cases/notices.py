@@ -1,5 +1,7 @@
 """Sending the notice: one letter per person named, each with a signed, expiring link to read
-it and contest it; the contest deadline is sent + the agency's contest period.
+it and contest it, stored and queued for delivery (cases/delivery/). The contest period
+starts when delivery is recorded: until then a notice's deadline is the earliest it can be
+(made + the agency's contest period, the date the letter prints) and the case has none.
 
 A link token is `itsdangerous`-signed `[notice_id, expiry]` (the check-in links' Signer with
 its own purpose, so a check-in link can never pass as a contest link). It keeps working
@@ -26,6 +28,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from headcount.cases.access import Actor, CaseError
+from headcount.cases.delivery.models import LetterKind
+from headcount.cases.delivery.periods import period_end
+from headcount.cases.delivery.queue import queue_letter
 from headcount.cases.letters import letter_html, letter_pdf
 from headcount.cases.models import AgencySetting, Notice, State
 from headcount.cases.workflow import expect_state, transition, worked_case
@@ -127,7 +132,7 @@ def send_notice(
             f'`headcount cases agency {min(agencies)} --contact "office, address, email, phone"`, '
             "then send the notice"
         )
-    deadline = now + timedelta(days=terms.days)
+    deadline = period_end(now, terms.days)
     notices = []
     for person in case.people:
         notice = Notice(
@@ -135,16 +140,20 @@ def send_notice(
         )
         session.add(notice)
         session.flush()
-        link = short_link(signer, base_url, notice.id)
+        notice.link = short_link(signer, base_url, notice.id)
         notice.html = letter_html(
-            case, person, sent_at=now, deadline=deadline, link=link, agency_contact=terms.contact
-        )
+            case, person, sent_at=now, deadline=deadline, link=notice.link,
+            agency_contact=terms.contact, days=terms.days,
+        )  # fmt: skip
         notice.pdf = letter_pdf(notice.html)
+        queue_letter(session, LetterKind.NOTICE, case, person, html=notice.html, pdf=notice.pdf,
+                     reference=case.finding_id, now=now, notice_id=notice.id)  # fmt: skip
         notices.append(notice)
-    case.notice_sent_at, case.contest_deadline = now, deadline
+    # The contest period starts when the letters are delivered (cases/delivery/record.py).
+    case.notice_sent_at, case.contest_deadline = now, None
     transition(
         session, case, actor.username, "send_notice", State.NOTICE_SENT, now=now,
-        note=f"{len(notices)} letter(s); contest period {terms.days} days",
+        note=f"{len(notices)} letter(s) queued; contest period {terms.days} days from delivery",
         client=actor.client, detail={"letters": len(notices), "contest_days": terms.days},
     )  # fmt: skip
     return notices

@@ -3,8 +3,9 @@
     open -> verified -> notice_sent -> contested | not_contested -> determined -> closed
 
 - verify: an analyst records the independent verification and its source.
-- send_notice (cases/notices.py): a letter to each person named; deadline = sent + the
-  agency's contest period (30 days unless its rules set more).
+- send_notice (cases/notices.py): a letter to each person named, queued for delivery;
+  deadline = the recorded delivery + the agency's contest period (30 days unless its rules
+  set more), set once every letter is delivered (cases/delivery/record.py).
 - contested: a person named contests through their link before the deadline.
 - not_contested: recorded only once the deadline has passed without a contest.
 - determine (cases/determinations.py): a coded outcome, cause and dollars. Anything but
@@ -54,6 +55,10 @@ AFTER_NOTICE = frozenset({State.CONTESTED, State.NOT_CONTESTED})
 # ... or, under an approved exception, any time after the independent verification.
 UNDER_EXCEPTION = frozenset(
     {State.VERIFIED, State.NOTICE_SENT, State.CONTESTED, State.NOT_CONTESTED}
+)
+NOT_DELIVERED = (
+    "the notice has not been delivered to every person named yet: the contest period starts "
+    "when each letter's delivery is recorded (emailed, or mailed)"
 )
 NEXT_STEP = {
     State.OPEN: "record the independent verification first",
@@ -146,7 +151,8 @@ def record_no_contest(
     case = worked_case(session, case_id, actor, "record that no contest came")
     expect_state(case, frozenset({State.NOTICE_SENT}), "record no contest on")
     now = now or utcnow()
-    assert case.contest_deadline is not None
+    if case.contest_deadline is None:
+        raise CaseError(NOT_DELIVERED)
     if not contest_period_over(case, now):
         raise CaseError(
             f"the contest period runs until {case.contest_deadline:%Y-%m-%d %H:%M} UTC: "
@@ -196,6 +202,8 @@ def adverse_step_allowed(
 
 def _why_not_yet(case: Case, state: State) -> str:
     prefix = "this determination cannot be recorded yet"
+    if state is State.NOTICE_SENT and case.contest_deadline is None:
+        return f"{prefix}: {NOT_DELIVERED}"
     if state in AFTER_NOTICE and case.contest_deadline is not None:
         return (
             f"{prefix}: the person has until {case.contest_deadline:%Y-%m-%d %H:%M} UTC to "

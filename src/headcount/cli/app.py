@@ -307,6 +307,7 @@ app.add_typer(_audit_cmds.audit_app, name="audit")
 from headcount.cli import cases_cmds as _cases_cmds  # noqa: E402
 from headcount.cli import debts_cmds as _debts_cmds  # noqa: E402
 from headcount.cli import keys_cmds as _keys_cmds  # noqa: E402
+from headcount.cli import letters_cmds as _letters_cmds  # noqa: E402, F401  (cases/debts commands)
 
 app.add_typer(_cases_cmds.cases_app, name="cases")
 app.add_typer(_debts_cmds.debts_app, name="debts")

@@ -220,7 +220,7 @@ def notice(
                            help="Key that signs the contest links (as `serve` uses).")] = None,
     database: Database = None,
 ) -> None:  # fmt: skip
-    """Write each person's notice letter and start the contest period."""
+    """Write each person's notice letter and queue it for delivery (`cases deliver`)."""
     from headcount.cases import notices
     from headcount.secrets import SecretKeyError, load_secret
 

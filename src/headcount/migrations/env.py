@@ -8,6 +8,7 @@ from alembic import context
 import headcount.audit.models
 import headcount.auth.models
 import headcount.cases.debts.models
+import headcount.cases.delivery.models
 import headcount.cases.models
 import headcount.checkins.models
 import headcount.linkage.review

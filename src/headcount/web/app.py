@@ -56,6 +56,8 @@ def create_app(
         contest_pages,
         debt_pages,
         guard,
+        letter_api,
+        letter_pages,
         outcome_pages,
         review_pages,
     )
@@ -95,6 +97,8 @@ def create_app(
     app.include_router(case_api.router)
     app.include_router(outcome_pages.router)
     app.include_router(outcome_pages.api_router)
+    app.include_router(letter_api.router)
+    app.include_router(letter_pages.router)
     guard.install(app)  # after the last router: fails if any route has no policy entry
 
     # Last added runs first: the client address is settled before anything reads it.

@@ -24,6 +24,9 @@ from headcount.audit.views import record_view
 from headcount.cases import determinations, notices, workflow
 from headcount.cases.access import WORKERS, Actor, CaseError, CaseNotFound, Forbidden, get_case
 from headcount.cases.debts.models import Debt
+from headcount.cases.delivery.models import Letter, LetterKind, LetterState
+from headcount.cases.delivery.queue import letters_of, stored_letter
+from headcount.cases.delivery.record import workers_for
 from headcount.cases.letters import decision_html, evidence_in_words, letter_pdf, money, rule_title
 from headcount.cases.models import Attachment, Case, Cause, Notice, Outcome, SafetyException, State
 from headcount.cases.notices import agency_terms
@@ -85,8 +88,8 @@ STEP_FIELDS: dict[str, list[tuple[str, str, str]]] = {
 # What the page says after each step succeeds (the redirect names the step).
 DONE = {
     "verify": "The independent verification is recorded. Next: send the notice.",
-    "notice": "The notice is sent: each person named has a letter with their link. The "
-    "contest period has started.",
+    "notice": "The notice letters are written, each with the person's link, and queued for "
+    "delivery. The contest period starts when each letter is recorded as emailed or mailed.",
     "no-contest": "Recorded: no contest came before the deadline.",
     "determine": "The determination is recorded. Each person named can now get the decision "
     "letter.",
@@ -95,6 +98,7 @@ DONE = {
     "approve-referral": "Your approval of the referral is recorded.",
     "dismiss": "The finding is dismissed. Each person named can now get the decision letter.",
     "close": "The case is closed.",
+    "mailed": "The mailing date is recorded: the letter's period counts from that day.",
     "exception": "Your request for an exception is recorded. It needs the approval of two "
     "other users.",
     "approve": "Your approval is recorded.",
@@ -105,6 +109,8 @@ def status_of(case: Case) -> str:
     """The case's state in words; a decision says which one (a dismissal is not a
     confirmed improper payment)."""
     words = STATE_WORDS[State(case.state)]
+    if case.state == State.NOTICE_SENT and case.contest_deadline is None:
+        words = "Notice written: waiting for its delivery to start the contest period"
     if case.outcome:
         return f"{words}: {OUTCOME_WORDS.get(Outcome(case.outcome), case.outcome)}"
     return words
@@ -276,6 +282,11 @@ def offers(s: Session, case: Case, who: Actor) -> Offers:
     )
 
 
+def may_mail(letter: Letter, who: Actor) -> bool:
+    """Whether the page offers this user the form recording that a printed letter was mailed."""
+    return letter.state == LetterState.PRINTED.value and who.role in workers_for(letter)
+
+
 def _detail(request: Request, case_id: int, status: int = 200, **extra: Any) -> HTMLResponse:
     """The case page, rendered inside its transaction (the template walks relationships)."""
     who = actor(request)
@@ -304,7 +315,8 @@ def _detail(request: Request, case_id: int, status: int = 200, **extra: Any) -> 
                 debt=s.scalars(select(Debt).where(Debt.case_id == case.id)).first(),
                 why=why, facts=facts, evidence_payments=payments, words=words,
                 evidence=json.loads(case.evidence), approvals_needed=workflow.APPROVALS_NEEDED,
-                done=DONE.get(request.query_params.get("done") or ""), **extra,
+                done=DONE.get(request.query_params.get("done") or ""),
+                letters=[(x, may_mail(x, who)) for x in letters_of(s, case.id)], **extra,
             )  # fmt: skip
     except CaseNotFound:
         return error_page(request, 404, "There is no case with that id.")
@@ -452,6 +464,15 @@ def decision_letter(request: Request, s: Session, notice: Notice) -> str:
     )
 
 
+def decision_pdf_of(request: Request, s: Session, notice: Notice) -> bytes:
+    """The decision letter as stored when the determination was recorded (what was sent);
+    made from the recorded decision for a case decided before letters were stored."""
+    stored = stored_letter(s, notice.case_id, notice.person_id, LetterKind.DECISION)
+    if stored is not None:
+        return stored.pdf
+    return letter_pdf(decision_letter(request, s, notice))
+
+
 @router.get("/cases/{case_id}/notices/{notice_id}/decision")
 def staff_decision_pdf(request: Request, case_id: int, notice_id: int) -> Response:
     try:
@@ -460,7 +481,7 @@ def staff_decision_pdf(request: Request, case_id: int, notice_id: int) -> Respon
             notice = s.get(Notice, notice_id)
             if notice is None or notice.case_id != case.id:
                 raise CaseNotFound(case_id)
-            pdf = letter_pdf(decision_letter(request, s, notice))
+            pdf = decision_pdf_of(request, s, notice)
     except CaseNotFound:
         return error_page(request, 404, "There is no such notice.")
     except CaseError as exc:

@@ -23,7 +23,6 @@ from headcount.cases.held import Refused, contest_or_hold, held_files, hold, rem
 from headcount.cases.letters import (
     ATTACHMENT_RULES,
     evidence_in_words,
-    letter_pdf,
     money,
     rule_title,
     summary_for,
@@ -31,7 +30,7 @@ from headcount.cases.letters import (
 from headcount.cases.notices import notice_for_token, token_for_short_code
 from headcount.checkins.links import LinkError
 from headcount.store import Store, utcnow
-from headcount.web.case_pages import contact_of, decision_letter, pdf_download, pdf_response
+from headcount.web.case_pages import contact_of, decision_pdf_of, pdf_download, pdf_response
 from headcount.web.guard import client_address
 from headcount.web.pages import error_page, render
 from headcount.web.security import CSRF_FIELD, csrf_ok
@@ -109,7 +108,7 @@ def decision_pdf(request: Request, token: str) -> Response:
     try:
         with _store(request).begin() as s:
             notice = notice_for_token(s, request.app.state.contest_signer, token)
-            html = decision_letter(request, s, notice)
+            pdf = decision_pdf_of(request, s, notice)
     except LinkError as exc:
         return _link_error(request, exc)
     except CaseError as exc:
@@ -119,7 +118,7 @@ def decision_pdf(request: Request, token: str) -> Response:
             str(exc).capitalize() + ".",
             back=(f"/notice/{token}", "Back to your notice"),
         )
-    return pdf_download(letter_pdf(html), f"decision-{notice.id}.pdf")
+    return pdf_download(pdf, f"decision-{notice.id}.pdf")
 
 
 @dataclass(frozen=True)

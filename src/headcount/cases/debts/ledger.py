@@ -5,7 +5,9 @@
 
 - open_debt: an `improper_overpayment` determination opens the debt (cases/determinations.py).
 - send_notice: the notice of debt (amount, reason, the rights to inspect the records, to
-  request a waiver and a hearing, to propose a schedule); payment is due 30 days later.
+  request a waiver and a hearing, to propose a schedule), stored and queued for delivery;
+  payment is due 30 days after it is delivered (cases/delivery/record.py), and neither a
+  salary offset nor a referral is possible before it is.
 - agree: a repayment agreement (instalment, first due date, interval); a new one replaces it.
 - pay: money received (repayment; Treasury offset once referred). Never more than the balance.
 - offset: a salary offset while the person is employed, at least 30 days after the notice,
@@ -57,6 +59,10 @@ from headcount.store.types import utcnow
 PAY_DAYS = 30  # the notice's date to pay in full or agree a schedule
 OFFSET_NOTICE_DAYS = 30  # 5 U.S.C. 5514(a)(2): written notice at least 30 days before
 OFFSET_SHARE = Decimal("0.15")  # of disposable pay per pay period, 5 U.S.C. 5514(a)(1)
+NOT_DELIVERED = (
+    "the notice of debt has not been delivered yet (emailed, or recorded as mailed): the "
+    "periods before a salary offset or a referral count from its delivery"
+)
 COLLECTING = frozenset({DebtState.NOTIFIED, DebtState.REPAYING, DebtState.REFERRED})
 OPEN = frozenset({DebtState.ESTABLISHED, *COLLECTING})
 
@@ -163,7 +169,9 @@ def open_debt(
 def send_notice(
     session: Session, debt_id: int, actor: Actor, *, now: datetime | None = None
 ) -> Debt:
-    from headcount.cases.debts.letters import notice_html
+    from headcount.cases.debts.letters import notice_html, reference
+    from headcount.cases.delivery.models import LetterKind
+    from headcount.cases.delivery.queue import queue_letter
     from headcount.cases.letters import letter_pdf
     from headcount.cases.notices import agency_terms
 
@@ -174,6 +182,9 @@ def send_notice(
     contact = agency_terms(session, {debt.person.agency}).contact
     debt.notice_html = notice_html(debt, sent_at=now, contact=contact)
     debt.notice_pdf = letter_pdf(debt.notice_html)
+    queue_letter(session, LetterKind.DEBT_NOTICE, debt.case, debt.person, html=debt.notice_html,
+                 pdf=debt.notice_pdf, reference=reference(debt), now=now,
+                 debt_id=debt.id)  # fmt: skip
     _step(session, debt, actor.username, "notice", now=now, to=DebtState.NOTIFIED,
           note=f"payment due {debt.payment_due:%Y-%m-%d}", client=actor.client)  # fmt: skip
     return debt
@@ -259,11 +270,13 @@ def offset(
     now = now or utcnow()
     if not debt.employed:
         raise CaseError("salary offset is only possible while the person is employed")
-    assert debt.notice_sent_at is not None
-    allowed_from = debt.notice_sent_at + timedelta(days=OFFSET_NOTICE_DAYS)
+    if debt.notice_provided_at is None:
+        raise CaseError(NOT_DELIVERED)
+    allowed_from = debt.notice_provided_at + timedelta(days=OFFSET_NOTICE_DAYS)
     if now < allowed_from:
         raise CaseError(
-            f"salary offset may start {allowed_from:%Y-%m-%d} (30 days after the notice of debt)"
+            f"salary offset may start {allowed_from:%Y-%m-%d} (30 days after the notice of debt "
+            "was delivered)"
         )
     if in_dispute(debt):
         raise CaseError("no salary offset while a waiver request awaits its decision")
@@ -351,6 +364,8 @@ def refer(session: Session, debt_id: int, actor: Actor, *, now: datetime | None 
         raise CaseError(
             "a debt in dispute (a waiver request awaits its decision) cannot be referred"
         )
+    if debt.notice_provided_at is None:
+        raise CaseError(NOT_DELIVERED)
     days = days_delinquent(debt, now.date())
     if days < REFERRAL_DAYS:
         raise CaseError(

@@ -71,6 +71,9 @@ class Debt(Base):
     employed: Mapped[bool] = mapped_column(default=True)  # salary offset only while employed
     notice_sent_at: Mapped[datetime | None]
     payment_due: Mapped[date | None]  # the notice's date to pay in full or agree a schedule
+    # When the notice of debt was emailed (accepted) or mailed (cases/delivery/): the
+    # payment period and the 30 days before a salary offset count from it.
+    notice_provided_at: Mapped[datetime | None]
     notice_html: Mapped[str] = mapped_column(Text, default="")
     notice_pdf: Mapped[bytes | None] = mapped_column(LargeBinary)
     referred_at: Mapped[datetime | None]

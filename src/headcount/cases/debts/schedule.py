@@ -1,7 +1,7 @@
 """When a debt is delinquent: the rules the referral to Treasury and the pages read.
 
 - No agreement: the notice of debt gives a date to pay in full (`payment_due`, 30 days from
-  the notice); after it, with a balance left, the debt is delinquent since that date.
+  the notice's delivery, cases/delivery/record.py); after it, with a balance left, the debt is delinquent since that date.
 - An agreement in force: its instalments fall due every `interval_days` from `first_due`
   until the balance it was made for is covered (the last one is the remainder). Every
   dollar received or waived after the agreement was made pays the oldest instalment first;
