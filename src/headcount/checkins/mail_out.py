@@ -25,7 +25,7 @@ from email.policy import SMTP
 from functools import partial
 from typing import Any
 
-from sqlalchemy import exists, func, insert, or_, select, update
+from sqlalchemy import exists, false, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from headcount import audit
@@ -35,6 +35,7 @@ from headcount.checkins.links import LINK_PATH, Signer, issue_link
 from headcount.checkins.messages import Envelope, deadline_text, render
 from headcount.checkins.models import (
     SUPPRESSED,
+    Campaign,
     CampaignAgency,
     Delivery,
     DeliveryKind,
@@ -68,6 +69,7 @@ class SendReport:
     skipped_exempt: int = 0
     in_flight: int = 0  # left `sending` by a run that stopped: never sent again
     suppressed: int = 0  # not emailed: an earlier hard bounce or a complaint
+    resumed: bool = False  # a reminder round left open by a stopped run was finished
     errors: dict[str, int] = field(default_factory=dict)
 
     def count(self, error: str) -> None:
@@ -84,8 +86,11 @@ def send_invitations(
 def send_reminders(
     store: Store, campaign_id: str, settings: SmtpSettings, signer: Signer, base_url: str
 ) -> SendReport:
-    """Remind contactable recipients whose invitation was accepted and who have not replied
-    (one reminder per recipient and run; a deferred one is retried rather than doubled)."""
+    """Remind contactable recipients whose invitation was accepted and who have not replied:
+    one reminder per recipient and round (a deferred one is retried rather than doubled).
+    A round ends when a run gets through its list; a run that was killed or stopped leaves
+    it open, and the next run finishes it rather than starting a new one, so a crash never
+    sends anyone a second reminder."""
     return _run(store, campaign_id, settings, signer, base_url, DeliveryKind.REMINDER)
 
 
@@ -93,12 +98,17 @@ def not_suppressed() -> Any:
     return or_(Recipient.reach.is_(None), Recipient.reach.not_in(SUPPRESSED))
 
 
-def _prepare(session: Session, campaign_id: str, kind: DeliveryKind) -> list[int]:
-    """Create the deliveries this run should attempt; return their ids."""
+def _prepare(
+    session: Session, campaign_id: str, kind: DeliveryKind, new_round: bool = True
+) -> list[int]:
+    """Create the deliveries this run should attempt (none for a reminder round being
+    finished); return the ids of those due."""
     retryable = (DeliveryStatus.QUEUED.value, DeliveryStatus.DEFERRED.value)
     base = select(Recipient.id).where(*contactable_filter(campaign_id), not_suppressed())
     replied = exists().where(Reply.recipient_id == Recipient.id)
-    if kind is DeliveryKind.INVITATION:
+    if not new_round:
+        targets = base.where(false())
+    elif kind is DeliveryKind.INVITATION:
         targets = base.where(
             ~exists().where(Delivery.recipient_id == Recipient.id, Delivery.kind == kind.value)
         )
@@ -161,7 +171,12 @@ def _run(
             )
         }
         report.skipped_exempt = sum(1 for p in policies.values() if p == "exempt")
-        ids = _prepare(session, campaign_id, kind)
+        new_round = kind is DeliveryKind.INVITATION or campaign.reminding_since is None
+        if kind is DeliveryKind.REMINDER:
+            report.resumed = not new_round
+            if new_round:
+                campaign.reminding_since = utcnow()
+        ids = _prepare(session, campaign_id, kind, new_round)
         report.in_flight, report.suppressed = _left_alone(session, campaign_id, kind)
         deadline = campaign.deadline
         facts = {
@@ -213,6 +228,9 @@ def _run(
                         f"{settings.host}:{settings.port} ({why}); {report.sent:,} were "
                         "sent, the rest stay queued for the next run"
                     )
+        if kind is DeliveryKind.REMINDER:
+            ledger.commit()
+            _end_round(ledger, campaign_id)
     finally:
         mailers.close()
         try:
@@ -226,6 +244,14 @@ def _run(
                 detail={"sent": report.sent, "failed": report.failed, "bounced": report.bounced},
             )  # fmt: skip
     return report
+
+
+def _end_round(ledger: Ledger, campaign_id: str) -> None:
+    """The reminder round got through its list: the next `remind` starts a new one."""
+    with ledger.begin() as session:
+        session.execute(
+            update(Campaign).where(Campaign.id == campaign_id).values(reminding_since=None)
+        )
 
 
 def _left_alone(session: Session, campaign_id: str, kind: DeliveryKind) -> tuple[int, int]:
