@@ -43,7 +43,9 @@ from headcount.checkins.models import (
     Recipient,
     Reply,
 )
+from headcount.checkins.replies import ReplyError
 from headcount.checkins.smtp import Failure, Mailer, MailerPool, SmtpSettings, describe
+from headcount.i18n import negotiate, translations
 from headcount.store import Store, utcnow
 
 log = logging.getLogger("headcount.checkins.mail")
@@ -203,6 +205,7 @@ def _run(
             to=recipient.work_email or "",
             link=link_base + token,
             reference=f"hc.{reference.dumps([recipient.id, delivery_id])}",
+            language=negotiate(recipient.language),
         )
         data = render(envelope, settings.sender, kind.value)
         return _attempt(mailers.mine(), envelope.to, data, partial(ledger.commit, delivery_id),
@@ -359,7 +362,10 @@ def _attempt(
 
 
 def send_refusal_notices(
-    store: Store, campaign_id: str, refusals: list[tuple[int, str]], settings: SmtpSettings
+    store: Store,
+    campaign_id: str,
+    refusals: list[tuple[int, ReplyError]],
+    settings: SmtpSettings,
 ) -> SendReport:
     """Tell each employee whose emailed reply was refused why (the explanation names the kind
     of data and the bullet, never the text). Sent to the roster's work address only, not to
@@ -368,23 +374,26 @@ def send_refusal_notices(
     with store.begin() as session:
         campaign = get_campaign(session, campaign_id)
         targets = [
-            (r.work_email, r.first_name, why)
+            (r.work_email, r.first_name, why, negotiate(r.language))
             for rid, why in refusals
             if (r := session.get(Recipient, rid)) is not None and r.work_email
         ]
         title, deadline = campaign.title, campaign.deadline
     mailer = Mailer(settings)
     try:
-        for to, first_name, why in targets:
+        for to, first_name, why, lang in targets:
             message = EmailMessage()
-            message["Subject"] = f"Not saved: {title}"
+            _ = translations(lang).gettext
+            message["Subject"] = _("Not saved: {title}").format(title=_(title))
             message["From"], message["To"] = settings.sender, to
             message["Auto-Submitted"] = "auto-replied"
-            greeting = f"Hello {first_name}," if first_name else "Hello,"
-            message.set_content(
-                f'{greeting}\n\nYour emailed reply to "{title}" was not saved. {why}\n\n'
-                f"You can send a new reply until {deadline_text(deadline)}."
+            message["Content-Language"] = lang
+            greeting = _("Hello {name},").format(name=first_name) if first_name else _("Hello,")
+            not_saved = _('Your emailed reply to "{title}" was not saved.').format(title=_(title))
+            again = _("You can send a new reply until {deadline}.").format(
+                deadline=deadline_text(deadline, lang)
             )
+            message.set_content(f"{greeting}\n\n{not_saved} {why.text(lang)}\n\n{again}")
             failure, _ = _attempt(mailer, to, message.as_bytes(policy=SMTP), _nothing, time.sleep)
             if failure is None:
                 report.sent += 1

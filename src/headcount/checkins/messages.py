@@ -14,6 +14,7 @@ from email.utils import format_datetime
 
 from headcount.checkins.models import DeliveryKind
 from headcount.checkins.policy import policy_statement
+from headcount.i18n import SOURCE, translations, when
 
 REFERENCE_DOMAIN = "checkins.headcount.invalid"
 
@@ -33,48 +34,59 @@ class Envelope:
     to: str
     link: str
     reference: str  # signed delivery reference, becomes the Message-ID's local part
+    language: str = SOURCE  # a language offered by headcount.i18n
 
 
-def deadline_text(deadline: datetime) -> str:
-    return deadline.strftime("%A %d %B %Y at %H:%M UTC")
+def deadline_text(deadline: datetime, lang: str | None = None) -> str:
+    return when(deadline, lang)
 
 
 def wording(env: Envelope, kind: str) -> tuple[str, str, str]:
     """(subject, plain text, HTML) of one message: the one place its words are written."""
+    _ = translations(env.language).gettext
     reminder = kind == DeliveryKind.REMINDER.value
-    subject = f"{'Reminder: ' if reminder else ''}{env.title}"
-    policy = policy_statement(env.policy, env.agency)
-    due = deadline_text(env.deadline)
-    greeting = f"Hello {env.first_name}," if env.first_name else "Hello,"
-    lead = "This is a reminder of a request you have not answered yet. " if reminder else ""
-    contact = f"Questions about this request: {env.contact_email}." if env.contact_email else ""
+    title = _(env.title)  # the default title is in the catalogues; a campaign's own is not
+    subject = _("Reminder: {title}").format(title=title) if reminder else title
+    policy = policy_statement(env.policy, env.agency, env.language)
+    due = deadline_text(env.deadline, env.language)
+    greeting = _("Hello {name},").format(name=env.first_name) if env.first_name else _("Hello,")
+    lead = _("This is a reminder of a request you have not answered yet.") + " " if reminder else ""
+    contact = (
+        _("Questions about this request: {address}.").format(address=env.contact_email)
+        if env.contact_email
+        else ""
+    )
+    until = _("You can reply until {deadline}.").format(deadline=due)
+    web = _(
+        "Reply on the web with your personal link. It works once: opening it signs you in "
+        "on that device, where you can change your reply until the deadline."
+    )
+    by_email = _(
+        "Or reply to this email with three to five bullets. Never include Social Security "
+        "numbers, bank or card numbers, or anything classified: such replies are refused "
+        "and not kept."
+    )
+    question = _(env.question)
     text = "\n\n".join(
         part
-        for part in (
-            greeting,
-            f"{lead}{env.question}",
-            policy,
-            f"You can reply until {due}.",
-            "Reply on the web with your personal link. It works once: opening it signs you in "
-            "on that device, where you can change your reply until the deadline.\n" + env.link,
-            "Or reply to this email with three to five bullets. Never include Social Security "
-            "numbers, bank or card numbers, or anything classified: such replies are refused "
-            "and not kept.",
-            contact,
-        )
+        for part in (greeting, f"{lead}{question}", policy, until, f"{web}\n{env.link}",
+                     by_email, contact)
         if part
-    )
+    )  # fmt: skip
     e = html.escape
-    body = (
-        f"<p>{e(greeting)}</p><p>{e(lead)}{e(env.question)}</p>"
-        f"<p><strong>{e(policy)}</strong></p><p>You can reply until {e(due)}.</p>"
-        f'<p><a href="{e(env.link)}">Open my check-in</a> (the link works once: opening it '
-        "signs you in on that device, where you can change your reply until the deadline).</p>"
-        "<p>Or reply to this email with three to five bullets. Never include Social Security "
-        "numbers, bank or card numbers, or anything classified: such replies are refused and "
-        "not kept.</p>" + (f"<p>{e(contact)}</p>" if contact else "")
+    button = _("Open my check-in")
+    once = _(
+        "The link works once: opening it signs you in on that device, where you can change "
+        "your reply until the deadline."
     )
-    return subject, text, f'<!doctype html><html lang="en"><body>{body}</body></html>'
+    body = (
+        f"<p>{e(greeting)}</p><p>{e(lead)}{e(question)}</p>"
+        f"<p><strong>{e(policy)}</strong></p><p>{e(until)}</p>"
+        f'<p><a href="{e(env.link)}">{e(button)}</a> ({e(once)})</p>'
+        f"<p>{e(by_email)}</p>" + (f"<p>{e(contact)}</p>" if contact else "")
+    )
+    tag = e(env.language)
+    return subject, text, f'<!doctype html><html lang="{tag}"><body>{body}</body></html>'
 
 
 def request_paragraphs(env: Envelope, kind: str) -> list[str]:
@@ -120,6 +132,7 @@ def render(env: Envelope, sender: str, kind: str) -> bytes:
             ("To", env.to),
             ("Date", format_datetime(datetime.now().astimezone())),
             ("Message-ID", f"<{env.reference}@{REFERENCE_DOMAIN}>"),
+            ("Content-Language", env.language),
             ("Auto-Submitted", "auto-generated"),
             ("X-Headcount-Campaign", env.campaign_id),
             ("MIME-Version", "1.0"),

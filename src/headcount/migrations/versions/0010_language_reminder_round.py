@@ -23,7 +23,9 @@ def upgrade() -> None:
         batch.add_column(sa.Column("language", sa.String(length=16), nullable=True))
     with op.batch_alter_table("campaigns") as batch:
         batch.add_column(
-            sa.Column("reminding_since", headcount.store.types.UTCDateTime(timezone=True), nullable=True)
+            sa.Column(
+                "reminding_since", headcount.store.types.UTCDateTime(timezone=True), nullable=True
+            )
         )
 
 
