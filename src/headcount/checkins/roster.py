@@ -19,7 +19,7 @@ from pathlib import Path
 
 import duckdb
 
-from headcount.contract.tables import ROSTER, Column
+from headcount.contract.tables import EXTENSION_COLUMNS, ROSTER, Column
 from headcount.i18n import normalise
 from headcount.ingest import DatasetError
 from headcount.ingest.files import open_source
@@ -27,7 +27,7 @@ from headcount.ingest.mapping import load_mapping
 from headcount.ingest.typed import DQ_DDL
 
 BATCH = 10_000
-LANGUAGE_COLUMN = "preferred_language"
+(LANGUAGE_COLUMN,) = EXTENSION_COLUMNS["roster"]
 # The contract's roster plus the optional language column, read with all of ingest's checks.
 CHECKIN_ROSTER = replace(ROSTER, columns=(*ROSTER.columns, Column(LANGUAGE_COLUMN, required=False)))
 
