@@ -217,7 +217,8 @@ def test_each_person_is_written_to_in_the_roster_language(
     html = out.read_text(encoding="utf-8")
     assert '<html lang="es">' in html and '<section class="letter" lang="es"' in html
     assert 'Escriba su código personal: <span class="code">' + letter.code in html
-    assert "Código QR de https://hc.example.gov/code" in html
+    assert letter.url == "https://hc.example.gov/code?lang=es"
+    assert "Código QR de https://hc.example.gov/code?lang=es" in html
 
 
 def test_the_page_language_follows_the_choice_then_the_browser(

@@ -130,7 +130,8 @@ def issue_letters(store: Store, campaign_id: str, secret: bytes, base_url: str) 
                     title=gettext(lang, campaign.title),
                     deadline=deadline_text(campaign.deadline, lang),
                     code=printed(code),
-                    url=url,
+                    # The page opens in the letter's language (the address names only that).
+                    url=url if lang == SOURCE else f"{url}?lang={lang}",
                     language=lang,
                 )
             )
