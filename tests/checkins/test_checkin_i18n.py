@@ -49,6 +49,11 @@ def _key(value: object) -> object:
     return tuple(value) if isinstance(value, list | tuple) else value
 
 
+def _texts(value: object) -> list[object]:
+    """A message's one text, or its singular and plural."""
+    return list(value) if isinstance(value, list | tuple) else [value]
+
+
 def _placeholders(text: str) -> set[str]:
     """The {names} and %(names)s of a message; the date pattern's {day} (the day without
     its leading zero) stands in for {dd}."""
@@ -82,11 +87,11 @@ def test_each_language_is_complete_compiled_and_keeps_its_placeholders(lang: str
         if not message.id:
             continue
         assert not message.fuzzy, f"fuzzy in {lang}: {message.id!r}"
-        strings = message.string if isinstance(message.string, tuple) else (message.string,)
-        ids = message.id if isinstance(message.id, tuple) else (message.id,)
+        strings = [str(x or "") for x in _texts(message.string)]
+        source = str(_texts(message.id)[-1])
         assert all(strings), f"no {lang} translation of {message.id!r}"
         for string in strings:
-            assert _placeholders(string) == _placeholders(ids[-1]), (lang, message.id)
+            assert _placeholders(string) == _placeholders(source), (lang, message.id)
         assert compiled.get(_key(message.id)) == _key(message.string), (
             f"{mo.name} is stale: `make i18n`"
         )
