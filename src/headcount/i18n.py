@@ -108,9 +108,19 @@ def accept_language(header: str | None) -> list[str]:
     return [tag for _, _, tag in sorted(ranked)]
 
 
+_BY_TAG: dict[tuple[str | None, str], _gettext.NullTranslations] = {}
+
+
 def translations(lang: str | None) -> _gettext.NullTranslations:
-    """The catalogue of a language (English: the messages as written)."""
-    return _translations(negotiate(lang), locale_dirs())
+    """The catalogue of a language (English: the messages as written). Looked up once per
+    tag and folder: a run composing millions of messages asks for it several times each."""
+    key = (lang, os.environ.get(ENV_LOCALE_DIR, ""))
+    found = _BY_TAG.get(key)
+    if found is None:
+        if len(_BY_TAG) > 256:
+            _BY_TAG.clear()
+        found = _BY_TAG[key] = _translations(negotiate(lang), locale_dirs())
+    return found
 
 
 @functools.lru_cache(maxsize=32)

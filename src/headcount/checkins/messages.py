@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from email.policy import SMTP
 from email.utils import format_datetime
+from gettext import NullTranslations
 
 from headcount.checkins.models import DeliveryKind
 from headcount.checkins.policy import policy_statement
@@ -41,19 +42,36 @@ def deadline_text(deadline: datetime, lang: str | None = None) -> str:
     return when(deadline, lang)
 
 
-def wording(env: Envelope, kind: str) -> tuple[str, str, str]:
-    """(subject, plain text, HTML) of one message: the one place its words are written."""
-    _ = translations(env.language).gettext
+@dataclass(frozen=True)
+class _Fixed:
+    """The words of a message that are the same for everyone in one agency and language."""
+
+    subject: str
+    before_link: str  # the plain text's paragraphs from the request to the web link
+    after_link: str
+    html_before: str
+    button: str
+    html_after: str
+
+
+@functools.lru_cache(maxsize=1024)
+def _fixed(
+    kind: str, title: str, question: str, deadline: datetime, contact_email: str, agency: str,
+    policy: str, language: str, catalogue: NullTranslations,
+) -> _Fixed:  # fmt: skip
+    # `catalogue` is part of the key, so a catalogue folder set later is seen.
+    # Composed once per agency and language rather than once per message: a run sends
+    # millions, and the catalogue lookups and escaping would double the time per message.
+    _ = catalogue.gettext
     reminder = kind == DeliveryKind.REMINDER.value
-    title = _(env.title)  # the default title is in the catalogues; a campaign's own is not
+    title = _(title)  # the default title is in the catalogues; a campaign's own is not
     subject = _("Reminder: {title}").format(title=title) if reminder else title
-    policy = policy_statement(env.policy, env.agency, env.language)
-    due = deadline_text(env.deadline, env.language)
-    greeting = _("Hello {name},").format(name=env.first_name) if env.first_name else _("Hello,")
+    statement = policy_statement(policy, agency, language)
+    due = deadline_text(deadline, language)
     lead = _("This is a reminder of a request you have not answered yet.") + " " if reminder else ""
     contact = (
-        _("Questions about this request: {address}.").format(address=env.contact_email)
-        if env.contact_email
+        _("Questions about this request: {address}.").format(address=contact_email)
+        if contact_email
         else ""
     )
     until = _("You can reply until {deadline}.").format(deadline=due)
@@ -66,27 +84,41 @@ def wording(env: Envelope, kind: str) -> tuple[str, str, str]:
         "numbers, bank or card numbers, or anything classified: such replies are refused "
         "and not kept."
     )
-    question = _(env.question)
-    text = "\n\n".join(
-        part
-        for part in (greeting, f"{lead}{question}", policy, until, f"{web}\n{env.link}",
-                     by_email, contact)
-        if part
-    )  # fmt: skip
-    e = html.escape
-    button = _("Open my check-in")
+    question = _(question)
     once = _(
         "The link works once: opening it signs you in on that device, where you can change "
         "your reply until the deadline."
     )
+    e = html.escape
+    return _Fixed(
+        subject=subject,
+        before_link="\n\n".join((f"{lead}{question}", statement, until, web)),
+        after_link="\n\n".join(p for p in (by_email, contact) if p),
+        html_before=(
+            f"<p>{e(lead)}{e(question)}</p><p><strong>{e(statement)}</strong></p><p>{e(until)}</p>"
+        ),
+        button=e(_("Open my check-in")),
+        html_after=f" ({e(once)})</p><p>{e(by_email)}</p>"
+        + (f"<p>{e(contact)}</p>" if contact else ""),
+    )
+
+
+def wording(env: Envelope, kind: str) -> tuple[str, str, str]:
+    """(subject, plain text, HTML) of one message: the one place its words are written."""
+    fixed = _fixed(
+        kind, env.title, env.question, env.deadline, env.contact_email, env.agency,
+        env.policy, env.language, translations(env.language),
+    )  # fmt: skip
+    _ = translations(env.language).gettext
+    greeting = _("Hello {name},").format(name=env.first_name) if env.first_name else _("Hello,")
+    text = f"{greeting}\n\n{fixed.before_link}\n{env.link}\n\n{fixed.after_link}"
+    e = html.escape
     body = (
-        f"<p>{e(greeting)}</p><p>{e(lead)}{e(question)}</p>"
-        f"<p><strong>{e(policy)}</strong></p><p>{e(until)}</p>"
-        f'<p><a href="{e(env.link)}">{e(button)}</a> ({e(once)})</p>'
-        f"<p>{e(by_email)}</p>" + (f"<p>{e(contact)}</p>" if contact else "")
+        f"<p>{e(greeting)}</p>{fixed.html_before}"
+        f'<p><a href="{e(env.link)}">{fixed.button}</a>{fixed.html_after}'
     )
     tag = e(env.language)
-    return subject, text, f'<!doctype html><html lang="{tag}"><body>{body}</body></html>'
+    return fixed.subject, text, f'<!doctype html><html lang="{tag}"><body>{body}</body></html>'
 
 
 def request_paragraphs(env: Envelope, kind: str) -> list[str]:
