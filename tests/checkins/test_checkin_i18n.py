@@ -326,3 +326,29 @@ def test_an_exempt_reply_is_refused_in_spanish(store: Store, links: dict[str, st
         "Su agencia les indicó a sus empleados que no respondan a esta solicitud; no se "
         "guardó nada."
     )
+
+
+def test_the_refusal_notice_after_an_emailed_reply_is_in_spanish(
+    store: Store, links: dict[str, str]
+) -> None:
+    from headcount.checkins.mail_out import send_refusal_notices
+    from headcount.matching.sensitive import check
+
+    with store.begin() as s:
+        person = s.scalars(select(Recipient).where(Recipient.employee_id == "VA2")).one()
+        person.language, who = "es", person.id
+    refusal = SensitiveDataError(check(["Pagué con 4111 1111 1111 1111", "b", "c"]))
+    with smtp_server() as (sink, port, _):
+        sent = send_refusal_notices(
+            store, "wk8", [(who, refusal)], SmtpSettings(host="127.0.0.1", port=port)
+        )
+    assert sent.sent == 1
+    (notice,) = sink.messages
+    assert notice["Content-Language"] == "es"
+    assert notice["Subject"] == "No se guardó: ¿Qué logró la semana pasada?"
+    body = str(notice.get_body(("plain",)).get_content())  # type: ignore[union-attr]
+    assert body.startswith("Hola, ") and "4111" not in body
+    assert (
+        "No se guardó la respuesta que envió por correo electrónico a «¿Qué logró la semana "
+        "pasada?». Parece que el punto 1 contiene un número de tarjeta de pago." in body
+    )

@@ -387,13 +387,13 @@ def send_refusal_notices(
             message["Subject"] = _("Not saved: {title}").format(title=_(title))
             message["From"], message["To"] = settings.sender, to
             message["Auto-Submitted"] = "auto-replied"
-            message["Content-Language"] = lang
             greeting = _("Hello {name},").format(name=first_name) if first_name else _("Hello,")
             not_saved = _('Your emailed reply to "{title}" was not saved.').format(title=_(title))
             again = _("You can send a new reply until {deadline}.").format(
                 deadline=deadline_text(deadline, lang)
             )
             message.set_content(f"{greeting}\n\n{not_saved} {why.text(lang)}\n\n{again}")
+            message["Content-Language"] = lang  # after set_content, which drops Content-*
             failure, _ = _attempt(mailer, to, message.as_bytes(policy=SMTP), _nothing, time.sleep)
             if failure is None:
                 report.sent += 1
