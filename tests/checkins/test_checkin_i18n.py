@@ -352,3 +352,45 @@ def test_the_refusal_notice_after_an_emailed_reply_is_in_spanish(
         "No se guardó la respuesta que envió por correo electrónico a «¿Qué logró la semana "
         "pasada?». Parece que el punto 1 contiene un número de tarjeta de pago." in body
     )
+
+
+def test_a_spanish_reply_quoting_the_request_without_marks_keeps_only_its_own_lines(
+    store: Store, roster: Path, tmp_path: Path, signer: Signer
+) -> None:
+    import mailbox
+    from email.message import EmailMessage
+
+    from headcount.checkins.mail_in import ingest_mailbox
+    from headcount.checkins.models import Reply
+
+    create_campaign(
+        store, "wk8", roster, deadline=utcnow() + timedelta(days=2),
+        policies={"DOD": Policy.EXEMPT},
+    )  # fmt: skip
+    with store.begin() as s:
+        person = s.scalars(select(Recipient).where(Recipient.employee_id == "VA1")).one()
+        person.language = "es"
+    with smtp_server() as (sink, port, _):
+        send_invitations(store, "wk8", SmtpSettings(host="127.0.0.1", port=port), signer, BASE)
+    (invite,) = sink.to("va1@agency.example.gov")
+    body = invite.get_body(("plain",))
+    assert body is not None
+    reply = EmailMessage()
+    reply["From"] = "Ana <va1@agency.example.gov>"
+    reply["To"] = "checkins@agency.example.gov"
+    reply["Subject"] = "RE: " + str(invite["Subject"])
+    reply["Message-ID"] = "<es-reply-1@mail.example>"
+    reply["In-Reply-To"] = reply["References"] = invite["Message-ID"]
+    # Bullets without marks, then the whole invitation pasted back without quote marks.
+    reply.set_content(
+        "Cerré 12 casos\nCapacité a dos colegas\nRevisé el presupuesto\n\n"
+        + str(body.get_content())
+    )
+    box = mailbox.Maildir(tmp_path / "Maildir", create=True)
+    box.add(reply)
+    box.close()
+    report = ingest_mailbox(store, "wk8", tmp_path / "Maildir", SECRET)
+    assert report.outcomes["accepted"] == 1
+    with store.begin() as s:
+        (text,) = s.scalars(select(Reply.text)).all()
+    assert text == "Cerré 12 casos\nCapacité a dos colegas\nRevisé el presupuesto"
