@@ -236,19 +236,19 @@ def test_the_page_language_follows_the_choice_then_the_browser(
     assert '<html lang="en">' in english.text and 'href="/code?lang=es"' in english.text
     assert 'lang="es" hreflang="es">Español</a>' in english.text
     browser = client.get("/code", headers={"Accept-Language": "es-US,es;q=0.9,en;q=0.5"})
-    assert "<h1>Responda con el código de su carta</h1>" in browser.text
+    assert ">Responda con el código de su carta</h1>" in browser.text
     chosen = client.get("/code?lang=es")
     assert '<html lang="es">' in chosen.text and client.cookies.get("hc_lang") == "es"
     assert 'href="/code?lang=en"' in chosen.text and ">English</a>" in chosen.text
     kept = client.get("/code")  # the cookie keeps the choice
-    assert "<h1>Responda con el código de su carta</h1>" in kept.text
+    assert ">Responda con el código de su carta</h1>" in kept.text
     csrf = client.cookies.get("hc_csrf") or ""
     wrong = client.post("/code", data={"code": "QRSTV-WXYZ2", "csrf_token": csrf})
     assert wrong.status_code == 400 and "Ese código no funciona." in wrong.text
     missing = client.get("/no-such-page")
     assert missing.status_code == 404 and "No se encontró la página" in missing.text
     back = client.get("/code?lang=en")
-    assert "<h1>Reply with the code from your letter</h1>" in back.text
+    assert ">Reply with the code from your letter</h1>" in back.text
     assert client.cookies.get("hc_lang") == "en"
     unknown = client.get("/code?lang=<b>")  # not a language: ignored, never echoed
     assert "<b>" not in unknown.text and '<html lang="en">' in unknown.text
@@ -311,7 +311,7 @@ def test_a_catalogue_dropped_in_a_folder_is_a_new_language(
     switch = client.get("/code")
     assert 'lang="fr" hreflang="fr">Français</a>' in switch.text
     french = client.get("/code?lang=fr")
-    assert "<h1>Répondez avec le code de votre lettre</h1>" in french.text
+    assert ">Répondez avec le code de votre lettre</h1>" in french.text
     monkeypatch.delenv(i18n.ENV_LOCALE_DIR)
     assert i18n.languages() == ("en", "es")
     shutil.rmtree(tmp_path / "locales")
