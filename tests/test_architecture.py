@@ -18,7 +18,7 @@ LAYERS: tuple[frozenset[str], ...] = (
     frozenset({"cases", "checkins", "pipeline", "provenance", "publish"}),
     frozenset({"rules", "linkage", "audit", "auth", "pii"}),
     frozenset({"ingest", "report", "matching", "synth"}),
-    frozenset({"engine", "contract", "store", "secrets", "scratch"}),
+    frozenset({"engine", "contract", "store", "secrets", "scratch", "i18n"}),
 )
 LAYER = {name: depth for depth, names in enumerate(LAYERS) for name in names}
 

@@ -161,7 +161,7 @@ def test_sensitive_email_is_refused_kept_nowhere_and_can_be_deleted(
     box = _maildir(tmp_path, [m])
     report = ingest_mailbox(store, "wk8", box, SECRET)
     assert report.outcomes == {"refused: sensitive data": 1}
-    assert "Social Security number" in report.refusals[0][1]
+    assert "Social Security number" in str(report.refusals[0][1])
     assert _texts(store) == {}
     raw = (
         b"".join(p.read_bytes() for p in Path(str(store.engine.url.database)).parent.glob("*.db*"))

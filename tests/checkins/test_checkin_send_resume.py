@@ -43,10 +43,10 @@ def _campaign(tmp_path: Path) -> str:
     return url
 
 
-def _send(url: str, port: int, tmp_path: Path) -> subprocess.Popen[bytes]:
+def _send(url: str, port: int, tmp_path: Path, command: str = "send") -> subprocess.Popen[bytes]:
     env = {**os.environ, "HEADCOUNT_SECRET_KEY": "k" * 48, "HEADCOUNT_DATABASE_URL": url}
     return subprocess.Popen(
-        [HEADCOUNT, "campaign", "send", "wk8", "--smtp-host", "127.0.0.1",
+        [HEADCOUNT, "campaign", command, "wk8", "--smtp-host", "127.0.0.1",
          "--smtp-port", str(port), "--base-url", "https://hc.example.gov"],
         cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
     )  # fmt: skip

@@ -22,9 +22,13 @@ from sqlalchemy.orm import Session
 from headcount.checkins.models import Campaign, CampaignAgency, Recipient
 from headcount.checkins.roster import BATCH, RosterRow, read_roster
 from headcount.contract.policy import Policy
+from headcount.i18n import N_
 from headcount.store import Store, utcnow
 
-DEFAULT_QUESTION = (
+DEFAULT_TITLE = N_("What did you accomplish last week?")
+# The default title and question are in the catalogues, so each person reads them in their
+# language; a campaign's own title or question is shown as written.
+DEFAULT_QUESTION = N_(
     "What did you accomplish last week? Please list three to five short bullets about your "
     "work. Do not include anything classified or sensitive: no Social Security numbers, bank "
     "or card numbers, or classification markings."
@@ -68,7 +72,7 @@ def create_campaign(
     deadline: datetime,
     policies: dict[str, Policy] | None = None,
     default_policy: Policy = Policy.VOLUNTARY,
-    title: str = "What did you accomplish last week?",
+    title: str = DEFAULT_TITLE,
     question: str = DEFAULT_QUESTION,
     contact_email: str = "",
     now: datetime | None = None,
@@ -127,6 +131,7 @@ def _insert_recipients(session: Session, campaign_id: str, rows: Iterable[Roster
                 "work_email": row.work_email,
                 "agency": row.agency,
                 "org_code": row.org_code,
+                "language": row.language,
             }
         )
         if len(batch) >= BATCH:

@@ -16,6 +16,7 @@ import hashlib
 import hmac
 import os
 import secrets
+from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -27,6 +28,7 @@ from headcount.checkins.campaigns import CampaignError, get_campaign, not_exempt
 from headcount.checkins.messages import deadline_text
 from headcount.checkins.models import CodeAttempt, LetterCode, Recipient, Reply
 from headcount.checkins.policy import policy_statement
+from headcount.i18n import N_, SOURCE, gettext, install_jinja, negotiate, translations
 from headcount.store import Store, utcnow
 
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"  # no 0/O, 1/I/L or U, which are misread
@@ -40,15 +42,21 @@ class CodeError(Exception):
     """A code that cannot be used. `reason` is invalid or throttled."""
 
     MESSAGES: ClassVar[dict[str, str]] = {
-        "invalid": "That code does not work. Check it against your letter: each code works "
-        "once, until the deadline. If it still does not work, ask for a new letter.",
-        "throttled": "Too many codes that did not work were typed here. Wait 15 minutes "
-        "and try again.",
+        "invalid": N_(
+            "That code does not work. Check it against your letter: each code works once, "
+            "until the deadline. If it still does not work, ask for a new letter."
+        ),
+        "throttled": N_(
+            "Too many codes that did not work were typed here. Wait 15 minutes and try again."
+        ),
     }
 
     def __init__(self, reason: str) -> None:
         self.reason = reason
         super().__init__(self.MESSAGES[reason])
+
+    def text(self, lang: str | None = None) -> str:
+        return translations(lang).gettext(self.MESSAGES[self.reason])
 
 
 @dataclass(frozen=True)
@@ -61,6 +69,7 @@ class Letter:
     deadline: str
     code: str  # as printed: ABCDE-FGHJK
     url: str
+    language: str = SOURCE  # the letter's language (headcount.i18n)
 
 
 def new_code() -> str:
@@ -104,7 +113,7 @@ def issue_letters(store: Store, campaign_id: str, secret: bytes, base_url: str) 
             .order_by(Recipient.agency, Recipient.org_code, Recipient.last_name)
         ).all()
         for person in people:
-            code = new_code()
+            code, lang = new_code(), negotiate(person.language)
             session.add(
                 LetterCode(
                     code_hash=code_hash(secret, code),
@@ -116,12 +125,14 @@ def issue_letters(store: Store, campaign_id: str, secret: bytes, base_url: str) 
                 Letter(
                     name=f"{person.first_name} {person.last_name}".strip(),
                     agency=person.agency,
-                    policy=policy_statement(policies[person.agency], person.agency),
-                    question=campaign.question,
-                    title=campaign.title,
-                    deadline=deadline_text(campaign.deadline),
+                    policy=policy_statement(policies[person.agency], person.agency, lang),
+                    question=gettext(lang, campaign.question),
+                    title=gettext(lang, campaign.title),
+                    deadline=deadline_text(campaign.deadline, lang),
                     code=printed(code),
-                    url=url,
+                    # The page opens in the letter's language (the address names only that).
+                    url=url if lang == SOURCE else f"{url}?lang={lang}",
+                    language=lang,
                 )
             )
     return letters
@@ -138,14 +149,29 @@ def render_letters(letters: list[Letter], out: Path) -> None:
         loader=PackageLoader("headcount.checkins", "templates"),
         autoescape=select_autoescape(default=True),
     )
+    install_jinja(env)
     qr = {
-        url: Markup(segno.make(url, error="m").svg_inline(scale=4, title=f"QR code for {url}"))
-        for url in {letter.url for letter in letters}
+        (url, lang): Markup(
+            segno.make(url, error="m").svg_inline(
+                scale=4, title=translations(lang).gettext("QR code for {url}").format(url=url)
+            )
+        )
+        for url, lang in {(letter.url, letter.language) for letter in letters}
     }
+    one = env.get_template("letter.html.j2")
+    sections = [
+        Markup(one.render(l=letter, qr=qr[letter.url, letter.language], lang=letter.language))
+        for letter in letters
+    ]
+    # The document's own language is the one most of its letters are in.
+    lang = (
+        Counter(letter.language for letter in letters).most_common(1)[0][0] if letters else SOURCE
+    )
+    page = env.get_template("letters.html.j2").render(sections=sections, lang=lang)
     out.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write(env.get_template("letters.html.j2").render(letters=letters, qr=qr))
+        fh.write(page)
 
 
 def redeem_code(

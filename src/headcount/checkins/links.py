@@ -20,6 +20,7 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from headcount.checkins.models import Link
+from headcount.i18n import N_, translations
 from headcount.store import utcnow
 
 LINK_PATH = "/c/"
@@ -29,15 +30,20 @@ class LinkError(Exception):
     """A link that cannot be used. `reason` is invalid, expired or used."""
 
     MESSAGES: ClassVar[dict[str, str]] = {
-        "invalid": "This link is not valid. Use the link from your email exactly as sent.",
-        "expired": "This link has expired: the deadline for this check-in has passed.",
-        "used": "This link has already been used. A link works once: it signed you in on the "
-        "device where it was first opened. To reply from here, ask for a new link.",
+        "invalid": N_("This link is not valid. Use the link from your email exactly as sent."),
+        "expired": N_("This link has expired: the deadline for this check-in has passed."),
+        "used": N_(
+            "This link has already been used. A link works once: it signed you in on the "
+            "device where it was first opened. To reply from here, ask for a new link."
+        ),
     }
 
     def __init__(self, reason: str) -> None:
         self.reason = reason
         super().__init__(self.MESSAGES[reason])
+
+    def text(self, lang: str | None = None) -> str:
+        return translations(lang).gettext(self.MESSAGES[self.reason])
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,7 @@ from email import message_from_bytes
 from email.message import EmailMessage
 from email.policy import default
 from email.utils import getaddresses
+from itertools import product
 from pathlib import Path
 
 from sqlalchemy import select
@@ -39,6 +40,7 @@ from headcount.checkins.mail_text import bullets_from, new_text
 from headcount.checkins.messages import Envelope, request_paragraphs
 from headcount.checkins.models import DeliveryKind, InboundMessage, Recipient, ReplySource
 from headcount.checkins.replies import ReplyError, SensitiveDataError, submit
+from headcount.i18n import languages
 from headcount.store import Store, utcnow
 
 log = logging.getLogger("headcount.checkins.mail")
@@ -49,7 +51,7 @@ TOKEN = re.compile(re.escape(LINK_PATH) + r"([A-Za-z0-9_.-]{10,200})")
 class IngestReport:
     outcomes: Counter[str] = field(default_factory=Counter)
     # Per refused message: (recipient id, explanation) so a caller may tell the sender why.
-    refusals: list[tuple[int, str]] = field(default_factory=list)
+    refusals: list[tuple[int, ReplyError]] = field(default_factory=list)
     refused_keys: list[str] = field(default_factory=list)
 
 
@@ -124,13 +126,15 @@ def _in_campaign(session: Session, recipient_id: int, campaign_id: str) -> bool:
 
 
 def _request(session: Session, campaign_id: str) -> list[str]:
-    """Every paragraph the campaign's emails hold after the greeting, for each agency."""
+    """Every paragraph the campaign's emails hold after the greeting, for each agency and
+    language."""
     campaign = get_campaign(session, campaign_id)
     paragraphs: list[str] = []
-    for agency in campaign.agencies:
+    for agency, language in product(campaign.agencies, languages()):
         envelope = Envelope(
             campaign_id, campaign.title, campaign.question, campaign.deadline,
             campaign.contact_email, agency.agency, agency.policy, "", "", LINK_PATH, "",
+            language,
         )  # fmt: skip
         for kind in DeliveryKind:
             paragraphs += request_paragraphs(envelope, kind.value)
@@ -187,12 +191,12 @@ def _save(
             )  # fmt: skip
         return "accepted"
     except SensitiveDataError as exc:
-        report.refusals.append((recipient_id, str(exc)))
+        report.refusals.append((recipient_id, exc))
         report.refused_keys.append(raw_id)
         log.info("emailed reply refused by the sensitive-data guard (%s)", exc.code)
         return "refused: sensitive data"
     except ReplyError as exc:
-        report.refusals.append((recipient_id, str(exc)))
+        report.refusals.append((recipient_id, exc))
         return f"refused: {exc.code}"
 
 

@@ -25,7 +25,7 @@ from email.policy import SMTP
 from functools import partial
 from typing import Any
 
-from sqlalchemy import exists, func, insert, or_, select, update
+from sqlalchemy import exists, false, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from headcount import audit
@@ -35,6 +35,7 @@ from headcount.checkins.links import LINK_PATH, Signer, issue_link
 from headcount.checkins.messages import Envelope, deadline_text, render
 from headcount.checkins.models import (
     SUPPRESSED,
+    Campaign,
     CampaignAgency,
     Delivery,
     DeliveryKind,
@@ -42,7 +43,9 @@ from headcount.checkins.models import (
     Recipient,
     Reply,
 )
+from headcount.checkins.replies import ReplyError
 from headcount.checkins.smtp import Failure, Mailer, MailerPool, SmtpSettings, describe
+from headcount.i18n import negotiate, translations
 from headcount.store import Store, utcnow
 
 log = logging.getLogger("headcount.checkins.mail")
@@ -68,6 +71,7 @@ class SendReport:
     skipped_exempt: int = 0
     in_flight: int = 0  # left `sending` by a run that stopped: never sent again
     suppressed: int = 0  # not emailed: an earlier hard bounce or a complaint
+    resumed: bool = False  # a reminder round left open by a stopped run was finished
     errors: dict[str, int] = field(default_factory=dict)
 
     def count(self, error: str) -> None:
@@ -84,8 +88,11 @@ def send_invitations(
 def send_reminders(
     store: Store, campaign_id: str, settings: SmtpSettings, signer: Signer, base_url: str
 ) -> SendReport:
-    """Remind contactable recipients whose invitation was accepted and who have not replied
-    (one reminder per recipient and run; a deferred one is retried rather than doubled)."""
+    """Remind contactable recipients whose invitation was accepted and who have not replied:
+    one reminder per recipient and round (a deferred one is retried rather than doubled).
+    A round ends when a run gets through its list; a run that was killed or stopped leaves
+    it open, and the next run finishes it rather than starting a new one, so a crash never
+    sends anyone a second reminder."""
     return _run(store, campaign_id, settings, signer, base_url, DeliveryKind.REMINDER)
 
 
@@ -93,12 +100,17 @@ def not_suppressed() -> Any:
     return or_(Recipient.reach.is_(None), Recipient.reach.not_in(SUPPRESSED))
 
 
-def _prepare(session: Session, campaign_id: str, kind: DeliveryKind) -> list[int]:
-    """Create the deliveries this run should attempt; return their ids."""
+def _prepare(
+    session: Session, campaign_id: str, kind: DeliveryKind, new_round: bool = True
+) -> list[int]:
+    """Create the deliveries this run should attempt (none for a reminder round being
+    finished); return the ids of those due."""
     retryable = (DeliveryStatus.QUEUED.value, DeliveryStatus.DEFERRED.value)
     base = select(Recipient.id).where(*contactable_filter(campaign_id), not_suppressed())
     replied = exists().where(Reply.recipient_id == Recipient.id)
-    if kind is DeliveryKind.INVITATION:
+    if not new_round:
+        targets = base.where(false())
+    elif kind is DeliveryKind.INVITATION:
         targets = base.where(
             ~exists().where(Delivery.recipient_id == Recipient.id, Delivery.kind == kind.value)
         )
@@ -161,7 +173,12 @@ def _run(
             )
         }
         report.skipped_exempt = sum(1 for p in policies.values() if p == "exempt")
-        ids = _prepare(session, campaign_id, kind)
+        new_round = kind is DeliveryKind.INVITATION or campaign.reminding_since is None
+        if kind is DeliveryKind.REMINDER:
+            report.resumed = not new_round
+            if new_round:
+                campaign.reminding_since = utcnow()
+        ids = _prepare(session, campaign_id, kind, new_round)
         report.in_flight, report.suppressed = _left_alone(session, campaign_id, kind)
         deadline = campaign.deadline
         facts = {
@@ -188,6 +205,7 @@ def _run(
             to=recipient.work_email or "",
             link=link_base + token,
             reference=f"hc.{reference.dumps([recipient.id, delivery_id])}",
+            language=negotiate(recipient.language),
         )
         data = render(envelope, settings.sender, kind.value)
         return _attempt(mailers.mine(), envelope.to, data, partial(ledger.commit, delivery_id),
@@ -213,6 +231,9 @@ def _run(
                         f"{settings.host}:{settings.port} ({why}); {report.sent:,} were "
                         "sent, the rest stay queued for the next run"
                     )
+        if kind is DeliveryKind.REMINDER:
+            ledger.commit()
+            _end_round(ledger, campaign_id)
     finally:
         mailers.close()
         try:
@@ -226,6 +247,14 @@ def _run(
                 detail={"sent": report.sent, "failed": report.failed, "bounced": report.bounced},
             )  # fmt: skip
     return report
+
+
+def _end_round(ledger: Ledger, campaign_id: str) -> None:
+    """The reminder round got through its list: the next `remind` starts a new one."""
+    with ledger.begin() as session:
+        session.execute(
+            update(Campaign).where(Campaign.id == campaign_id).values(reminding_since=None)
+        )
 
 
 def _left_alone(session: Session, campaign_id: str, kind: DeliveryKind) -> tuple[int, int]:
@@ -333,7 +362,10 @@ def _attempt(
 
 
 def send_refusal_notices(
-    store: Store, campaign_id: str, refusals: list[tuple[int, str]], settings: SmtpSettings
+    store: Store,
+    campaign_id: str,
+    refusals: list[tuple[int, ReplyError]],
+    settings: SmtpSettings,
 ) -> SendReport:
     """Tell each employee whose emailed reply was refused why (the explanation names the kind
     of data and the bullet, never the text). Sent to the roster's work address only, not to
@@ -342,23 +374,26 @@ def send_refusal_notices(
     with store.begin() as session:
         campaign = get_campaign(session, campaign_id)
         targets = [
-            (r.work_email, r.first_name, why)
+            (r.work_email, r.first_name, why, negotiate(r.language))
             for rid, why in refusals
             if (r := session.get(Recipient, rid)) is not None and r.work_email
         ]
         title, deadline = campaign.title, campaign.deadline
     mailer = Mailer(settings)
     try:
-        for to, first_name, why in targets:
+        for to, first_name, why, lang in targets:
             message = EmailMessage()
-            message["Subject"] = f"Not saved: {title}"
+            _ = translations(lang).gettext
+            message["Subject"] = _("Not saved: {title}").format(title=_(title))
             message["From"], message["To"] = settings.sender, to
             message["Auto-Submitted"] = "auto-replied"
-            greeting = f"Hello {first_name}," if first_name else "Hello,"
-            message.set_content(
-                f'{greeting}\n\nYour emailed reply to "{title}" was not saved. {why}\n\n'
-                f"You can send a new reply until {deadline_text(deadline)}."
+            greeting = _("Hello {name},").format(name=first_name) if first_name else _("Hello,")
+            not_saved = _('Your emailed reply to "{title}" was not saved.').format(title=_(title))
+            again = _("You can send a new reply until {deadline}.").format(
+                deadline=deadline_text(deadline, lang)
             )
+            message.set_content(f"{greeting}\n\n{not_saved} {why.text(lang)}\n\n{again}")
+            message["Content-Language"] = lang  # after set_content, which drops Content-*
             failure, _ = _attempt(mailer, to, message.as_bytes(policy=SMTP), _nothing, time.sleep)
             if failure is None:
                 report.sent += 1

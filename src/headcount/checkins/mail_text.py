@@ -22,7 +22,10 @@ CUT_LINES = (
     ),
     re.compile(r"^\s*Get Outlook for \w+", re.IGNORECASE),
 )
-GREETING = re.compile(r"^\s*>?\s*(?:hello|hi|dear)\b.{0,200},\s*$", re.IGNORECASE)
+# Our emails' greetings, in each language they are written in ("Hello Ana," "Hola, Ana:").
+GREETING = re.compile(
+    r"^\s*>?\s*(?:hello|hi|dear|hola|estimad[oa]s?)\b.{0,200}[,:]\s*$", re.IGNORECASE
+)
 SKIP_HTML = {"blockquote", "style", "script", "head", "title"}
 BLOCK_HTML = {"p", "div", "br", "li", "tr", "h1", "h2", "h3", "ul", "ol", "table"}
 

@@ -11,9 +11,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from email.policy import SMTP
 from email.utils import format_datetime
+from gettext import NullTranslations
 
 from headcount.checkins.models import DeliveryKind
 from headcount.checkins.policy import policy_statement
+from headcount.i18n import SOURCE, translations, when
 
 REFERENCE_DOMAIN = "checkins.headcount.invalid"
 
@@ -33,48 +35,90 @@ class Envelope:
     to: str
     link: str
     reference: str  # signed delivery reference, becomes the Message-ID's local part
+    language: str = SOURCE  # a language offered by headcount.i18n
 
 
-def deadline_text(deadline: datetime) -> str:
-    return deadline.strftime("%A %d %B %Y at %H:%M UTC")
+def deadline_text(deadline: datetime, lang: str | None = None) -> str:
+    return when(deadline, lang)
+
+
+@dataclass(frozen=True)
+class _Fixed:
+    """The words of a message that are the same for everyone in one agency and language."""
+
+    subject: str
+    before_link: str  # the plain text's paragraphs from the request to the web link
+    after_link: str
+    html_before: str
+    button: str
+    html_after: str
+
+
+@functools.lru_cache(maxsize=1024)
+def _fixed(
+    kind: str, title: str, question: str, deadline: datetime, contact_email: str, agency: str,
+    policy: str, language: str, catalogue: NullTranslations,
+) -> _Fixed:  # fmt: skip
+    # `catalogue` is part of the key, so a catalogue folder set later is seen.
+    # Composed once per agency and language rather than once per message: a run sends
+    # millions, and the catalogue lookups and escaping would double the time per message.
+    _ = catalogue.gettext
+    reminder = kind == DeliveryKind.REMINDER.value
+    title = _(title)  # the default title is in the catalogues; a campaign's own is not
+    subject = _("Reminder: {title}").format(title=title) if reminder else title
+    statement = policy_statement(policy, agency, language)
+    due = deadline_text(deadline, language)
+    lead = _("This is a reminder of a request you have not answered yet.") + " " if reminder else ""
+    contact = (
+        _("Questions about this request: {address}.").format(address=contact_email)
+        if contact_email
+        else ""
+    )
+    until = _("You can reply until {deadline}.").format(deadline=due)
+    web = _(
+        "Reply on the web with your personal link. It works once: opening it signs you in "
+        "on that device, where you can change your reply until the deadline."
+    )
+    by_email = _(
+        "Or reply to this email with three to five bullets. Never include Social Security "
+        "numbers, bank or card numbers, or anything classified: such replies are refused "
+        "and not kept."
+    )
+    question = _(question)
+    once = _(
+        "The link works once: opening it signs you in on that device, where you can change "
+        "your reply until the deadline."
+    )
+    e = html.escape
+    return _Fixed(
+        subject=subject,
+        before_link="\n\n".join((f"{lead}{question}", statement, until, web)),
+        after_link="\n\n".join(p for p in (by_email, contact) if p),
+        html_before=(
+            f"<p>{e(lead)}{e(question)}</p><p><strong>{e(statement)}</strong></p><p>{e(until)}</p>"
+        ),
+        button=e(_("Open my check-in")),
+        html_after=f" ({e(once)})</p><p>{e(by_email)}</p>"
+        + (f"<p>{e(contact)}</p>" if contact else ""),
+    )
 
 
 def wording(env: Envelope, kind: str) -> tuple[str, str, str]:
     """(subject, plain text, HTML) of one message: the one place its words are written."""
-    reminder = kind == DeliveryKind.REMINDER.value
-    subject = f"{'Reminder: ' if reminder else ''}{env.title}"
-    policy = policy_statement(env.policy, env.agency)
-    due = deadline_text(env.deadline)
-    greeting = f"Hello {env.first_name}," if env.first_name else "Hello,"
-    lead = "This is a reminder of a request you have not answered yet. " if reminder else ""
-    contact = f"Questions about this request: {env.contact_email}." if env.contact_email else ""
-    text = "\n\n".join(
-        part
-        for part in (
-            greeting,
-            f"{lead}{env.question}",
-            policy,
-            f"You can reply until {due}.",
-            "Reply on the web with your personal link. It works once: opening it signs you in "
-            "on that device, where you can change your reply until the deadline.\n" + env.link,
-            "Or reply to this email with three to five bullets. Never include Social Security "
-            "numbers, bank or card numbers, or anything classified: such replies are refused "
-            "and not kept.",
-            contact,
-        )
-        if part
-    )
+    fixed = _fixed(
+        kind, env.title, env.question, env.deadline, env.contact_email, env.agency,
+        env.policy, env.language, translations(env.language),
+    )  # fmt: skip
+    _ = translations(env.language).gettext
+    greeting = _("Hello {name},").format(name=env.first_name) if env.first_name else _("Hello,")
+    text = f"{greeting}\n\n{fixed.before_link}\n{env.link}\n\n{fixed.after_link}"
     e = html.escape
     body = (
-        f"<p>{e(greeting)}</p><p>{e(lead)}{e(env.question)}</p>"
-        f"<p><strong>{e(policy)}</strong></p><p>You can reply until {e(due)}.</p>"
-        f'<p><a href="{e(env.link)}">Open my check-in</a> (the link works once: opening it '
-        "signs you in on that device, where you can change your reply until the deadline).</p>"
-        "<p>Or reply to this email with three to five bullets. Never include Social Security "
-        "numbers, bank or card numbers, or anything classified: such replies are refused and "
-        "not kept.</p>" + (f"<p>{e(contact)}</p>" if contact else "")
+        f"<p>{e(greeting)}</p>{fixed.html_before}"
+        f'<p><a href="{e(env.link)}">{fixed.button}</a>{fixed.html_after}'
     )
-    return subject, text, f'<!doctype html><html lang="en"><body>{body}</body></html>'
+    tag = e(env.language)
+    return fixed.subject, text, f'<!doctype html><html lang="{tag}"><body>{body}</body></html>'
 
 
 def request_paragraphs(env: Envelope, kind: str) -> list[str]:
@@ -120,6 +164,7 @@ def render(env: Envelope, sender: str, kind: str) -> bytes:
             ("To", env.to),
             ("Date", format_datetime(datetime.now().astimezone())),
             ("Message-ID", f"<{env.reference}@{REFERENCE_DOMAIN}>"),
+            ("Content-Language", env.language),
             ("Auto-Submitted", "auto-generated"),
             ("X-Headcount-Campaign", env.campaign_id),
             ("MIME-Version", "1.0"),

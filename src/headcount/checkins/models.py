@@ -77,6 +77,10 @@ class Campaign(Base):
     # Days after the deadline that reply text is kept; None: the default (headcount.cases.
     # retention, docs/cases.md). `headcount purge` then empties the text, keeping the row.
     retention_days: Mapped[int | None]
+    # When the reminder round under way began; None between rounds. A `campaign remind`
+    # killed midway leaves it set, and the next one finishes that round (retrying what was
+    # queued) instead of starting another: nobody gets a second reminder from a crash.
+    reminding_since: Mapped[datetime | None]
 
     agencies: Mapped[list[CampaignAgency]] = relationship(
         back_populates="campaign", cascade="all, delete-orphan", order_by="CampaignAgency.agency"
@@ -119,6 +123,9 @@ class Recipient(Base):
     # The state of the latest email to this person (a DeliveryStatus), None before any;
     # kept here so reach is counted without reading every delivery.
     reach: Mapped[str | None] = mapped_column(String(16))
+    # The language asked for in the roster's optional `preferred_language` column (a BCP 47
+    # tag such as `es`), None if not given; headcount.i18n picks the catalogue from it.
+    language: Mapped[str | None] = mapped_column(String(16))
 
 
 class Delivery(Base):

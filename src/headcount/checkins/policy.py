@@ -9,30 +9,32 @@ system, whatever the policy.
 from __future__ import annotations
 
 from headcount.contract.policy import Policy
+from headcount.i18n import N_, translations
 
-NO_CONSEQUENCE = (
+NO_CONSEQUENCE = N_(
     "Not replying has no consequence in this system: it is never treated as evidence that "
     "you do not exist, have left, or did anything wrong, and it is not reported about you "
     "by name."
 )
 
 _STATEMENTS = {
-    Policy.MANDATORY: (
+    Policy.MANDATORY: N_(
         "Your agency ({agency}) has asked all of its staff to reply to this request."
     ),
-    Policy.VOLUNTARY: (
+    Policy.VOLUNTARY: N_(
         "Replying is voluntary: your agency ({agency}) leaves it to you whether to reply."
     ),
-    Policy.EXEMPT: (
+    Policy.EXEMPT: N_(
         "Your agency ({agency}) has told its staff not to reply to this request, so nobody "
         "there is contacted."
     ),
 }
 
 
-def policy_statement(policy: Policy | str, agency: str) -> str:
+def policy_statement(policy: Policy | str, agency: str, lang: str | None = None) -> str:
     """One or two sentences: what the agency asks, then that silence has no consequence."""
-    return f"{_STATEMENTS[Policy(policy)].format(agency=agency)} {NO_CONSEQUENCE}"
+    _ = translations(lang).gettext
+    return f"{_(_STATEMENTS[Policy(policy)]).format(agency=agency)} {_(NO_CONSEQUENCE)}"
 
 
 def parse_policies(specs: list[str]) -> dict[str, Policy]:

@@ -16,20 +16,30 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from headcount.checkins.models import Campaign, CampaignAgency, Recipient, Reply, ReplySource
+from headcount.i18n import N_, translations
 from headcount.matching.sensitive import ADVICE, SensitiveHit, check
 from headcount.store import utcnow
 
 MIN_BULLETS, MAX_BULLETS, MAX_BULLET_CHARS = 3, 5, 500
-EXEMPT_MESSAGE = "Your agency has told its staff not to reply to this request; nothing was kept."
-DEADLINE_MESSAGE = "The deadline for this check-in has passed."
+EXEMPT_MESSAGE = N_(
+    "Your agency has told its staff not to reply to this request; nothing was kept."
+)
+DEADLINE_MESSAGE = N_("The deadline for this check-in has passed.")
+COUNT_MESSAGE = N_("Please write between {low} and {high} bullets (you wrote {count}).")
+LENGTH_MESSAGE = N_("Each bullet can be at most {limit} characters.")
 
 
 class ReplyError(Exception):
-    """A reply that cannot be accepted; the message says why (never quoting the reply)."""
+    """A reply that cannot be accepted; the message says why (never quoting the reply).
+    `str()` is English; `text(lang)` the same in another language."""
 
-    def __init__(self, message: str, code: str) -> None:
-        self.code = code
-        super().__init__(message)
+    def __init__(self, message: str, code: str, **params: object) -> None:
+        self.code, self.message, self.params = code, message, params
+        super().__init__(message.format(**params) if params else message)
+
+    def text(self, lang: str | None = None) -> str:
+        words = translations(lang).gettext(self.message)
+        return words.format(**self.params) if self.params else words
 
 
 class SensitiveDataError(ReplyError):
@@ -37,6 +47,10 @@ class SensitiveDataError(ReplyError):
         self.findings = findings
         lines = " ".join(f.explanation for f in findings)
         super().__init__(f"{lines} {ADVICE}", "sensitive_data")
+
+    def text(self, lang: str | None = None) -> str:
+        lines = " ".join(f.explanation_in(lang) for f in self.findings)
+        return f"{lines} {translations(lang).gettext(ADVICE)}"
 
 
 @dataclass(frozen=True)
@@ -67,14 +81,10 @@ def clean_bullets(raw: list[str]) -> list[str]:
     bullets = [b for b in bullets if b]
     if not MIN_BULLETS <= len(bullets) <= MAX_BULLETS:
         raise ReplyError(
-            f"Please write between {MIN_BULLETS} and {MAX_BULLETS} bullets "
-            f"(you wrote {len(bullets)}).",
-            "bullet_count",
+            COUNT_MESSAGE, "bullet_count", low=MIN_BULLETS, high=MAX_BULLETS, count=len(bullets)
         )
     if any(len(b) > MAX_BULLET_CHARS for b in bullets):
-        raise ReplyError(
-            f"Each bullet can be at most {MAX_BULLET_CHARS} characters.", "bullet_length"
-        )
+        raise ReplyError(LENGTH_MESSAGE, "bullet_length", limit=MAX_BULLET_CHARS)
     return bullets
 
 

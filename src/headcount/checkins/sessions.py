@@ -59,3 +59,8 @@ def context_for(session: Session, recipient_id: int) -> tuple[Recipient, Campaig
     campaign = session.get(Campaign, recipient.campaign_id)
     assert campaign is not None
     return recipient, campaign
+
+
+def language_of(session: Session, recipient_id: int) -> str | None:
+    """The roster's preferred language of a recipient (None if not given)."""
+    return session.scalar(select(Recipient.language).where(Recipient.id == recipient_id))

@@ -143,6 +143,11 @@ def _mail(
             f"{report.suppressed:,} people are not emailed again: their address bounced "
             "for good or they reported the email as spam."
         )
+    if report.resumed:
+        console.print(
+            "This run finished the reminder round an earlier run left unfinished: nobody "
+            "it had reached was reminded again. The next run starts a new round."
+        )
     if report.in_flight:
         console.print(
             f"{report.in_flight:,} messages were being handed to the server when an earlier "
@@ -176,7 +181,9 @@ def remind(
     database: Database = None,
 ) -> None:
     """Remind those invited who have not replied, with a new link (before the deadline).
-    Nobody whose address bounced for good, or who reported spam, is emailed."""
+    Nobody whose address bounced for good, or who reported spam, is emailed. Each run is
+    a round of one reminder a person; rerun after a crash, it finishes the interrupted round
+    and reminds nobody twice."""
     _mail("reminder", campaign, database, base_url, secret_file, smtp)
 
 

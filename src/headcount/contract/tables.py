@@ -237,6 +237,10 @@ TABLES: tuple[Table, ...] = (
     VENDORS,
 )
 TABLES_BY_NAME = {t.name: t for t in TABLES}
+# Optional columns of our own beside a contract table, read by one domain and never by the
+# rules (the contract's names are unchanged); headcount.toml may map them like the
+# contract's. roster.preferred_language: the language check-ins write in (docs/checkins.md).
+EXTENSION_COLUMNS: dict[str, tuple[str, ...]] = {"roster": ("preferred_language",)}
 
 # Typed tables after ingest. Every typed table also has `_row` BIGINT: the 1-based data row in
 # the source file (header excluded; a quoted newline does not start a new row).

@@ -20,7 +20,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from headcount.contract.tables import TABLES_BY_NAME
+from headcount.contract.tables import EXTENSION_COLUMNS, TABLES_BY_NAME
 from headcount.ingest.errors import DatasetError
 from headcount.ingest.limits import CEILINGS, DEFAULT_LIMITS, Limits
 
@@ -124,14 +124,15 @@ def _validate(data: dict[str, object]) -> Mapping:
 
 def _validate_columns(table_name: str, columns: dict[str, object]) -> dict[str, str]:
     table = TABLES_BY_NAME[table_name]
+    known = (*table.column_names, *EXTENSION_COLUMNS.get(table_name, ()))
     result: dict[str, str] = {}
     taken: dict[str, str] = {}  # folded agency name -> contract column already mapped to it
     for contract_name, agency_name in columns.items():
         key = f"{table_name}.columns.{contract_name}"
-        if contract_name.lower() not in table.column_names:
+        if contract_name.lower() not in known:
             raise _error(
                 f"'{contract_name}' is not a {table_name} column; "
-                f"the {table_name} columns are {', '.join(table.column_names)}",
+                f"the {table_name} columns are {', '.join(known)}",
                 key,
             )
         if not isinstance(agency_name, str) or not agency_name.strip():

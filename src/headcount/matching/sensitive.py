@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from headcount.i18n import N_, translations
 from headcount.matching.ssn import is_issuable
 
 # Digits that are part of a longer number are not matched on their own.
@@ -43,17 +44,19 @@ PORTION = re.compile(
 )
 
 KINDS = {
-    "ssn": "a Social Security number",
-    "routing": "a bank routing number",
-    "account": "a bank account number",
-    "card": "a payment card number",
-    "marking": "a classification or control marking (such as SECRET//NOFORN, (TS) or CUI)",
+    "ssn": N_("a Social Security number"),
+    "routing": N_("a bank routing number"),
+    "account": N_("a bank account number"),
+    "card": N_("a payment card number"),
+    "marking": N_("a classification or control marking (such as SECRET//NOFORN, (TS) or CUI)"),
 }
-ADVICE = (
+ADVICE = N_(
     "Remove it and send your reply again. Replies must not contain Social Security numbers, "
     "bank or card numbers, or classified or controlled information: none of this reply was "
     "kept."
 )
+# Translators: {bullet} is the number of the box; {what} one of the kinds above.
+FOUND = N_("Bullet {bullet} appears to contain {what}.")
 
 
 @dataclass(frozen=True)
@@ -63,7 +66,12 @@ class SensitiveHit:
 
     @property
     def explanation(self) -> str:
-        return f"Bullet {self.bullet} appears to contain {KINDS[self.kind]}."
+        return self.explanation_in(None)
+
+    def explanation_in(self, lang: str | None) -> str:
+        """The explanation in a language headcount.i18n offers (None: English)."""
+        _ = translations(lang).gettext
+        return _(FOUND).format(bullet=self.bullet, what=_(KINDS[self.kind]))
 
 
 def luhn_ok(digits: str) -> bool:

@@ -24,6 +24,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 import headcount
 from headcount.checkins.links import Signer
+from headcount.i18n import N_
 from headcount.pii import Keyring
 from headcount.secrets import load_secret
 from headcount.store import Store
@@ -133,13 +134,18 @@ def create_app(
 
 
 # What to do next, for the errors the framework raises with only a status phrase.
+# error_page translates them for anyone not signed in as staff.
 PAGE_MESSAGES = {
-    404: "There is no page at this address. Check the address for typing mistakes, or start "
-    "again from the page below.",
-    405: "This address only works from a button on the site, so it cannot be opened by "
-    "itself. Go back to the page you came from and use its button.",
+    404: N_(
+        "There is no page at this address. Check the address for typing mistakes, or start "
+        "again from the page below."
+    ),
+    405: N_(
+        "This address only works from a button on the site, so it cannot be opened by "
+        "itself. Go back to the page you came from and use its button."
+    ),
 }
-CHECKIN_405 = (
+CHECKIN_405 = N_(
     "This address is only used by the “Continue to my check-in” button. Open the personal "
     "link from your check-in email again, exactly as it was sent."
 )

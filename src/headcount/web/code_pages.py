@@ -9,7 +9,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from headcount.auth.throttle import client_key
 from headcount.checkins.letters import CODE_PATH, CodeError, redeem_code
 from headcount.web.guard import client_address
-from headcount.web.pages import _store, error_page, render
+from headcount.web.language import public
+from headcount.web.pages import EXPIRED_FORM, _store, error_page, render
 from headcount.web.security import CSRF_FIELD, csrf_ok, set_session_cookie
 
 router = APIRouter(include_in_schema=False)
@@ -17,14 +18,14 @@ router = APIRouter(include_in_schema=False)
 
 @router.get(CODE_PATH, response_class=HTMLResponse)
 def code_page(request: Request) -> HTMLResponse:
-    return render(request, "code.html.j2")
+    return render(request, "code.html.j2", **public(request))
 
 
 @router.post(CODE_PATH, response_class=HTMLResponse)
 async def open_code(request: Request) -> Response:
     form = await request.form()
     if not csrf_ok(request, form.get(CSRF_FIELD)):
-        return error_page(request, 403, "This form has expired. Reload the page and try again.")
+        return error_page(request, 403, EXPIRED_FORM)
     typed = str(form.get("code") or "")[:64]
     try:
         secret, expires = redeem_code(
@@ -36,7 +37,8 @@ async def open_code(request: Request) -> Response:
     except CodeError as exc:
         status = 429 if exc.reason == "throttled" else 400
         # The typed code is not shown back: a wrong one is nobody's to see.
-        return render(request, "code.html.j2", status, error=str(exc))
+        where = public(request, here=CODE_PATH)
+        return render(request, "code.html.j2", status, error=exc.text(where["lang"]), **where)
     response = RedirectResponse("/checkin", status_code=303)
     set_session_cookie(request, response, secret, expires)
     return response

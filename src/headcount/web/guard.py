@@ -21,10 +21,14 @@ from starlette.routing import BaseRoute, Mount
 from headcount.auth.policy import Access, rule_for
 from headcount.auth.roles import Principal
 from headcount.auth.sessions import COOKIE, principal_for
+from headcount.i18n import N_
 from headcount.store import Store
 from headcount.web.security import bearer
 
 SAFE_METHODS = frozenset({"GET", "HEAD"})
+# Shown on the error page, in the reader's language (web/pages.py error_page).
+NO_RULE = N_("This address has no access rule, so it is refused.")
+ROLE_REFUSED = N_("Your role does not allow this.")
 
 
 class LoginRequired(Exception):
@@ -59,7 +63,7 @@ async def authorize(request: Request) -> None:
     route = request.scope.get("route")
     rule = rule_for(request.method, getattr(route, "path", ""))
     if rule is None:
-        raise HTTPException(403, "This address has no access rule, so it is refused.")
+        raise HTTPException(403, NO_RULE)
     if isinstance(rule, Access):
         return
     secret = credential(request)
@@ -70,7 +74,7 @@ async def authorize(request: Request) -> None:
     # back to the user's home, whom to ask), not the public one.
     request.state.principal = principal
     if principal.role not in rule:
-        raise HTTPException(403, "Your role does not allow this.")
+        raise HTTPException(403, ROLE_REFUSED)
 
 
 def principal(request: Request) -> Principal:

@@ -1,7 +1,7 @@
 """contest_held_uploads: files chosen on a refused contest form, held for the person (cases/held.py)
 
 Revision ID: 0011
-Revises: 0008
+Revises: 0010
 Create Date: 2026-12-03 17:00:00
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import headcount.store.types
 
 revision = "0011"
-down_revision = "0008"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 
