@@ -101,10 +101,12 @@ def test_the_spanish_form_through_a_printed_code_in_chromium_with_axe(
         assert axe(page) == []
         _shots(page, "i18n-code-es")
 
-        page.get_by_label("Su código (10 letras y números, por ejemplo ABCDE-23456)").fill(
-            "ABCDE-FGHJK"
+        expect(page.locator("#code-hint")).to_have_text(
+            "10 letras y números, por ejemplo ABCDE-23456."
         )
+        page.get_by_label("Su código").fill("ABCDE-FGHJK")
         page.get_by_role("button", name="Continuar a mi informe").click()
+        expect(page.locator("#error-summary")).to_be_focused()
         expect(page.get_by_role("alert")).to_have_text(
             "No se aceptó el código Ese código no funciona. Compárelo con el de su carta: "
             "cada código funciona una sola vez, hasta la fecha límite. Si aun así no "

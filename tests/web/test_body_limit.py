@@ -9,10 +9,13 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
+from headcount.auth.policy import rule_for
+from headcount.auth.roles import Role
+from headcount.auth.sessions import COOKIE
 from headcount.store import Store
 from headcount.web.guard import route_methods
 from headcount.web.middleware import BODY_LIMITS, DEFAULT_BODY_LIMIT
-from staff import sign_in
+from staff import token_for
 
 BODY_METHODS = ("POST", "PUT", "PATCH")
 FORM = "application/x-www-form-urlencoded"
@@ -33,9 +36,21 @@ def _streamed(size: int) -> Iterator[bytes]:
     yield b"a" * (size % len(piece))
 
 
+def _token_for(store: Store, method: str, template: str, tokens: dict[Role, str]) -> str:
+    """A session of a role the route allows (an admin where it may), so that role routes
+    get as far as reading the body."""
+    rule = rule_for(method, template)
+    roles = sorted(rule) if isinstance(rule, frozenset) else [Role.ADMIN]
+    role = Role.ADMIN if Role.ADMIN in roles else roles[0]
+    if role not in tokens:
+        tokens[role] = token_for(store, role)
+    return tokens[role]
+
+
 def test_every_body_route_refuses_past_its_limit(client: TestClient, store: Store) -> None:
-    token = sign_in(client, store, "admin")  # so role routes get as far as reading the body
+    tokens: dict[Role, str] = {}
     for method, template in _body_routes(client):
+        token = _token_for(store, method, template, tokens)
         # Every path parameter filled: ids (case, debt, pair, item …) with 1, the rest with x.
         path = re.sub(r"\{(\w+_id)\}", "1", template)
         path = re.sub(r"\{\w+\}", "x", path)
@@ -43,6 +58,7 @@ def test_every_body_route_refuses_past_its_limit(client: TestClient, store: Stor
         # Each in the type its route reads (a form route never reads a JSON body at all).
         kind = "application/json" if template.startswith("/api/") else FORM
         headers = {"Authorization": f"Bearer {token}", "Content-Type": kind}
+        client.cookies.set(COOKIE, token)
         over = client.request(method, path, content=_streamed(limit + 1), headers=headers)
         if over.status_code == 404 and "_id}" in template:
             continue  # no such record: refused before a byte of the body was read
