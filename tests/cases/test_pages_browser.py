@@ -158,9 +158,8 @@ def test_letters_and_the_staff_view_of_them(site, chromium: Browser, users) -> N
     ana = new_page(chromium)
     walking.sign_in(ana, base, "ana")
     ana.goto(f"{base}/cases/{cid}/notices/1")
-    # The letter as sent is the letters' own HTML (cases/letters.py, not a page of the app):
-    # its payments table is wider than a phone (docs/pages.md), so it is looked at 1280 px.
-    look(ana, "analyst-notice-letter", widths=(1280,))
+    # The letter as sent is the letters' own HTML (cases/letters.py, not a page of the app).
+    look(ana, "analyst-notice-letter")
     for path in (f"/cases/{cid}/notices/1/pdf", f"/cases/{cid}/notices/1/decision"):
         got = ana.request.get(f"{base}{path}")
         assert got.ok and got.headers["content-type"] == "application/pdf", path
