@@ -189,6 +189,35 @@ class Agency:
         return self.folder
 
 
+def _linkage_person(agency: Agency, employee_id: str, **fields: str) -> None:
+    base = {
+        "first_name": "Robert", "middle_name": "Allen", "last_name": "Kowalczyk",
+        "date_of_birth": "1971-04-09", "home_address": "14 Juniper Lane",
+        "city": "Falls Church", "zip": "22042",
+    }  # fmt: skip
+    base.update(fields)
+    agency.employee(employee_id, **base)
+    agency.pay_periods(employee_id, range(0, 2))
+
+
+def linkage_agency(agency: Agency) -> Path:
+    """For the identity-resolution tests: a nickname duplicate (E1, E2), twins (T1, T2),
+    namesakes who moved apart (N1, N2), and strangers; the folder written."""
+    _linkage_person(agency, "E1")
+    _linkage_person(agency, "E2", first_name="Bob")
+    twin = {"middle_name": "Rose", "last_name": "Marchetti", "date_of_birth": "1990-02-17",
+            "home_address": "3 Birch Court", "zip": "22150"}  # fmt: skip
+    _linkage_person(agency, "T1", first_name="Helena", **twin)
+    _linkage_person(agency, "T2", first_name="Vivian", **twin)
+    name = {"first_name": "Xavier", "middle_name": "", "last_name": "Quartermaine",
+            "date_of_birth": "1983-06-21"}  # fmt: skip
+    _linkage_person(agency, "N1", home_address="9 Alder Way", city="Reston", zip="20190", **name)
+    _linkage_person(agency, "N2", home_address="40 Pine Road", city="Dayton", zip="45402", **name)
+    for i in range(8):
+        agency.employee(f"S{i}")
+    return agency.write()
+
+
 @dataclass
 class Results:
     out: Path

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +20,15 @@ settings.load_profile("headcount")
 # derives one from a headcount.key that it would create in the working directory.
 os.environ.setdefault("HEADCOUNT_AUDIT_KEY", "test-audit-key-" + "a" * 32)
 SYNTH_EMPLOYEES = 2000
+
+
+@pytest.fixture(scope="module")
+def chromium() -> Iterator[Any]:
+    """Debian's Chromium through Playwright, one per test module (browser.py)."""
+    from browser import launch_chromium
+
+    with launch_chromium() as browser:
+        yield browser
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from builders import Agency, Results
+from builders import Results, linkage_agency
 from headcount.linkage.accuracy import wilson
 from headcount.linkage.labels import COLUMNS, Label, LabelsError, read_labels, write_labels
 
@@ -25,35 +25,6 @@ def headcount(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([HEADCOUNT, *args], capture_output=True, text=True, env=env, timeout=600)
 
 
-def _person(agency: Agency, employee_id: str, **fields: str) -> None:
-    base = {
-        "first_name": "Robert", "middle_name": "Allen", "last_name": "Kowalczyk",
-        "date_of_birth": "1971-04-09", "home_address": "14 Juniper Lane",
-        "city": "Falls Church", "zip": "22042",
-    }  # fmt: skip
-    base.update(fields)
-    agency.employee(employee_id, **base)
-    agency.pay_periods(employee_id, range(0, 2))
-
-
-def _agency(agency: Agency) -> Path:
-    """A nickname duplicate (E1, E2), twins (T1, T2), namesakes who moved apart (N1, N2),
-    and strangers."""
-    _person(agency, "E1")
-    _person(agency, "E2", first_name="Bob")
-    twin = {"middle_name": "Rose", "last_name": "Marchetti", "date_of_birth": "1990-02-17",
-            "home_address": "3 Birch Court", "zip": "22150"}  # fmt: skip
-    _person(agency, "T1", first_name="Helena", **twin)
-    _person(agency, "T2", first_name="Vivian", **twin)
-    name = {"first_name": "Xavier", "middle_name": "", "last_name": "Quartermaine",
-            "date_of_birth": "1983-06-21"}  # fmt: skip
-    _person(agency, "N1", home_address="9 Alder Way", city="Reston", zip="20190", **name)
-    _person(agency, "N2", home_address="40 Pine Road", city="Dayton", zip="45402", **name)
-    for i in range(8):
-        agency.employee(f"S{i}")
-    return agency.write()
-
-
 def _labels(path: Path, *rows: tuple[str, str, str]) -> Path:
     write_labels(
         path, [Label.of(a, b, d, "analyst.ada", "2026-12-03T14:00:00Z") for a, b, d in rows]
@@ -62,7 +33,7 @@ def _labels(path: Path, *rows: tuple[str, str, str]) -> Path:
 
 
 def test_later_runs_honour_must_link_and_cannot_link(agency, tmp_path):
-    data = _agency(agency)
+    data = linkage_agency(agency)
     out = tmp_path / "plain"
     assert headcount("verify", str(data), "--out", str(out), "-q").returncode == 0
     assert [f["employee_ids"] for f in Results(out).of("DUPLICATE_PERSON")] == ["E1;E2"]
@@ -85,7 +56,7 @@ def test_later_runs_honour_must_link_and_cannot_link(agency, tmp_path):
 
 
 def test_reproduce_reruns_with_the_labels_the_run_used(agency, tmp_path):
-    data = _agency(agency)
+    data = linkage_agency(agency)
     labels = _labels(tmp_path / "labels.csv", ("E2", "E1", "non_match"), ("N1", "N2", "match"))
     out = tmp_path / "labelled"
     assert (
@@ -123,7 +94,7 @@ def test_reproduce_reruns_with_the_labels_the_run_used(agency, tmp_path):
     ],
 )  # fmt: skip
 def test_a_bad_labels_file_stops_verify_naming_row_and_column(agency, tmp_path, text, problem):
-    data = _agency(agency)
+    data = linkage_agency(agency)
     labels = tmp_path / "labels.csv"
     labels.write_text(text, encoding="utf-8")
     with pytest.raises(LabelsError, match="row"):
@@ -136,7 +107,7 @@ def test_a_bad_labels_file_stops_verify_naming_row_and_column(agency, tmp_path, 
 
 
 def test_explain_shows_the_waterfall_and_the_rule_that_decides(agency, tmp_path):
-    data = _agency(agency)
+    data = linkage_agency(agency)
     shown = headcount("linkage", "explain", str(data), "E1", "E2")
     assert shown.returncode == 0, shown.stderr
     assert "Reported as one person" in shown.stdout and "nickname" in shown.stdout
@@ -156,7 +127,7 @@ def test_explain_shows_the_waterfall_and_the_rule_that_decides(agency, tmp_path)
 
 
 def test_accuracy_counts_the_models_calls_against_the_labels(agency, tmp_path):
-    data = _agency(agency)
+    data = linkage_agency(agency)
     labels = _labels(tmp_path / "labels.csv", ("E1", "E2", "match"), ("T1", "T2", "non_match"),
                      ("N1", "N2", "match"), ("S1", "S3", "unsure"))  # fmt: skip
     result = headcount("linkage", "accuracy", str(data), "--labels", str(labels))
@@ -169,7 +140,7 @@ def test_accuracy_counts_the_models_calls_against_the_labels(agency, tmp_path):
 
 
 def test_fit_refuses_a_roster_too_small_to_learn_from(agency, tmp_path):
-    data = _agency(agency)
+    data = linkage_agency(agency)
     result = headcount("linkage", "fit", str(data), "--model", str(tmp_path / "m.json"))
     assert result.returncode == 2 and "at least 1,000" in result.stderr
     assert not (tmp_path / "m.json").exists()

@@ -15,8 +15,8 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import select
 
-from browser import ARTIFACTS, launch_chromium
-from builders import Agency
+from browser import ARTIFACTS
+from builders import Agency, linkage_agency
 from headcount.audit.models import AuditEntry
 from headcount.auth.roles import Role
 from headcount.auth.users import add_user
@@ -32,38 +32,15 @@ AXE = (CHECKINS / "vendor" / "axe.min.js").read_text(encoding="utf-8")
 WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
 
-def _person(agency: Agency, employee_id: str, **fields: str) -> None:
-    base = {
-        "first_name": "Robert", "middle_name": "Allen", "last_name": "Kowalczyk",
-        "date_of_birth": "1971-04-09", "home_address": "14 Juniper Lane",
-        "city": "Falls Church", "zip": "22042",
-    }  # fmt: skip
-    base.update(fields)
-    agency.employee(employee_id, **base)
-    agency.pay_periods(employee_id, range(0, 2))
-
-
 @pytest.fixture(scope="module")
 def queued(tmp_path_factory: pytest.TempPathFactory) -> Store:
     """A store whose queue holds the agency's candidate pairs: a nickname duplicate, twins,
     namesakes who moved apart."""
     root = tmp_path_factory.mktemp("review")
-    agency = Agency(root / "agency")
-    _person(agency, "E1")
-    _person(agency, "E2", first_name="Bob")
-    twin = {"middle_name": "Rose", "last_name": "Marchetti", "date_of_birth": "1990-02-17",
-            "home_address": "3 Birch Court", "zip": "22150"}  # fmt: skip
-    _person(agency, "T1", first_name="Helena", **twin)
-    _person(agency, "T2", first_name="Vivian", **twin)
-    name = {"first_name": "Xavier", "middle_name": "", "last_name": "Quartermaine",
-            "date_of_birth": "1983-06-21"}  # fmt: skip
-    _person(agency, "N1", home_address="9 Alder Way", city="Reston", zip="20190", **name)
-    _person(agency, "N2", home_address="40 Pine Road", city="Dayton", zip="45402", **name)
-    for i in range(8):
-        agency.employee(f"S{i}")
+    data = linkage_agency(Agency(root / "agency"))
     store = Store.open(f"sqlite:///{root / 'hc.db'}")
     upgrade(store)
-    assert review.queue_pairs(store, agency.write()) >= 2
+    assert review.queue_pairs(store, data) >= 2
     with store.begin() as s:
         add_user(s, "ana", Role.ANALYST, PASSWORD, agency=None, actor="cli:test")
     return store
@@ -78,12 +55,6 @@ def site(queued: Store) -> Iterator[str]:
         sys.path.remove(str(CHECKINS))
     with live_server(queued, SECRET) as base:
         yield base
-
-
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[Browser]:
-    with launch_chromium() as browser:
-        yield browser
 
 
 def _checked(page: Page, name: str) -> None:

@@ -70,6 +70,15 @@ def store(database_url: str) -> Iterator[Store]:
 
 
 @pytest.fixture
+def sqlite_store(tmp_path: Path) -> Iterator[Store]:
+    """A migrated SQLite store of its own (for a live server in a browser test)."""
+    store = Store.open(f"sqlite:///{tmp_path / 'hc.db'}")
+    upgrade(store)
+    yield store
+    store.close()
+
+
+@pytest.fixture
 def roster(tmp_path: Path) -> Path:
     """A small agency folder: VA (3 in service, 1 separated), GSA (2, one without an email),
     DOD (2). Policies are the tests' to choose."""

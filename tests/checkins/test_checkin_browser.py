@@ -14,7 +14,7 @@ from playwright.sync_api import Browser, Page, expect
 from smtp_sink import smtp_server
 from sqlalchemy import select
 
-from browser import artifact_path, launch_chromium
+from browser import artifact_path
 from checkins.axe_check import axe, fill
 from checkins.conftest import SECRET
 from headcount.checkins.campaigns import create_campaign
@@ -22,19 +22,10 @@ from headcount.checkins.links import LINK_PATH, Signer, issue_link
 from headcount.checkins.mail_out import SmtpSettings, send_invitations
 from headcount.checkins.models import Recipient, Reply
 from headcount.contract.policy import Policy
-from headcount.migrations import upgrade
 from headcount.store import Store, utcnow
 from staff import PASSWORD, make_user
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def sqlite_store(tmp_path: Path) -> Iterator[Store]:
-    store = Store.open(f"sqlite:///{tmp_path / 'hc.db'}")
-    upgrade(store)
-    yield store
-    store.close()
 
 
 @pytest.fixture
@@ -54,12 +45,6 @@ def site(sqlite_store: Store, roster: Path) -> Iterator[tuple[str, dict[str, str
             link = next(line for line in text.splitlines() if LINK_PATH in line)
             links[str(message["To"]).split("@")[0].upper()] = link
         yield base, links
-
-
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[Browser]:
-    with launch_chromium() as browser:
-        yield browser
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ every page checked with axe, its Spanish text asserted exactly, screenshots at 1
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -14,14 +13,13 @@ from live_server import live_server
 from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import select, update
 
-from browser import artifact_path, launch_chromium
+from browser import artifact_path
 from checkins.axe_check import axe
 from checkins.conftest import SECRET
 from headcount.checkins.campaigns import create_campaign
 from headcount.checkins.letters import issue_letters, render_letters
 from headcount.checkins.models import Recipient, Reply
 from headcount.contract.policy import Policy
-from headcount.migrations import upgrade
 from headcount.store import Store, utcnow
 
 POLICY_ES = (
@@ -30,20 +28,6 @@ POLICY_ES = (
     "de que usted no existe, de que dejó su trabajo o de que hizo algo mal, y no se informa "
     "sobre usted por su nombre."
 )
-
-
-@pytest.fixture
-def sqlite_store(tmp_path: Path) -> Iterator[Store]:
-    store = Store.open(f"sqlite:///{tmp_path / 'hc.db'}")
-    upgrade(store)
-    yield store
-    store.close()
-
-
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[Browser]:
-    with launch_chromium() as browser:
-        yield browser
 
 
 def _shots(page: Page, name: str) -> None:

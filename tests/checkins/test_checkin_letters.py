@@ -5,7 +5,6 @@ with axe."""
 from __future__ import annotations
 
 import stat
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -16,7 +15,6 @@ from live_server import live_server
 from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import select
 
-from browser import launch_chromium
 from checkins.axe_check import axe, fill
 from checkins.conftest import SECRET
 from headcount.checkins.campaigns import create_campaign
@@ -33,7 +31,6 @@ from headcount.checkins.letters import (
 )
 from headcount.checkins.models import LetterCode, Recipient, Reply
 from headcount.contract.policy import Policy
-from headcount.migrations import upgrade
 from headcount.store import Store, utcnow
 
 BASE = "https://hc.example.gov"
@@ -113,20 +110,6 @@ def test_the_code_opens_the_form_once_and_wrong_codes_are_throttled(
         client.post(CODE_PATH, data={"code": "ZZZZZ-ZZZZZ", field: csrf})
     throttled = client.post(CODE_PATH, data={"code": "ZZZZZ-ZZZZZ", field: csrf})
     assert throttled.status_code == 429 and "Wait 15 minutes" in throttled.text
-
-
-@pytest.fixture
-def sqlite_store(tmp_path: Path) -> Iterator[Store]:
-    store = Store.open(f"sqlite:///{tmp_path / 'hc.db'}")
-    upgrade(store)
-    yield store
-    store.close()
-
-
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[Browser]:
-    with launch_chromium() as browser:
-        yield browser
 
 
 @pytest.mark.browser

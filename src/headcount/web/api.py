@@ -23,7 +23,7 @@ from headcount.checkins.models import CampaignAgency, Link, Reply, ReplySource
 from headcount.checkins.policy import NO_CONSEQUENCE, policy_statement
 from headcount.checkins.stats import Rate, response_rates
 from headcount.store import Store
-from headcount.web.guard import principal
+from headcount.web.guard import app_store, principal
 from headcount.web.json_route import JsonBodyRoute
 from headcount.web.security import bearer
 
@@ -98,11 +98,6 @@ ERRORS: dict[int | str, dict[str, object]] = {
 }
 
 
-def _store(request: Request) -> Store:
-    store: Store = request.app.state.store
-    return store
-
-
 def _problem(exc: Exception) -> JSONResponse:
     if isinstance(exc, LinkError):
         status = 400 if exc.reason == "invalid" else 410
@@ -136,7 +131,7 @@ async def reply_with_link(body: LinkReplyIn, request: Request) -> Response:
         return _problem(exc)
     outcome = await request.app.state.batcher.apply(item)
     if isinstance(outcome, LinkError) and outcome.reason == "used":
-        store, signer = _store(request), request.app.state.signer
+        store, signer = app_store(request), request.app.state.signer
         retry = await to_thread.run_sync(_retried, store, signer, body)
         if retry is not None:
             return _json(retry, 200)
@@ -177,7 +172,7 @@ def _retried(store: Store, signer: Signer, body: LinkReplyIn) -> ReplyOut | None
 
 
 def session_recipient(request: Request) -> int:
-    with _store(request).begin() as s:
+    with app_store(request).begin() as s:
         recipient_id = sessions.recipient_for(s, bearer(request))
     if recipient_id is None:
         raise HTTPException(
@@ -191,7 +186,7 @@ def read_checkin(
     request: Request, recipient_id: Annotated[int, Depends(session_recipient)]
 ) -> CheckinOut:
     """The campaign, its policy in plain words, and the reply so far."""
-    with _store(request).begin() as s:
+    with app_store(request).begin() as s:
         recipient, campaign = sessions.context_for(s, recipient_id)
         agency = s.get(CampaignAgency, (campaign.id, recipient.agency))
         assert agency is not None
@@ -221,7 +216,7 @@ def edit_checkin(
 ) -> ReplyOut | JSONResponse:
     """Create or replace the reply until the deadline (idempotent per `submission_id`)."""
     try:
-        with _store(request).begin() as s:
+        with app_store(request).begin() as s:
             saved = replies.submit(
                 s,
                 recipient_id,
@@ -247,7 +242,7 @@ def edit_checkin(
 def rates(campaign_id: Annotated[str, Field(max_length=64)], request: Request) -> RatesOut:
     """Response rates (counts only). Not replying has no consequence."""
     try:
-        with _store(request).begin() as s:
+        with app_store(request).begin() as s:
             r = response_rates(s, campaign_id, principal(request).agency)
     except CampaignError:
         raise HTTPException(404, "There is no campaign with that id.") from None

@@ -17,18 +17,13 @@ from headcount.audit.query import PAGE_SIZE, AuditFilter, FilterError, page
 from headcount.audit.view_export import FORMATS, MEDIA_TYPES, export_views
 from headcount.audit.views import record_view, views_between
 from headcount.auth.policy import VIEWS_EXPORT
-from headcount.store import Store, utcnow
-from headcount.web.guard import client_address, principal
+from headcount.store import utcnow
+from headcount.web.guard import app_store, client_address, principal
 from headcount.web.pages import error_page, render
 from headcount.web.security import CSRF_FIELD, csrf_ok
 
 router = APIRouter(include_in_schema=False)
 FIELDS = ("actor", "action", "since", "until")
-
-
-def _store(request: Request) -> Store:
-    store: Store = request.app.state.store
-    return store
 
 
 def _page_number(value: str | None) -> int:
@@ -48,7 +43,7 @@ def audit_log(request: Request) -> HTMLResponse:
         )  # fmt: skip
     number = _page_number(query.get("page"))
     user = principal(request)
-    with _store(request).begin() as s:
+    with app_store(request).begin() as s:
         rows, total = page(s, filters, number)
         # Reading the log is itself a look to account for; recorded after the page is read
         # so it does not show itself.
@@ -79,7 +74,7 @@ async def audit_export(request: Request) -> Response:
     out = Path(tempfile.mkdtemp(prefix="hc-audit-")) / "audit.csv"
     await to_thread.run_sync(
         lambda: export_csv(
-            _store(request), filters, out, actor=user.username, client=client_address(request)
+            app_store(request), filters, out, actor=user.username, client=client_address(request)
         )
     )
     name = f"audit-log-{utcnow():%Y%m%dT%H%M%SZ}.csv"
@@ -108,7 +103,7 @@ async def views_export(request: Request) -> Response:
     def write() -> None:
         with out.open("w", encoding="utf-8", newline="") as fh:
             export_views(
-                _store(request), filters, fmt, fh, actor=user.username,
+                app_store(request), filters, fmt, fh, actor=user.username,
                 client=client_address(request),
             )  # fmt: skip
 

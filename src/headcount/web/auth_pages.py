@@ -20,8 +20,8 @@ from headcount.auth import login as logins
 from headcount.auth.policy import AUDIT, CASES_READ, CASES_WORK, DASHBOARD, DEBTS_READ
 from headcount.auth.sessions import ABSOLUTE, COOKIE, IDLE
 from headcount.checkins.models import Campaign, CampaignAgency
-from headcount.store import Store, utcnow
-from headcount.web.guard import client_address, credential, principal
+from headcount.store import utcnow
+from headcount.web.guard import app_store, client_address, credential, principal
 from headcount.web.pages import error_page, render
 from headcount.web.security import CSRF_FIELD, csrf_ok
 
@@ -33,13 +33,8 @@ REFUSED = {
 }
 
 
-def _store(request: Request) -> Store:
-    store: Store = request.app.state.store
-    return store
-
-
 def _login(request: Request, username: str, password: str) -> logins.LoginResult:
-    with _store(request).begin() as s:
+    with app_store(request).begin() as s:
         return logins.login(
             s, username, password, client_address(request), previous=request.cookies.get(COOKIE)
         )
@@ -79,7 +74,7 @@ async def login_submit(request: Request) -> Response:
 
 
 def _logout(request: Request) -> None:
-    with _store(request).begin() as s:
+    with app_store(request).begin() as s:
         logins.logout(s, credential(request), client_address(request))
 
 
@@ -106,7 +101,7 @@ def home(request: Request) -> HTMLResponse:
                     select(CampaignAgency.campaign_id).where(CampaignAgency.agency == user.agency)
                 )
             )
-        with _store(request).begin() as s:
+        with app_store(request).begin() as s:
             campaigns = list(s.scalars(query))
     return render(
         request, "home.html.j2", user=user, campaigns=campaigns,

@@ -28,7 +28,7 @@ from headcount.cases.debts.models import Debt
 from headcount.cases.debts.steps import take_step
 from headcount.cases.models import Case
 from headcount.cases.search import CaseFilter, search_cases
-from headcount.store import Store, utcnow
+from headcount.store import utcnow
 from headcount.web.case_api_models import (
     AgreementIn,
     AgreementOut,
@@ -50,7 +50,7 @@ from headcount.web.case_api_models import (
     WaiverDecisionIn,
     WaiverOut,
 )
-from headcount.web.guard import client_address, principal
+from headcount.web.guard import app_store, client_address, principal
 
 router = APIRouter(prefix="/api/v1", tags=["cases and debts"])
 Id = Annotated[int, Field(ge=1, le=2**62)]
@@ -64,11 +64,6 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     409: {"model": Problem, "description": "Not possible now, or not valid: the message says why"},
     422: {"model": Problem, "description": "Invalid request"},
 }
-
-
-def _store(request: Request) -> Store:
-    store: Store = request.app.state.store
-    return store
 
 
 def _actor(request: Request) -> Actor:
@@ -140,7 +135,7 @@ def list_cases(
 ) -> CaseListOut | JSONResponse:
     """Cases of your agency (all for auditors and admins), 50 a page."""
     try:
-        with _store(request).begin() as s:
+        with app_store(request).begin() as s:
             rows, total = search_cases(
                 s, _actor(request), CaseFilter.of({"state": state, "rule": rule, "q": q}), page
             )
@@ -152,7 +147,7 @@ def list_cases(
 def _read_case(request: Request, case_id: int) -> CaseOut | JSONResponse:
     who = _actor(request)
     try:
-        with _store(request).begin() as s:
+        with app_store(request).begin() as s:
             case = get_case(s, case_id, who)
             audit.record(s, actor=who.username, action="case.view", target_type="case",
                          target_id=case.id, client=who.client, detail={"via": "api"})  # fmt: skip
@@ -194,7 +189,7 @@ def _case_route(model: type[BaseModel], step: CaseStep) -> Callable[..., Any]:
     def endpoint(case_id: int, body: model, request: Request) -> Any:  # type: ignore[valid-type]
         who = _actor(request)
         try:
-            with _store(request).begin() as s:
+            with app_store(request).begin() as s:
                 step(s, case_id, who, body, request)
         except (CaseError, CaseNotFound, Forbidden) as exc:
             return _problem(exc)
@@ -218,7 +213,7 @@ def _approval(kind: str) -> Callable[..., Any]:
     def endpoint(case_id: int, item_id: Id, request: Request) -> Any:
         who = _actor(request)
         try:
-            with _store(request).begin() as s:
+            with app_store(request).begin() as s:
                 approve(s, case_id, item_id, who)
         except (CaseError, CaseNotFound, Forbidden) as exc:
             return _problem(exc)
@@ -240,7 +235,7 @@ def list_debts(
 ) -> list[DebtOut] | JSONResponse:
     """Debts of your agency (all for auditors and admins)."""
     try:
-        with _store(request).begin() as s:
+        with app_store(request).begin() as s:
             return [debt_out(d) for d in ledger.list_debts(s, _actor(request), state or None)]
     except (CaseError, Forbidden) as exc:
         return _problem(exc)
@@ -248,7 +243,7 @@ def list_debts(
 
 def _read_debt(request: Request, debt_id: int) -> DebtOut | JSONResponse:
     try:
-        with _store(request).begin() as s:
+        with app_store(request).begin() as s:
             return debt_out(ledger.get_debt(s, debt_id, _actor(request)), detail=True)
     except (CaseNotFound, Forbidden) as exc:
         return _problem(exc)
@@ -278,7 +273,7 @@ def _debt_route(step: str, model: type[BaseModel]) -> Callable[..., Any]:
         fields = {k: None if v is None else str(v) for k, v in data.model_dump().items()}
 
         try:
-            with _store(request).begin() as s:
+            with app_store(request).begin() as s:
                 take_step(s, debt_id, who, step, fields)
         except (CaseError, CaseNotFound, Forbidden) as exc:
             return _problem(exc)

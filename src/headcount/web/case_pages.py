@@ -36,8 +36,8 @@ from headcount.pii import Keyring
 from headcount.pipeline.payees import EVIDENCE_DESCRIPTIONS
 from headcount.report.evidence_words import label, words
 from headcount.rules import all_rules
-from headcount.store import Store, utcnow
-from headcount.web.guard import client_address, principal
+from headcount.store import utcnow
+from headcount.web.guard import app_store, client_address, principal
 from headcount.web.pages import error_page, render
 from headcount.web.security import CSRF_FIELD, csrf_ok
 
@@ -150,11 +150,6 @@ def step_errors(step: str, message: str) -> dict[str, str]:
     return {}
 
 
-def _store(request: Request) -> Store:
-    store: Store = request.app.state.store
-    return store
-
-
 def keyring(request: Request) -> Keyring:
     ring: Keyring | None = request.app.state.keyring
     if ring is None:
@@ -239,7 +234,7 @@ async def case_search(request: Request) -> HTMLResponse:
 
 def _case_list(request: Request, filters: CaseFilter, page: int) -> HTMLResponse:
     who = actor(request)
-    with _store(request).begin() as s:
+    with app_store(request).begin() as s:
         rows, total = search_cases(s, who, filters, page)
         listed = [(c, [p.employee_id for p in c.people]) for c in rows]
     return render(
@@ -293,7 +288,7 @@ def _detail(request: Request, case_id: int, status: int = 200, **extra: Any) -> 
     for key, default in (("errors", {}), ("typed", {}), ("failed_step", ""), ("error", "")):
         extra.setdefault(key, default)
     try:
-        with _store(request).begin() as s:
+        with app_store(request).begin() as s:
             case = get_case(s, case_id, who)
             why, facts, payments = evidence_in_words(json.loads(case.evidence))
             record_view(
@@ -344,7 +339,7 @@ async def case_step(request: Request, case_id: int, step: str) -> Response:
         )
 
     def run() -> None:
-        with _store(request).begin() as s:
+        with app_store(request).begin() as s:
             take(s, case_id, who, form, request)
 
     try:
@@ -383,7 +378,7 @@ async def case_reveal(request: Request, case_id: int) -> Response:
             lambda: _detail(request, case_id, 422, errors={field_id: REASON_MISSING}, **kept)
         )
     try:
-        with _store(request).begin() as s:
+        with app_store(request).begin() as s:
             person, label, clear = reveal_identifier(
                 s, keyring(request), case_id, int(value_id) if value_id.isdigit() else 0,
                 who, _field(form, "reason"),
@@ -403,7 +398,7 @@ async def case_reveal(request: Request, case_id: int) -> Response:
 
 
 def _notice(request: Request, case_id: int, notice_id: int) -> Notice | None:
-    with _store(request).begin() as s:
+    with app_store(request).begin() as s:
         case = get_case(s, case_id, actor(request))
         notice = s.get(Notice, notice_id)
         if notice is None or notice.case_id != case.id:
@@ -476,7 +471,7 @@ def decision_pdf_of(request: Request, s: Session, notice: Notice) -> bytes:
 @router.get("/cases/{case_id}/notices/{notice_id}/decision")
 def staff_decision_pdf(request: Request, case_id: int, notice_id: int) -> Response:
     try:
-        with _store(request).begin() as s:
+        with app_store(request).begin() as s:
             case = get_case(s, case_id, actor(request))
             notice = s.get(Notice, notice_id)
             if notice is None or notice.case_id != case.id:
@@ -492,7 +487,7 @@ def staff_decision_pdf(request: Request, case_id: int, notice_id: int) -> Respon
 
 @router.get("/cases/{case_id}/attachments/{attachment_id}")
 def attachment(request: Request, case_id: int, attachment_id: int) -> Response:
-    with _store(request).begin() as s:
+    with app_store(request).begin() as s:
         try:
             case = get_case(s, case_id, actor(request))
         except CaseNotFound:

@@ -8,9 +8,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 
 from headcount.auth.throttle import client_key
 from headcount.checkins.letters import CODE_PATH, CodeError, redeem_code
-from headcount.web.guard import client_address
+from headcount.web.guard import app_store, client_address
 from headcount.web.language import public
-from headcount.web.pages import EXPIRED_FORM, _store, error_page, render
+from headcount.web.pages import EXPIRED_FORM, error_page, render
 from headcount.web.security import CSRF_FIELD, csrf_ok, set_session_cookie
 
 router = APIRouter(include_in_schema=False)
@@ -29,7 +29,7 @@ async def open_code(request: Request) -> Response:
     typed = str(form.get("code") or "")[:64]
     try:
         secret, expires = redeem_code(
-            _store(request),
+            app_store(request),
             request.app.state.signer.secret,
             typed,
             client_key(client_address(request)),

@@ -29,9 +29,9 @@ from headcount.cases.letters import (
 )
 from headcount.cases.notices import notice_for_token, token_for_short_code
 from headcount.checkins.links import LinkError
-from headcount.store import Store, utcnow
+from headcount.store import utcnow
 from headcount.web.case_pages import contact_of, decision_pdf_of, pdf_download, pdf_response
-from headcount.web.guard import client_address
+from headcount.web.guard import app_store, client_address
 from headcount.web.pages import error_page, render
 from headcount.web.security import CSRF_FIELD, csrf_ok
 
@@ -46,14 +46,9 @@ LINK_MESSAGES = {
 }
 
 
-def _store(request: Request) -> Store:
-    store: Store = request.app.state.store
-    return store
-
-
 def _page(request: Request, token: str, status: int = 200, **extra: object) -> HTMLResponse:
     try:
-        with _store(request).begin() as s:
+        with app_store(request).begin() as s:
             notice = notice_for_token(s, request.app.state.contest_signer, token)
             case = notice.case
             why, facts, payments = evidence_in_words(json.loads(case.evidence))
@@ -81,7 +76,7 @@ def _link_error(request: Request, exc: LinkError) -> HTMLResponse:
 def short(request: Request, code: str) -> Response:
     """The short link printed in a letter: opens the notice's own link."""
     try:
-        with _store(request).begin() as s:
+        with app_store(request).begin() as s:
             token = token_for_short_code(s, request.app.state.contest_signer, code)
     except LinkError as exc:
         return _link_error(request, exc)
@@ -96,7 +91,7 @@ def notice_page(request: Request, token: str) -> HTMLResponse:
 @router.get("/notice/{token}/pdf")
 def notice_pdf(request: Request, token: str) -> Response:
     try:
-        with _store(request).begin() as s:
+        with app_store(request).begin() as s:
             notice = notice_for_token(s, request.app.state.contest_signer, token)
             return pdf_response(notice)
     except LinkError as exc:
@@ -106,7 +101,7 @@ def notice_pdf(request: Request, token: str) -> Response:
 @router.get("/notice/{token}/decision")
 def decision_pdf(request: Request, token: str) -> Response:
     try:
-        with _store(request).begin() as s:
+        with app_store(request).begin() as s:
             notice = notice_for_token(s, request.app.state.contest_signer, token)
             pdf = decision_pdf_of(request, s, notice)
     except LinkError as exc:
@@ -148,7 +143,7 @@ async def contest(request: Request, token: str) -> Response:
     client = client_address(request)
 
     def run() -> Refused | Removed | None:
-        with _store(request).begin() as s:
+        with app_store(request).begin() as s:
             notice = notice_for_token(s, request.app.state.contest_signer, token)
             if isinstance(remove, str):
                 number = int(remove) if remove.isdigit() and len(remove) < 19 else 0

@@ -22,8 +22,9 @@ from headcount.cases.debts.models import Debt, DebtState
 from headcount.cases.debts.schedule import REFERRAL_DAYS
 from headcount.cases.debts.steps import STEPS, take_step
 from headcount.cases.letters import money
-from headcount.store import Store, utcnow
+from headcount.store import utcnow
 from headcount.web.case_pages import actor, sentence
+from headcount.web.guard import app_store
 from headcount.web.pages import error_page, render
 from headcount.web.security import CSRF_FIELD, csrf_ok
 
@@ -75,17 +76,12 @@ def refer_blocked(debt: Debt, today: date) -> str:
     return ""
 
 
-def _store(request: Request) -> Store:
-    store: Store = request.app.state.store
-    return store
-
-
 @router.get("/debts", response_class=HTMLResponse)
 def debt_list(request: Request) -> HTMLResponse:
     who = actor(request)
     state = request.query_params.get("state") or None
     try:
-        with _store(request).begin() as s:
+        with app_store(request).begin() as s:
             rows = [(d, d.person.employee_id, d.case.finding_id)
                     for d in ledger.list_debts(s, who, state)]  # fmt: skip
             return render(request, "debts.html.j2", rows=rows, user=who, money=money,
@@ -99,7 +95,7 @@ def _detail(request: Request, debt_id: int, status: int = 200, **extra: Any) -> 
     for key, default in (("errors", {}), ("typed", {}), ("failed_step", ""), ("error", "")):
         extra.setdefault(key, default)
     try:
-        with _store(request).begin() as s:
+        with app_store(request).begin() as s:
             debt = ledger.get_debt(s, debt_id, who)
             today = utcnow().date()
             agreement = schedule.agreement_in_force(debt)
@@ -143,7 +139,7 @@ async def debt_step(request: Request, debt_id: int, step: str) -> Response:
         )
 
     def run() -> None:
-        with _store(request).begin() as s:
+        with app_store(request).begin() as s:
             take_step(s, debt_id, who, step, fields)
 
     try:
@@ -163,7 +159,7 @@ async def debt_step(request: Request, debt_id: int, step: str) -> Response:
 @router.get("/debts/{debt_id}/notice/pdf")
 def debt_notice_pdf(request: Request, debt_id: int) -> Response:
     try:
-        with _store(request).begin() as s:
+        with app_store(request).begin() as s:
             debt = ledger.get_debt(s, debt_id, actor(request))
             pdf = debt.notice_pdf
     except ledger.DebtNotFound:

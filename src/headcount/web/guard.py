@@ -48,6 +48,12 @@ def credential(request: Request) -> str | None:
     return token
 
 
+def app_store(request: Request) -> Store:
+    """The store the app was created with (web/app.py)."""
+    store: Store = request.app.state.store
+    return store
+
+
 def client_address(request: Request) -> str:
     """The peer's address, or the client a trusted proxy forwarded (create_app's `trusted`);
     an X-Forwarded-For from anyone else never gets this far."""

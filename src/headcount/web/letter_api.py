@@ -18,8 +18,9 @@ from headcount.cases.access import CaseError, CaseNotFound, Forbidden, get_case
 from headcount.cases.delivery import record
 from headcount.cases.delivery.models import Letter
 from headcount.cases.delivery.queue import letters_of
-from headcount.web.case_api import ERRORS, _actor, _problem, _store
+from headcount.web.case_api import ERRORS, _actor, _problem
 from headcount.web.case_api_models import Empty
+from headcount.web.guard import app_store
 
 router = APIRouter(prefix="/api/v1", tags=["cases and debts"])
 
@@ -62,7 +63,7 @@ def letter_out(letter: Letter) -> LetterOut:
 def case_letters(case_id: int, request: Request) -> list[LetterOut] | JSONResponse:
     """Every letter of a case (notices, decisions, notices of debt) and its delivery."""
     try:
-        with _store(request).begin() as s:
+        with app_store(request).begin() as s:
             get_case(s, case_id, _actor(request))
             return [letter_out(letter) for letter in letters_of(s, case_id)]
     except (CaseNotFound, Forbidden) as exc:
@@ -84,7 +85,7 @@ def _route(model: type[BaseModel], step: LetterStep) -> Callable[..., Any]:
     def endpoint(letter_id: int, body: model, request: Request) -> Any:  # type: ignore[valid-type]
         who = _actor(request)
         try:
-            with _store(request).begin() as s:
+            with app_store(request).begin() as s:
                 return letter_out(step(s, letter_id, who, body))
         except (CaseError, CaseNotFound, Forbidden) as exc:
             return _problem(exc)

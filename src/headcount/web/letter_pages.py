@@ -13,7 +13,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from headcount.cases.access import CaseError, CaseNotFound, Forbidden
 from headcount.cases.delivery import record
 from headcount.cases.delivery.models import Letter
-from headcount.web.case_pages import _detail, _store, actor, sentence
+from headcount.web.case_pages import _detail, actor, sentence
+from headcount.web.guard import app_store
 from headcount.web.pages import error_page
 from headcount.web.security import CSRF_FIELD, csrf_ok
 
@@ -37,7 +38,7 @@ async def letter_mailed(request: Request, case_id: int, letter_id: int) -> Respo
         )
 
     def run() -> None:
-        with _store(request).begin() as s:
+        with app_store(request).begin() as s:
             letter = s.get(Letter, letter_id) if letter_id > 0 else None
             if letter is None or letter.case_id != case_id:
                 raise CaseNotFound(f"no letter {letter_id}")

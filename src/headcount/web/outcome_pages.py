@@ -22,9 +22,8 @@ from headcount.cases.outcomes.export import sections, shown, to_csv, to_data, to
 from headcount.cases.outcomes.records import Window
 from headcount.cases.outcomes.report import ALL, OutcomeReport, outcome_report
 from headcount.contract.ladder import LADDER, RUNG_WORDS
-from headcount.store import Store
 from headcount.web.case_api_models import Problem
-from headcount.web.guard import client_address, principal
+from headcount.web.guard import app_store, client_address, principal
 from headcount.web.pages import error_page, render
 
 router = APIRouter(include_in_schema=False)
@@ -77,10 +76,9 @@ def _window(start: str, end: str) -> Window:
 
 
 def _report(request: Request, asked: Asked) -> OutcomeReport:
-    store: Store = request.app.state.store
     window = _window(asked.start, asked.end)
     who = Actor.of(principal(request), client_address(request))
-    with store.begin() as s:
+    with app_store(request).begin() as s:
         return outcome_report(s, who, window=window, agency=asked.agency.strip() or None)
 
 

@@ -25,9 +25,9 @@ from headcount.checkins.policy import NO_CONSEQUENCE, policy_statement
 from headcount.checkins.stats import response_rates
 from headcount.i18n import N_, SOURCE, install_jinja, translations
 from headcount.matching.sensitive import ADVICE
-from headcount.store import Store, utcnow
+from headcount.store import utcnow
 from headcount.web import charts
-from headcount.web.guard import principal
+from headcount.web.guard import app_store, principal
 from headcount.web.language import public, remember
 from headcount.web.security import (
     CSRF_FIELD,
@@ -133,11 +133,6 @@ def error_page(
     )  # fmt: skip
 
 
-def _store(request: Request) -> Store:
-    store: Store = request.app.state.store
-    return store
-
-
 @router.get("/", response_class=HTMLResponse)
 def index(request: Request) -> HTMLResponse:
     return render(request, "index.html.j2", **public(request))
@@ -148,7 +143,7 @@ def link_page(request: Request, token: str) -> HTMLResponse:
     """Shows a button rather than spending the link on GET: mail scanners that fetch links
     must not use up an employee's one click."""
     try:
-        with _store(request).begin() as s:
+        with app_store(request).begin() as s:
             claims = check_unused(s, request.app.state.signer, token)
             where = public(request, sessions.language_of(s, claims.recipient_id))
     except LinkError as exc:
@@ -173,7 +168,7 @@ async def open_link(request: Request) -> Response:
             reason="invalid", **where,
         )  # fmt: skip
     try:
-        with _store(request).begin() as s:
+        with app_store(request).begin() as s:
             claims, secret = sessions.redeem_link(s, request.app.state.signer, token)
     except LinkError as exc:
         return render(
@@ -206,7 +201,7 @@ def _form_context(request: Request, s: Any, recipient_id: int) -> dict[str, Any]
 
 @router.get("/checkin", response_class=HTMLResponse)
 def checkin_form(request: Request) -> HTMLResponse:
-    with _store(request).begin() as s:
+    with app_store(request).begin() as s:
         recipient_id = sessions.recipient_for(s, request.cookies.get(SESSION_COOKIE))
         if recipient_id is None:
             return render(request, "signed_out.html.j2", 401, **public(request))
@@ -221,7 +216,7 @@ async def checkin_submit(request: Request) -> Response:
         return error_page(request, 403, EXPIRED_FORM)
     bullets = [str(form.get(f"bullet{i}") or "") for i in range(1, replies.MAX_BULLETS + 1)]
     submission_id = str(form.get("submission_id") or "")[:64] or None
-    store = _store(request)
+    store = app_store(request)
     with store.begin() as s:
         recipient_id = sessions.recipient_for(s, request.cookies.get(SESSION_COOKIE))
         if recipient_id is None:
@@ -267,7 +262,7 @@ def reply_errors(
 
 @router.get("/checkin/done", response_class=HTMLResponse)
 def checkin_done(request: Request) -> HTMLResponse:
-    with _store(request).begin() as s:
+    with app_store(request).begin() as s:
         recipient_id = sessions.recipient_for(s, request.cookies.get(SESSION_COOKIE))
         if recipient_id is None:
             return render(request, "signed_out.html.j2", 401, **public(request))
@@ -280,7 +275,7 @@ async def sign_out(request: Request) -> Response:
     form = await request.form()
     if not csrf_ok(request, form.get(CSRF_FIELD)):
         return error_page(request, 403, EXPIRED_FORM)
-    with _store(request).begin() as s:
+    with app_store(request).begin() as s:
         sessions.end_session(s, request.cookies.get(SESSION_COOKIE))
     response = render(request, "signed_out.html.j2", signed_out=True, **public(request))
     response.delete_cookie(SESSION_COOKIE, path="/")
@@ -290,7 +285,7 @@ async def sign_out(request: Request) -> Response:
 @router.get("/campaigns/{campaign_id}", response_class=HTMLResponse)
 def dashboard(request: Request, campaign_id: str) -> HTMLResponse:
     try:
-        with _store(request).begin() as s:
+        with app_store(request).begin() as s:
             rates = response_rates(s, campaign_id, principal(request).agency)
     except CampaignError:
         return error_page(request, 404, "There is no campaign with that id.")

@@ -21,8 +21,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from headcount import audit
 from headcount.linkage import review
 from headcount.linkage.labels import DECISIONS
-from headcount.store import Store
-from headcount.web.guard import client_address, principal
+from headcount.web.guard import app_store, client_address, principal
 from headcount.web.pages import error_page, render
 from headcount.web.security import CSRF_FIELD, csrf_ok
 
@@ -30,14 +29,9 @@ router = APIRouter(include_in_schema=False)
 WORDS = {"match": "One person", "non_match": "Two people", "unsure": "Unsure"}
 
 
-def _store(request: Request) -> Store:
-    store: Store = request.app.state.store
-    return store
-
-
 @router.get("/review", response_class=HTMLResponse)
 def review_queue(request: Request) -> HTMLResponse:
-    rows = review.queue(_store(request))
+    rows = review.queue(app_store(request))
     waiting = sum(1 for _, label in rows if label is None)
     first = next((p.id for p, label in rows if label is None), None)
     return render(
@@ -57,7 +51,7 @@ def _shown(pair: review.ReviewPair) -> dict[str, Any]:
 
 @router.get("/review/{pair_id}", response_class=HTMLResponse)
 def review_pair(request: Request, pair_id: int) -> HTMLResponse:
-    store = _store(request)
+    store = app_store(request)
     pair, label = review.pair_and_label(store, pair_id)
     if pair is None:
         return error_page(request, 404, "There is no such pair in the review queue.")
@@ -85,7 +79,7 @@ async def review_label(request: Request, pair_id: int) -> Response:
     if decision not in DECISIONS:
         return error_page(request, 400, "Choose one person, two people or unsure.")
     user = principal(request)
-    store = _store(request)
+    store = app_store(request)
 
     def run() -> review.ReviewPair | None:
         pair = review.record_label(store, pair_id, decision, user.username)
