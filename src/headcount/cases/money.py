@@ -22,10 +22,13 @@ def parse_money(value: str | Decimal | int | None, label: str, *, zero: bool = F
         amount = Decimal(text)
     except InvalidOperation:
         raise CaseError(f"{label} must be dollars, e.g. 1234.56") from None
-    if not amount.is_finite() or amount != amount.quantize(CENT) or amount < 0:
+    if not amount.is_finite() or amount < 0:
+        raise CaseError(f"{label} must be dollars with at most two decimals, not negative")
+    # Before quantize: "1E100" in cents has more digits than the context holds.
+    if amount >= LIMIT:
+        raise CaseError(f"{label} is too large")
+    if amount != amount.quantize(CENT):
         raise CaseError(f"{label} must be dollars with at most two decimals, not negative")
     if amount == 0 and not zero:
         raise CaseError(f"{label} must be more than $0")
-    if amount >= LIMIT:
-        raise CaseError(f"{label} is too large")
-    return amount.quantize(CENT)
+    return amount.quantize(CENT).copy_abs()  # "-0" is $0.00, not -0.00
