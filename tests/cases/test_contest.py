@@ -92,6 +92,9 @@ def test_attachment_limits(imported, noticed, person, files, message) -> None:
         assert s.scalars(select(Attachment)).first() is None
         held = s.scalars(select(HeldUpload)).all()  # only files that pass are held
         assert len(held) == (5 if len(files) == 6 else 0)
+    if len(files) == 6:  # five held: the form says no more fit rather than "up to 5 files"
+        hint = matched(r'id="attachments-hint">([^<]+)<', refused.text)
+        assert hint.startswith("No more files: 5 is the most a contest can carry; remove one")
 
 
 def test_contest_form_needs_csrf_and_refuses_an_ssn(imported, noticed, person, world) -> None:
@@ -134,6 +137,8 @@ def test_refused_contest_keeps_the_good_files(imported, noticed, person) -> None
     assert _held(imported) == ["leave.pdf"]
     page = person.get(f"/notice/{token}").text
     assert "Documents kept for this contest" in page
+    hint = matched(r'id="attachments-hint">([^<]+)<', page)
+    assert hint == "Up to 4 more files (PDF, PNG, JPEG or plain text), each at most 5 MB."
     held_id = matched(r'name="remove" value="(\d+)"', page)
     assert token not in matched(r'(<ul[^>]*aria-labelledby="held-heading".*?</ul>)', page,
                                 flags=re.S)  # fmt: skip

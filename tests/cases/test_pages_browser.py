@@ -73,6 +73,7 @@ def test_public_pages_and_dead_ends(site, chromium: Browser, users) -> None:
     page.get_by_role("button", name="Sign out").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("You are signed out")
     expect(page.locator("main")).to_contain_text("ask the person or office that sent the")
+    expect(page.locator("#deadline")).to_contain_text("Replies can be sent or changed until")
     look(page, "employee-signed-out")
 
     page.goto(f"{base}/logout")  # a POST-only address opened directly

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import re
+from datetime import timedelta
 from pathlib import Path
 
 import httpx
@@ -12,8 +13,9 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select, text
 
-from headcount.checkins.models import Reply
-from headcount.store import Base, Store
+from headcount.checkins.messages import deadline_text
+from headcount.checkins.models import Campaign, Reply
+from headcount.store import Base, Store, utcnow
 from staff import sign_in as staff_sign_in
 
 BULLETS = ["Closed 12 tickets", "Reviewed two contracts", "Trained a new colleague"]
@@ -299,3 +301,39 @@ def test_concurrent_api_replies_are_batched_without_loss_or_duplicates(
     with store.begin() as s:
         assert s.scalar(select(func.count()).select_from(Reply)) == len(links)
         assert {r.revision for r in s.scalars(select(Reply))} == {1}
+
+
+def _sign_out(client: TestClient, csrf: str | None = None) -> str:
+    out = client.post("/signout", data={"csrf_token": csrf or _csrf(client.get("/checkin").text)})
+    assert out.status_code == 200
+    assert client.get("/checkin").status_code == 401  # the session is gone
+    return out.text
+
+
+def test_signing_out_says_until_when_a_reply_can_change(
+    client: TestClient, links: dict[str, str], store: Store
+) -> None:
+    with store.begin() as s:
+        deadline = s.get(Campaign, "wk8").deadline
+    sign_in(client, links["VA1"])
+    page = _sign_out(client)
+    assert "You are signed out" in page
+    assert "ask the person or office that sent the check-in email" in page  # whom to ask
+    assert (
+        f"Replies can be sent or changed until <strong>{deadline_text(deadline)}</strong>" in page
+    )
+
+    sign_in(client, links["GSA1"])
+    client.get("/checkin?lang=es")  # the person's choice of language carries to the goodbye
+    page = _sign_out(client)
+    assert "Su sesión está cerrada" in page
+    assert f"hasta el <strong>{deadline_text(deadline, 'es')}</strong>" in page
+
+    client.cookies.clear()  # forget the choice of Spanish
+    sign_in(client, links["VA2"])
+    csrf = _csrf(client.get("/checkin").text)
+    with store.begin() as s:  # the campaign closes while VA2 is still signed in
+        s.get(Campaign, "wk8").deadline = closed = utcnow() - timedelta(minutes=1)
+    page = _sign_out(client, csrf)
+    assert f"The deadline, {deadline_text(closed)}, has passed" in page
+    assert "Replies can be sent or changed until" not in page

@@ -28,6 +28,21 @@ MAGIC = (
     (b"\x89PNG\r\n\x1a\n", "image/png", ".png"),
     (b"\xff\xd8\xff", "image/jpeg", ".jpg"),
 )
+
+
+def attachment_rules(held: int = 0) -> str:
+    """The attachments a contest may still carry, in words (the letter and the form say
+    it); `held` files are already kept for it (cases/held.py)."""
+    room = MAX_FILES - held
+    if room <= 0:
+        return (
+            f"no more files: {MAX_FILES} is the most a contest can carry; remove one to add another"
+        )
+    files = f"{room}{' more' if held else ''} file{'' if room == 1 else 's'}"
+    each = f"each at most {MAX_FILE_BYTES // (1024 * 1024)} MB"
+    return f"up to {files} (PDF, PNG, JPEG or plain text), {each}"
+
+
 _UNSAFE = re.compile(r"[^A-Za-z0-9._ -]+")
 
 

@@ -20,6 +20,7 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from headcount.cases.access import CaseError
+from headcount.cases.contests import attachment_rules
 from headcount.cases.models import Case, Person
 from headcount.report.evidence_words import HIDDEN, label, words
 from headcount.rules import get_rule
@@ -28,8 +29,6 @@ templates = Environment(
     loader=PackageLoader("headcount.cases", "templates"),
     autoescape=select_autoescape(default=True, default_for_string=True),
 )
-# Attachments a contest may carry; said in the letter and enforced in cases/contests.py.
-ATTACHMENT_RULES = "up to 5 files (PDF, PNG, JPEG or plain text), each at most 5 MB"
 
 
 class LettersNotInstalled(CaseError):
@@ -94,7 +93,7 @@ def _render(name: str, case: Case, person: Person, **context: Any) -> str:
     why, facts, payments = evidence_in_words(json.loads(case.evidence))
     return templates.get_template(name).render(
         case=case, person=person, title=rule_title(case.rule), why=why, facts=facts,
-        payments=payments, money=money, attachment_rules=ATTACHMENT_RULES,
+        payments=payments, money=money, attachment_rules=attachment_rules(),
         summary=summary_for(case, person), **context,
     )  # fmt: skip
 

@@ -46,11 +46,15 @@ def recipient_for(session: Session, secret: str | None, now: datetime | None = N
     return row.recipient_id
 
 
-def end_session(session: Session, secret: str | None) -> None:
-    if secret:
-        row = session.get(CheckinSession, hash_secret(secret))
-        if row is not None:
-            session.delete(row)
+def end_session(session: Session, secret: str | None) -> tuple[Recipient, Campaign] | None:
+    """End the session behind `secret`; whose it was and its campaign, so the page can say,
+    in the person's language, until when a reply may still change (None: no session)."""
+    row = session.get(CheckinSession, hash_secret(secret)) if secret else None
+    if row is None:
+        return None
+    whose = context_for(session, row.recipient_id)
+    session.delete(row)
+    return whose
 
 
 def context_for(session: Session, recipient_id: int) -> tuple[Recipient, Campaign]:

@@ -18,10 +18,15 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.datastructures import UploadFile
 
 from headcount.cases.access import CaseError
-from headcount.cases.contests import MAX_FILE_BYTES, MAX_FILES, Upload, can_contest
+from headcount.cases.contests import (
+    MAX_FILE_BYTES,
+    MAX_FILES,
+    Upload,
+    attachment_rules,
+    can_contest,
+)
 from headcount.cases.held import Refused, contest_or_hold, held_files, hold, remove_held
 from headcount.cases.letters import (
-    ATTACHMENT_RULES,
     evidence_in_words,
     money,
     rule_title,
@@ -52,14 +57,15 @@ def _page(request: Request, token: str, status: int = 200, **extra: object) -> H
             notice = notice_for_token(s, request.app.state.contest_signer, token)
             case = notice.case
             why, facts, payments = evidence_in_words(json.loads(case.evidence))
+            held = held_files(s, notice)
             return render(
                 request, "contest.html.j2", status, token=token, money=money,
-                attachment_rules=ATTACHMENT_RULES, notice=notice, case=case,
+                notice=notice, case=case,
                 person=notice.person, why=why, facts=facts, payments=payments,
                 summary=summary_for(case, notice.person), contact=contact_of(s, notice),
                 contests=list(notice.contests), open=can_contest(notice, utcnow()),
                 title=rule_title(case.rule), sent=request.query_params.get("sent") == "1",
-                held=held_files(s, notice), **extra,
+                held=held, attachment_rules=attachment_rules(len(held)), **extra,
             )  # fmt: skip
     except LinkError as exc:
         return _link_error(request, exc)

@@ -276,8 +276,12 @@ async def sign_out(request: Request) -> Response:
     if not csrf_ok(request, form.get(CSRF_FIELD)):
         return error_page(request, 403, EXPIRED_FORM)
     with app_store(request).begin() as s:
-        sessions.end_session(s, request.cookies.get(SESSION_COOKIE))
-    response = render(request, "signed_out.html.j2", signed_out=True, **public(request))
+        ended = sessions.end_session(s, request.cookies.get(SESSION_COOKIE))
+        language, deadline = (ended[0].language, ended[1].deadline) if ended else (None, None)
+    response = render(
+        request, "signed_out.html.j2", signed_out=True, deadline=deadline,
+        still_open=deadline is not None and utcnow() < deadline, **public(request, language),
+    )  # fmt: skip
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response
 
