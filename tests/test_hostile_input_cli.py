@@ -332,7 +332,7 @@ def test_the_memory_budget_is_recorded_and_overridable(small, tmp_path):
     memory = summary(out)["memory"]
     assert isinstance(memory, dict)
     assert memory["duckdb_memory_limit"].endswith("MiB")
-    assert memory["chosen"].startswith("35% of ")
+    assert memory["chosen"].startswith("25% of ")
 
     given, given_out = run(small, tmp_path / "given", "--memory-limit", "2GB")
     assert given.returncode == 0, given.stderr

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from headcount.engine.memory import FLOOR, MIB, cgroup_limit, memory_budget, parse_size
+from headcount.engine.memory import FLOOR, MIB, SHARE, cgroup_limit, memory_budget, parse_size
 from headcount.ingest.csv_errors import (
     bad_quote_field,
     bad_utf8_field,
@@ -57,7 +57,7 @@ def test_the_default_budget_is_a_share_of_the_machine():
     budget = memory_budget()
     assert budget.limit.endswith("MiB")
     assert int(budget.limit[:-3]) >= FLOOR // MIB
-    assert budget.chosen.startswith("35% of ")
+    assert budget.chosen.startswith(f"{SHARE:.0%} of ")
     assert memory_budget("6GB").to_json() == {
         "duckdb_memory_limit": "6GB",
         "chosen": "--memory-limit",

@@ -218,6 +218,22 @@ def test_decision_letters_are_stored_and_debt_notice_periods_count_from_delivery
         ledger.offset(s, debt_id, fin, disposable_pay="2000", pay_period_end=date(2026, 11, 28))
 
 
+def test_a_lead_dismissed_before_any_notice_writes_to_nobody(imported, users):
+    """Nobody was told of the finding, so nobody gets a letter closing it; once a notice
+    went out, the dismissal is written to the person it was sent to."""
+    ana = users["ana"]
+    quiet = case_id(imported, "PAID_AFTER_SEPARATION", "VA1")
+    told = case_id(imported, "DUPLICATE_PAYMENT", "VA2")
+    _noticed(imported, told, ana)
+    with imported.begin() as s:
+        determinations.dismiss(s, quiet, ana, reason="separation was rescinded")
+        determinations.dismiss(s, told, ana, reason="the second payment was a correction")
+    assert _letters(imported, quiet) == []
+    assert [(k, st) for _, k, st, _ in _letters(imported, told)] == [
+        ("notice", "queued"), ("decision", "queued")
+    ]
+
+
 def test_notices_sent_before_0008_keep_their_deadlines(database_url):
     """Revision 0008: a notice sent before delivery was recorded counts from its sending, as
     it did; its case keeps its deadline, and people gain no address they did not have."""

@@ -89,7 +89,7 @@ def verify(
         typer.Option(
             callback=_memory_size,
             help="DuckDB memory limit, e.g. 8GB; beyond it work spills to disk "
-            "(default: 35% of physical memory or of the cgroup limit, whichever is less).",
+            "(default: 25% of physical memory or of the cgroup limit, whichever is less).",
         ),
     ] = None,
     engine: Annotated[

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from headcount import audit
 from headcount.cases.access import WORKERS, Actor, CaseError, CaseNotFound, require
 from headcount.cases.delivery.models import Channel, Letter, LetterKind, LetterState
-from headcount.cases.models import Case, Person
+from headcount.cases.models import Case, Outcome, Person
 
 EMAIL = re.compile(r"[^@\s<>,;\x00-\x1f]{1,64}@[A-Za-z0-9.-]{1,253}\.[A-Za-z]{2,63}")
 
@@ -50,12 +50,17 @@ def queue_decision_letters(
     session: Session, case: Case, *, contact: str, now: datetime
 ) -> list[Letter]:
     """The decision letter of each person named, stored when the determination is recorded
-    (it prints the short link of the person's notice, when one was sent)."""
+    (it prints the short link of the person's notice, when one was sent). A lead found
+    proper is not written to anyone who was never sent a notice: they were never told of
+    a finding, and a letter closing one would only alarm them."""
     from headcount.cases.letters import decision_html, letter_pdf
 
     links = {n.person_id: n.link or "" for n in case.notices}
+    told = {n.person_id for n in case.notices}
     out = []
     for person in case.people:
+        if case.outcome == Outcome.PROPER.value and person.id not in told:
+            continue
         html = decision_html(case, person, agency_contact=contact, link=links.get(person.id, ""))
         out.append(
             queue_letter(session, LetterKind.DECISION, case, person, html=html,
