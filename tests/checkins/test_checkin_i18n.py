@@ -394,3 +394,43 @@ def test_a_spanish_reply_quoting_the_request_without_marks_keeps_only_its_own_li
     with store.begin() as s:
         (text,) = s.scalars(select(Reply.text)).all()
     assert text == "Cerré 12 casos\nCapacité a dos colegas\nRevisé el presupuesto"
+
+
+def test_the_json_api_words_its_answers_in_the_asked_or_roster_language(
+    store: Store, links: dict[str, str], client: object
+) -> None:
+    """Codes stay the same in every language; the words follow Accept-Language, else the
+    roster's language, and Content-Language says which."""
+    from fastapi.testclient import TestClient
+
+    assert isinstance(client, TestClient)
+    spanish = {"Accept-Language": "es-MX,es;q=0.9,en;q=0.5"}
+    ssn = {"token": links["VA1"], "bullets": ["SSN 123-45-6789", "b", "c"]}
+    refused = client.post("/api/v1/replies", json=ssn, headers=spanish)
+    assert refused.status_code == 422 and refused.headers["content-language"] == "es"
+    assert refused.json()["code"] == "sensitive_data"
+    assert refused.json()["message"].startswith(
+        "Parece que el punto 1 contiene un número de Seguro Social."
+    )
+    assert "123-45-6789" not in refused.text  # the API never quotes what was sent
+    english = client.post("/api/v1/replies", json=ssn)
+    assert english.json()["message"].startswith("Bullet 1 appears to contain a Social Security")
+    assert english.headers["content-language"] == "en"
+    forged = {"token": "x" * 40, "bullets": ["a", "b", "c"]}
+    bad = client.post("/api/v1/replies", json=forged, headers=spanish)
+    assert bad.status_code == 400 and bad.json()["code"] == "link_invalid"
+    assert bad.json()["message"].startswith("Este enlace no es válido")
+
+    saved = client.post("/api/v1/replies", json={**ssn, "bullets": ["a", "b", "c"]})
+    token = {"Authorization": f"Bearer {saved.json()['session_token']}"}
+    with store.begin() as s:  # no header: the roster's language decides
+        person = s.scalars(select(Recipient).where(Recipient.employee_id == "VA1")).one()
+        person.language = "es"
+    read = client.get("/api/v1/checkin", headers=token)
+    assert read.headers["content-language"] == "es"
+    assert read.json()["policy_statement"].startswith("Su agencia (VA) les pidió")
+    edit = client.put("/api/v1/checkin", json={"bullets": ["a", "b"]}, headers=token)
+    assert edit.status_code == 422 and edit.json()["code"] == "bullet_count"
+    assert edit.headers["content-language"] == "es"
+    asked = client.get("/api/v1/checkin", headers={**token, "Accept-Language": "en"})
+    assert asked.json()["policy_statement"].startswith("Your agency (VA) has asked")

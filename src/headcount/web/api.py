@@ -22,6 +22,7 @@ from headcount.checkins.links import LinkError, Signer, read_token
 from headcount.checkins.models import CampaignAgency, Link, Reply, ReplySource
 from headcount.checkins.policy import NO_CONSEQUENCE, policy_statement
 from headcount.checkins.stats import Rate, response_rates
+from headcount.i18n import accept_language, negotiate, translations
 from headcount.store import Store
 from headcount.web.guard import app_store, principal
 from headcount.web.json_route import JsonBodyRoute
@@ -98,16 +99,25 @@ ERRORS: dict[int | str, dict[str, object]] = {
 }
 
 
-def _problem(exc: Exception) -> JSONResponse:
+def language(request: Request, preferred: str | None = None) -> str:
+    """The language of a response's words: the client's Accept-Language, else the roster's
+    language of the person (`preferred`), else English. Codes never change with it."""
+    return negotiate(*accept_language(request.headers.get("accept-language")), preferred)
+
+
+def _problem(exc: Exception, lang: str) -> JSONResponse:
+    said = {"Content-Language": lang}
     if isinstance(exc, LinkError):
         status = 400 if exc.reason == "invalid" else 410
-        return JSONResponse({"code": f"link_{exc.reason}", "message": str(exc)}, status)
+        body = {"code": f"link_{exc.reason}", "message": exc.text(lang)}
+        return JSONResponse(body, status, headers=said)
     if isinstance(exc, replies.SensitiveDataError):
         findings = [{"bullet": f.bullet, "kind": f.kind} for f in exc.findings]
-        return JSONResponse({"code": exc.code, "message": str(exc), "findings": findings}, 422)
+        body = {"code": exc.code, "message": exc.text(lang), "findings": findings}
+        return JSONResponse(body, 422, headers=said)
     assert isinstance(exc, replies.ReplyError)
     status = 409 if exc.code in ("deadline_passed", "exempt") else 422
-    return JSONResponse({"code": exc.code, "message": str(exc)}, status)
+    return JSONResponse({"code": exc.code, "message": exc.text(lang)}, status, headers=said)
 
 
 def _out(saved: replies.Saved, session_token: str | None = None) -> ReplyOut:
@@ -128,7 +138,7 @@ async def reply_with_link(body: LinkReplyIn, request: Request) -> Response:
     try:
         item = burst.prepare(body.token, body.bullets, body.submission_id)
     except replies.ReplyError as exc:
-        return _problem(exc)
+        return _problem(exc, language(request))
     outcome = await request.app.state.batcher.apply(item)
     if isinstance(outcome, LinkError) and outcome.reason == "used":
         store, signer = app_store(request), request.app.state.signer
@@ -136,7 +146,7 @@ async def reply_with_link(body: LinkReplyIn, request: Request) -> Response:
         if retry is not None:
             return _json(retry, 200)
     if isinstance(outcome, Exception):
-        return _problem(outcome)
+        return _problem(outcome, language(request))
     saved, secret = outcome
     return _json(_out(saved, secret), 201)
 
@@ -183,11 +193,16 @@ def session_recipient(request: Request) -> int:
 
 @router.get("/checkin", response_model=CheckinOut, responses=ERRORS)
 def read_checkin(
-    request: Request, recipient_id: Annotated[int, Depends(session_recipient)]
-) -> CheckinOut:
-    """The campaign, its policy in plain words, and the reply so far."""
+    request: Request, response: Response,
+    recipient_id: Annotated[int, Depends(session_recipient)],
+) -> CheckinOut:  # fmt: skip
+    """The campaign, its policy in plain words, and the reply so far, worded in the
+    Accept-Language, else the person's roster language (Content-Language says which)."""
     with app_store(request).begin() as s:
         recipient, campaign = sessions.context_for(s, recipient_id)
+        lang = language(request, recipient.language)
+        _ = translations(lang).gettext  # the default title and question are in the catalogues
+        response.headers["Content-Language"] = lang
         agency = s.get(CampaignAgency, (campaign.id, recipient.agency))
         assert agency is not None
         reply: Reply | None = replies.current(s, recipient_id)
@@ -201,11 +216,11 @@ def read_checkin(
             )  # fmt: skip
         return CheckinOut(
             campaign_id=campaign.id,
-            title=campaign.title,
-            question=campaign.question,
+            title=_(campaign.title),
+            question=_(campaign.question),
             deadline=campaign.deadline,
             policy=agency.policy,
-            policy_statement=policy_statement(agency.policy, recipient.agency),
+            policy_statement=policy_statement(agency.policy, recipient.agency, lang),
             reply=out,
         )
 
@@ -214,9 +229,11 @@ def read_checkin(
 def edit_checkin(
     body: ReplyIn, request: Request, recipient_id: Annotated[int, Depends(session_recipient)]
 ) -> ReplyOut | JSONResponse:
-    """Create or replace the reply until the deadline (idempotent per `submission_id`)."""
+    """Create or replace the reply until the deadline (idempotent per `submission_id`).
+    Refusals are worded in the Accept-Language, else the person's roster language."""
     try:
         with app_store(request).begin() as s:
+            preferred = sessions.language_of(s, recipient_id)
             saved = replies.submit(
                 s,
                 recipient_id,
@@ -225,7 +242,7 @@ def edit_checkin(
                 submission_id=body.submission_id,
             )
     except replies.ReplyError as exc:
-        return _problem(exc)
+        return _problem(exc, language(request, preferred))
     return _out(saved)
 
 
