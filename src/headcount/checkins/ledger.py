@@ -1,13 +1,14 @@
 """The send loop's bookkeeping: the run's one database connection, shared by the sending
-threads, and each message's outcome written in the same commit that marks the next message
-`sending` (smtp.py says why that mark comes before the final dot).
+threads, and the outcomes of messages sent written in the same commit that marks the next
+batch `sending` (smtp.py says why that mark comes before the final dot).
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from datetime import datetime
 
 from sqlalchemy import bindparam, text, update
 from sqlalchemy.engine import Connection
@@ -19,7 +20,12 @@ from headcount.store.types import UTCDateTime
 
 # Written once per message, so plain SQL compiled once: building the statements each time
 # cost more than sending the message.
-_SENDING = text("UPDATE deliveries SET status = 'sending' WHERE id = :b_id")
+_SENDING = text("UPDATE deliveries SET status = 'sending' WHERE id IN :b_ids").bindparams(
+    bindparam("b_ids", expanding=True)
+)
+# A delivery of a batch marked `sending` that the run stopped before trying (no MAIL
+# command was written for it): back to the state it had, for the next run.
+_UNMARK = text("UPDATE deliveries SET status = :b_status WHERE id = :b_id AND status = 'sending'")
 _OUTCOME = text(
     "UPDATE deliveries SET status = :b_status, attempts = attempts + :b_tries, "
     "last_error = :b_error, sent_at = COALESCE(:b_sent, sent_at) WHERE id = :b_id"
@@ -37,8 +43,15 @@ class Ledger:
     def __init__(self, connection: Connection, campaign_id: str, kind: DeliveryKind) -> None:
         self.connection, self.campaign_id, self.kind = connection, campaign_id, kind
         self.outcomes: list[dict[str, object]] = []
+        self.untried: list[dict[str, object]] = []
         self.marked_sent = False
         self.lock = threading.Lock()  # the sending threads share the connection
+
+    @contextmanager
+    def transaction(self) -> Iterator[Connection]:
+        """A transaction on the run's connection, for Core statements."""
+        with self.lock, self.connection.begin():
+            yield self.connection
 
     @contextmanager
     def begin(self) -> Iterator[Session]:
@@ -51,24 +64,32 @@ class Ledger:
             yield session
 
     def note(self, delivery_id: int, recipient_id: int, status: DeliveryStatus, tries: int,
-             error: str | None) -> None:  # fmt: skip
+             error: str | None, at: datetime | None = None) -> None:  # fmt: skip
         with self.lock:
             self.outcomes.append(
                 {"b_id": delivery_id, "b_rid": recipient_id, "b_status": status.value,
                  "b_tries": tries, "b_error": error,
-                 "b_sent": utcnow() if status is DeliveryStatus.SENT else None}
+                 "b_sent": (at or utcnow()) if status is DeliveryStatus.SENT else None}
             )  # fmt: skip
 
-    def commit(self, sending: int | None = None) -> None:
-        """Write the outcomes so far and, if given, mark that delivery `sending`."""
+    def unmark(self, delivery_id: int, status: str) -> None:
+        with self.lock:
+            self.untried.append({"b_id": delivery_id, "b_status": status})
+
+    def commit(self, sending: Sequence[int] = ()) -> None:
+        """Write the outcomes so far and mark these deliveries `sending`, in one
+        transaction: a run killed afterwards leaves at most the marked batches `sending`."""
         with self.lock, self.connection.begin():
             if self.outcomes:
                 self.connection.execute(_OUTCOME, self.outcomes)
                 self.connection.execute(_REACH, self.outcomes)
                 self._mark_campaign_sent()
                 self.outcomes = []
-            if sending is not None:
-                self.connection.execute(_SENDING, {"b_id": sending})
+            if self.untried:
+                self.connection.execute(_UNMARK, self.untried)
+                self.untried = []
+            if sending:
+                self.connection.execute(_SENDING, {"b_ids": list(sending)})
 
     def _mark_campaign_sent(self) -> None:
         first = next((o["b_sent"] for o in self.outcomes if o["b_sent"] is not None), None)
