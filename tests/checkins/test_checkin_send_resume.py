@@ -18,8 +18,8 @@ from smtp_sink import smtp_server
 from sqlalchemy import select
 
 from headcount.checkins.campaigns import create_campaign
-from headcount.checkins.mail_out import BATCH
 from headcount.checkins.models import Delivery, Recipient
+from headcount.checkins.outbox import BATCH
 from headcount.contract.policy import Policy
 from headcount.migrations import upgrade
 from headcount.store import Store, utcnow

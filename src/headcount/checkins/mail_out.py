@@ -6,8 +6,14 @@ names its delivery, so a bounce read back later finds it. A delivery goes queued
 (committed before the final dot: smtp.py) → sent, or deferred (a temporary failure: 4xx,
 a dropped connection; retried a few times now and by the next run until MAX_ATTEMPTS, then
 bounced_soft), or bounced_hard (a permanent refusal of the address: never emailed again).
-A run that is killed leaves its last delivery `sending`, and no later run sends that again.
-One commit per message, and those commits also carry the previous message's outcome.
+
+Each sending thread has a connection of its own and works through batches (outbox.BATCH):
+one commit marks a batch `sending` and writes the outcomes noted since the last commit,
+then the batch's messages go out with MAIL, RCPT and DATA in one write where the server
+offers PIPELINING. A run that is killed leaves at most two batches a connection `sending`
+(the one being sent, and the one before it whose outcomes that commit would have carried),
+and no later run sends those again: some of them were delivered, and the others, never
+handed over, are not sent rather than risk a second message. Anyone left so is reminded.
 """
 
 from __future__ import annotations
@@ -22,26 +28,22 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from email.message import EmailMessage
 from email.policy import SMTP
-from typing import Any, NamedTuple
 
-from sqlalchemy import exists, func, insert, literal, or_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import select, update
 
 from headcount import audit
-from headcount.checkins.campaigns import CampaignError, contactable_filter, get_campaign
+from headcount.checkins.campaigns import CampaignError, get_campaign
 from headcount.checkins.ledger import Ledger
-from headcount.checkins.links import LINK_PATH, Signer, issue_links
+from headcount.checkins.links import LINK_PATH, Signer
 from headcount.checkins.messages import Envelope, deadline_text, render
 from headcount.checkins.models import (
-    SUPPRESSED,
     Campaign,
     CampaignAgency,
-    Delivery,
     DeliveryKind,
     DeliveryStatus,
     Recipient,
-    Reply,
 )
+from headcount.checkins.outbox import MAX_ATTEMPTS, Item, batches, left_alone, prepare, read_chunk
 from headcount.checkins.replies import ReplyError
 from headcount.checkins.smtp import (
     Failure,
@@ -55,15 +57,8 @@ from headcount.i18n import negotiate, translations
 from headcount.store import Store, utcnow
 
 log = logging.getLogger("headcount.checkins.mail")
-MAX_ATTEMPTS = 5
 RETRIES_IN_RUN = 3
-CHUNK = 500  # deliveries read, and links issued, per transaction
-# Messages marked `sending` by one commit, sent one after another on one connection. A run
-# killed midway leaves up to BATCH times connections deliveries `sending`: some were handed
-# over, some not, and none is sent again (the at-most-once rule; a reminder still reaches
-# those never invited). Smaller batches lose fewer invitations to a crash, larger ones
-# commit less often; at 20 the commits cost a few per cent of a message's CPU.
-BATCH = 20
+CHUNK = 500  # deliveries read, and links issued, per transaction (then split in batches)
 # This many messages in a row failing for want of a server stop the run: the rest stay
 # queued for the next one rather than each waiting through its retries.
 STOP_AFTER_CONNECTION_FAILURES = 10
@@ -81,7 +76,7 @@ class SendReport:
     failed: int = 0  # deferred: tried again by the next run
     bounced: int = 0  # refused for good (hard) or given up on (soft)
     skipped_exempt: int = 0
-    in_flight: int = 0  # left `sending` by a run that stopped: never sent again
+    in_flight: int = 0  # left `sending` (a run stopped; no reply to the dot): never resent
     suppressed: int = 0  # not emailed: an earlier hard bounce or a complaint
     resumed: bool = False  # a reminder round left open by a stopped run was finished
     errors: dict[str, int] = field(default_factory=dict)
@@ -106,89 +101,6 @@ def send_reminders(
     it open, and the next run finishes it rather than starting a new one, so a crash never
     sends anyone a second reminder."""
     return _run(store, campaign_id, settings, signer, base_url, DeliveryKind.REMINDER)
-
-
-def not_suppressed() -> Any:
-    return or_(Recipient.reach.is_(None), Recipient.reach.not_in(SUPPRESSED))
-
-
-def _prepare(
-    session: Session, campaign_id: str, kind: DeliveryKind, new_round: bool = True
-) -> list[int]:
-    """Create the deliveries this run should attempt (none for a reminder round being
-    finished); return the ids of those due. The new deliveries are written by one INSERT …
-    SELECT: 2.4 million rows never pass through Python (nor as parameters of one IN)."""
-    retryable = (DeliveryStatus.QUEUED.value, DeliveryStatus.DEFERRED.value)
-    base = select(Recipient.id).where(*contactable_filter(campaign_id), not_suppressed())
-    replied = exists().where(Reply.recipient_id == Recipient.id)
-    if new_round:
-        if kind is DeliveryKind.INVITATION:
-            targets = base.where(
-                ~exists().where(Delivery.recipient_id == Recipient.id, Delivery.kind == kind.value)
-            )
-        else:
-            invited = exists().where(
-                Delivery.recipient_id == Recipient.id,
-                Delivery.kind == DeliveryKind.INVITATION.value,
-                Delivery.status.in_((DeliveryStatus.SENT.value, DeliveryStatus.SENDING.value)),
-            )
-            unfinished = select(Delivery.recipient_id).where(
-                Delivery.kind == kind.value, Delivery.status.in_(retryable)
-            )
-            targets = base.where(invited, ~replied, Recipient.id.not_in(unfinished))
-        created = Delivery.__table__.c.created_at
-        session.execute(
-            insert(Delivery).from_select(
-                ["recipient_id", "kind", "status", "attempts", "created_at"],
-                targets.add_columns(
-                    literal(kind.value), literal(DeliveryStatus.QUEUED.value), literal(0),
-                    literal(utcnow(), created.type),
-                ),
-            )
-        )  # fmt: skip
-        session.execute(
-            update(Recipient)
-            .where(
-                Recipient.campaign_id == campaign_id,
-                Recipient.reach.is_(None),
-                Recipient.id.in_(
-                    select(Delivery.recipient_id).where(
-                        Delivery.kind == kind.value,
-                        Delivery.status == DeliveryStatus.QUEUED.value,
-                    )
-                ),
-            )
-            .values(reach=DeliveryStatus.QUEUED.value)
-            .execution_options(synchronize_session=False)
-        )
-    due = (
-        select(Delivery.id)
-        .join(Recipient)
-        .where(
-            *contactable_filter(campaign_id),
-            not_suppressed(),
-            Delivery.kind == kind.value,
-            Delivery.status.in_(retryable),
-            Delivery.attempts < MAX_ATTEMPTS,
-        )
-    )
-    if kind is DeliveryKind.REMINDER:
-        due = due.where(~replied)
-    return list(session.scalars(due.order_by(Delivery.id)))
-
-
-class _Item(NamedTuple):
-    """One message to send, read with its link issued before any is sent."""
-
-    delivery_id: int
-    attempts: int  # before this run
-    status: str  # before this run: queued or deferred
-    recipient_id: int
-    first_name: str
-    to: str
-    agency: str
-    language: str | None
-    token: str
 
 
 def _run(
@@ -217,8 +129,8 @@ def _run(
             report.resumed = not new_round
             if new_round:
                 campaign.reminding_since = utcnow()
-        ids = _prepare(session, campaign_id, kind, new_round)
-        report.in_flight, report.suppressed = _left_alone(session, campaign_id, kind)
+        ids = prepare(session, campaign_id, kind, new_round)
+        report.in_flight, report.suppressed = left_alone(session, campaign_id, kind)
         deadline = campaign.deadline
         facts = {
             "campaign_id": campaign_id, "title": campaign.title, "question": campaign.question,
@@ -234,7 +146,7 @@ def _run(
     languages: dict[str | None, str] = {}  # the roster's language -> the one offered
     tallying = threading.Lock()  # the report, written by the sending threads
 
-    def compose(item: _Item) -> bytes:
+    def compose(item: Item) -> bytes:
         envelope = Envelope(
             **facts,  # type: ignore[arg-type]
             agency=item.agency,
@@ -247,7 +159,7 @@ def _run(
         )
         return render(envelope, settings.sender, kind.value)
 
-    def send_batch(batch: list[_Item]) -> None:
+    def send_batch(batch: list[Item]) -> None:
         """Mark the batch `sending` in one commit (with the outcomes noted so far), send it
         on this thread's connection, and note its outcomes for the next commit: a batch
         marked is at most BATCH messages, and its outcomes wait only for the next mark."""
@@ -256,7 +168,7 @@ def _run(
         messages = [compose(item) for item in batch]
         ledger.commit(sending=[item.delivery_id for item in batch])
         mailer = mailers.mine()
-        results: list[tuple[_Item, Failure | None, int]] = []
+        results: list[tuple[Item, Failure | None, int]] = []
         for item, data in zip(batch, messages, strict=True):
             if stop.is_set():  # not tried: back to queued or deferred
                 ledger.unmark(item.delivery_id, item.status)
@@ -277,12 +189,12 @@ def _run(
                 for start in range(0, len(ids), CHUNK):
                     if stop.is_set():
                         break
-                    items = _chunk(ledger, signer, ids[start : start + CHUNK], deadline)
+                    items = read_chunk(ledger, signer, ids[start : start + CHUNK], deadline)
                     # This chunk's links are committed before its first message is marked;
                     # the next chunk is read while this one is sent.
                     submitted = [
                         pool.submit(send_batch, batch)
-                        for batch in _batches(items, settings.connections)
+                        for batch in batches(items, settings.connections)
                     ]
                     for future in pending:
                         future.result()  # a thread's error stops the run here
@@ -332,12 +244,6 @@ class _Down:
             return self.count
 
 
-def _batches(items: list[_Item], connections: int) -> list[list[_Item]]:
-    """At most BATCH messages each, and enough batches for every connection to have one."""
-    size = max(1, min(BATCH, -(-len(items) // connections)))
-    return [items[i : i + size] for i in range(0, len(items), size)]
-
-
 def _end_round(ledger: Ledger, campaign_id: str) -> None:
     """The reminder round got through its list: the next `remind` starts a new one."""
     with ledger.begin() as session:
@@ -346,68 +252,13 @@ def _end_round(ledger: Ledger, campaign_id: str) -> None:
         )
 
 
-def _left_alone(session: Session, campaign_id: str, kind: DeliveryKind) -> tuple[int, int]:
-    """(deliveries a stopped run left `sending`, recipients suppressed by a bounce). Their
-    recipients' reach becomes `sending` too (it is written with a message's outcome, which
-    a killed run never got to write)."""
-    left = select(Delivery.recipient_id).where(Delivery.status == DeliveryStatus.SENDING.value)
-    session.execute(
-        update(Recipient)
-        .where(
-            Recipient.campaign_id == campaign_id,
-            Recipient.reach == DeliveryStatus.QUEUED.value,
-            Recipient.id.in_(left),
-        )
-        .values(reach=DeliveryStatus.SENDING.value)
-        .execution_options(synchronize_session=False)
-    )
-    in_flight = session.scalar(
-        select(func.count())
-        .select_from(Delivery)
-        .join(Recipient)
-        .where(
-            Recipient.campaign_id == campaign_id,
-            Delivery.kind == kind.value,
-            Delivery.status == DeliveryStatus.SENDING.value,
-        )
-    )
-    suppressed = session.scalar(
-        select(func.count())
-        .select_from(Recipient)
-        .where(Recipient.campaign_id == campaign_id, Recipient.reach.in_(SUPPRESSED))
-    )
-    return in_flight or 0, suppressed or 0
-
-
-def _chunk(ledger: Ledger, signer: Signer, ids: list[int], deadline: datetime) -> list[_Item]:
-    """The chunk's messages, each with a fresh link token, the links committed."""
-    with ledger.transaction() as connection:
-        rows = connection.execute(
-            select(
-                Delivery.id, Delivery.attempts, Delivery.status, Recipient.id,
-                Recipient.first_name, Recipient.work_email, Recipient.agency,
-                Recipient.language,
-            )
-            .join(Recipient, Recipient.id == Delivery.recipient_id)
-            .where(Delivery.id.in_(ids))
-            .order_by(Delivery.id)
-        ).all()  # fmt: skip
-        tokens = issue_links(connection, signer, [row[3] for row in rows], deadline)
-    return [
-        _Item(d, attempts, status, rid, first or "", to or "", agency, language, token)
-        for (d, attempts, status, rid, first, to, agency, language), token in zip(
-            rows, tokens, strict=True
-        )
-    ]
-
-
 def _language(cache: dict[str | None, str], wanted: str | None) -> str:
     cache[wanted] = negotiate(wanted)
     return cache[wanted]
 
 
 def _tally(
-    report: SendReport, ledger: Ledger, item: _Item, failure: Failure | None, tries: int,
+    report: SendReport, ledger: Ledger, item: Item, failure: Failure | None, tries: int,
     now: datetime,
 ) -> None:  # fmt: skip
     """Note one message's outcome (written by the next commit)."""
