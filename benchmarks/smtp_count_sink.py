@@ -41,6 +41,7 @@ class Tally:
         self.expect = expect
         self.tenths: list[float] = []  # monotonic time at 10 %, 20 %, … of `expect`
         self.first: float | None = None
+        self.last = 0.0
 
     def delivered(self, recipients: list[bytes]) -> None:
         self.messages += 1
@@ -49,8 +50,9 @@ class Tally:
                 self.duplicates += 1
             else:
                 self.seen.add(address)
+        self.last = time.monotonic()
         if self.first is None:
-            self.first = time.monotonic()
+            self.first = self.last
         if self.expect and self.messages * 10 >= self.expect * (len(self.tenths) + 1):
             self.tenths.append(time.monotonic())
 
@@ -176,6 +178,7 @@ def main() -> None:
                 "duplicates": tally.duplicates,
                 "cpu_s": round(cpu.user + cpu.system, 3),
                 "tenths_s": [round(t - start, 3) for t in tally.tenths],
+                "last_s": round(tally.last - start, 3),
             }
         )
     )
