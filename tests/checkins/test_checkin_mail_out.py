@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from email.message import EmailMessage
 from pathlib import Path
+from typing import Any
 
 import pytest
 from smtp_sink import smtp_server
@@ -237,9 +238,9 @@ def test_a_lost_reply_to_the_final_dot_is_not_sent_again(
     with smtp_server() as (sink, port, _):
         original = sink.handle_DATA
 
-        async def drop_after_dot(server: object, session: object, envelope: object) -> str:
+        async def drop_after_dot(server: Any, session: Any, envelope: Any) -> str:
             await original(server, session, envelope)
-            if "va2@agency.example.gov" in getattr(envelope, "rcpt_tos", []):
+            if "va2@agency.example.gov" in envelope.rcpt_tos:
                 server.transport.close()  # the message is in, the reply lost
             return "250 Message accepted"
 

@@ -9,6 +9,7 @@ import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
+from typing import cast
 
 from sqlalchemy import bindparam, text, update
 from sqlalchemy.engine import Connection
@@ -26,14 +27,18 @@ _SENDING = text("UPDATE deliveries SET status = 'sending' WHERE id IN :b_ids").b
 # A delivery of a batch marked `sending` that the run stopped before trying (no MAIL
 # command was written for it): back to the state it had, for the next run.
 _UNMARK = text("UPDATE deliveries SET status = :b_status WHERE id = :b_id AND status = 'sending'")
+# Outcomes alike (nearly all: sent, first try, the batch's time) go in one statement per
+# table rather than one per message: on PostgreSQL each statement is a round trip.
 _OUTCOME = text(
     "UPDATE deliveries SET status = :b_status, attempts = attempts + :b_tries, "
-    "last_error = :b_error, sent_at = COALESCE(:b_sent, sent_at) WHERE id = :b_id"
-).bindparams(bindparam("b_sent", type_=UTCDateTime(timezone=True)))
-_REACH = text(
-    "UPDATE recipients SET reach = :b_status WHERE id = :b_rid "
-    "AND (reach IS NULL OR reach NOT IN ('bounced_hard', 'complained'))"
+    "last_error = :b_error, sent_at = COALESCE(:b_sent, sent_at) WHERE id IN :b_ids"
+).bindparams(
+    bindparam("b_sent", type_=UTCDateTime(timezone=True)), bindparam("b_ids", expanding=True)
 )
+_REACH = text(
+    "UPDATE recipients SET reach = :b_status WHERE id IN :b_rids "
+    "AND (reach IS NULL OR reach NOT IN ('bounced_hard', 'complained'))"
+).bindparams(bindparam("b_rids", expanding=True))
 
 
 class Ledger:
@@ -81,8 +86,9 @@ class Ledger:
         transaction: a run killed afterwards leaves at most the marked batches `sending`."""
         with self.lock, self.connection.begin():
             if self.outcomes:
-                self.connection.execute(_OUTCOME, self.outcomes)
-                self.connection.execute(_REACH, self.outcomes)
+                for alike in _grouped(self.outcomes):
+                    self.connection.execute(_OUTCOME, alike)
+                    self.connection.execute(_REACH, alike)
                 self._mark_campaign_sent()
                 self.outcomes = []
             if self.untried:
@@ -100,3 +106,17 @@ class Ledger:
                 .values(sent_at=first)
             )
             self.marked_sent = True
+
+
+def _grouped(outcomes: list[dict[str, object]]) -> list[dict[str, object]]:
+    """The outcomes as one parameter set per (status, tries, error, time sent)."""
+    groups: dict[tuple[object, ...], dict[str, object]] = {}
+    for o in outcomes:
+        key = (o["b_status"], o["b_tries"], o["b_error"], o["b_sent"])
+        group = groups.setdefault(
+            key, {"b_status": key[0], "b_tries": key[1], "b_error": key[2], "b_sent": key[3],
+                  "b_ids": [], "b_rids": []},
+        )  # fmt: skip
+        cast(list[object], group["b_ids"]).append(o["b_id"])
+        cast(list[object], group["b_rids"]).append(o["b_rid"])
+    return list(groups.values())
