@@ -1,7 +1,9 @@
 """A real SMTP server in-process (aiosmtpd) that keeps what it receives, for the tests.
 
 It can refuse chosen recipients (permanently with 550, or temporarily with 451 for a number
-of tries), and can require STARTTLS and AUTH with a throw-away self-signed certificate.
+of tries), can offer PIPELINING (RFC 2920: aiosmtpd reads commands in order, so it serves a
+pipelined client; it just does not say so unless asked), and can require STARTTLS and AUTH
+with a throw-away self-signed certificate.
 """
 
 from __future__ import annotations
@@ -28,6 +30,15 @@ class Sink:
     recipients: list[list[str]] = field(default_factory=list)
     refuse: dict[str, list[int]] = field(default_factory=dict)  # address -> [code, times left]
     raw: list[bytes] = field(default_factory=list)  # each message exactly as received
+    pipelining: bool = False
+    greeted: list[str] = field(default_factory=list)  # the EHLO names, one per connection
+
+    async def handle_EHLO(
+        self, server: Any, session: Any, envelope: Any, hostname: str, responses: list[str]
+    ) -> list[str]:
+        session.host_name = hostname
+        self.greeted.append(hostname)
+        return [*responses[:-1], "250-PIPELINING", responses[-1]] if self.pipelining else responses
 
     async def handle_RCPT(
         self, server: Any, session: Any, envelope: Any, address: str, options: Any
@@ -73,11 +84,13 @@ def self_signed(folder: Path) -> tuple[Path, Path]:
 
 @contextmanager
 def smtp_server(
-    tls_folder: Path | None = None, credentials: tuple[str, str] | None = None
+    tls_folder: Path | None = None,
+    credentials: tuple[str, str] | None = None,
+    pipelining: bool = False,
 ) -> Iterator[tuple[Sink, int, Path | None]]:
     """(sink, port, CA file or None). With tls_folder: STARTTLS required; with credentials:
-    AUTH required (after STARTTLS)."""
-    sink = Sink()
+    AUTH required (after STARTTLS); with pipelining, PIPELINING offered."""
+    sink = Sink(pipelining=pipelining)
     port = free_port()
     options: dict[str, Any] = {}
     cert: Path | None = None

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from email.message import EmailMessage
 from pathlib import Path
+from typing import Any
 
 import pytest
 from smtp_sink import smtp_server
@@ -68,11 +69,12 @@ def test_invitations_go_to_everyone_asked_and_nobody_exempt(
         assert campaign is not None and campaign.sent_at is not None
 
 
+@pytest.mark.parametrize("pipelining", [False, True], ids=["one-by-one", "pipelined"])
 def test_the_message_is_multipart_alternative_with_policy_deadline_and_link(
-    store: Store, roster: Path, signer: Signer
+    store: Store, roster: Path, signer: Signer, pipelining: bool
 ) -> None:
     _campaign(store, roster)
-    with smtp_server() as (sink, port, _):
+    with smtp_server(pipelining=pipelining) as (sink, port, _):
         send_invitations(store, "wk8", SmtpSettings(host="127.0.0.1", port=port), signer, BASE)
     (va,) = sink.to("va1@agency.example.gov")
     (gsa,) = sink.to("gsa1@agency.example.gov")
@@ -124,11 +126,12 @@ def _states(store: Store) -> dict[str, tuple[str, int, str | None, str | None]]:
         }
 
 
+@pytest.mark.parametrize("pipelining", [False, True], ids=["one-by-one", "pipelined"])
 def test_failures_are_recorded_retried_and_never_name_the_address(
-    store: Store, roster: Path, signer: Signer, caplog: pytest.LogCaptureFixture
+    store: Store, roster: Path, signer: Signer, caplog: pytest.LogCaptureFixture, pipelining: bool
 ) -> None:
     _campaign(store, roster)
-    with smtp_server() as (sink, port, _):
+    with smtp_server(pipelining=pipelining) as (sink, port, _):
         sink.refuse["va2@agency.example.gov"] = [550, 99]  # permanent: a hard bounce
         sink.refuse["va3@agency.example.gov"] = [451, 1]  # temporary: retried, then delivered
         sink.refuse["gsa1@agency.example.gov"] = [421, 3]  # temporary all run: deferred
@@ -215,3 +218,36 @@ def test_starttls_and_auth(tmp_path: Path, store: Store, roster: Path, signer: S
         )  # fmt: skip
         assert send_invitations(store, "wk8", good, signer, BASE).sent == 4
     assert len(sink.messages) == 4
+
+
+def test_link_and_reference_tokens_are_what_itsdangerous_signs(signer: Signer) -> None:
+    """The send loop signs without itsdangerous (its per-token zlib and HMAC set-up cost
+    more than the rest of the message): the tokens must be the same bytes."""
+    for value in ([1, "abcdefghijklmnop", 1_767_225_600], [2_400_000, 9_999_999], [7, "é", 0]):
+        token = signer.dumps(value)
+        assert token == signer._serializer.dumps(value)
+        assert signer.loads(token) == value
+
+
+def test_a_lost_reply_to_the_final_dot_is_not_sent_again(
+    store: Store, roster: Path, signer: Signer
+) -> None:
+    """The server may have taken a message whose dot it never answered: it stays `sending`
+    (never retried, never resent) rather than deferred."""
+    _campaign(store, roster)
+    with smtp_server() as (sink, port, _):
+        original = sink.handle_DATA
+
+        async def drop_after_dot(server: Any, session: Any, envelope: Any) -> str:
+            await original(server, session, envelope)
+            if "va2@agency.example.gov" in envelope.rcpt_tos:
+                server.transport.close()  # the message is in, the reply lost
+            return "250 Message accepted"
+
+        sink.handle_DATA = drop_after_dot  # type: ignore[method-assign]
+        settings = SmtpSettings(host="127.0.0.1", port=port, connections=1)
+        report = send_invitations(store, "wk8", settings, signer, BASE)
+        assert (report.sent, report.in_flight, report.failed) == (3, 1, 0)
+        assert send_invitations(store, "wk8", settings, signer, BASE).sent == 0
+    assert len(sink.to("va2@agency.example.gov")) == 1
+    assert _states(store)["VA2"][0] == "sending"

@@ -307,14 +307,14 @@ def _sign_out(client: TestClient, csrf: str | None = None) -> str:
     out = client.post("/signout", data={"csrf_token": csrf or _csrf(client.get("/checkin").text)})
     assert out.status_code == 200
     assert client.get("/checkin").status_code == 401  # the session is gone
-    return out.text
+    return str(out.text)
 
 
 def test_signing_out_says_until_when_a_reply_can_change(
     client: TestClient, links: dict[str, str], store: Store
 ) -> None:
     with store.begin() as s:
-        deadline = s.get(Campaign, "wk8").deadline
+        deadline = s.get_one(Campaign, "wk8").deadline
     sign_in(client, links["VA1"])
     page = _sign_out(client)
     assert "You are signed out" in page
@@ -333,7 +333,7 @@ def test_signing_out_says_until_when_a_reply_can_change(
     sign_in(client, links["VA2"])
     csrf = _csrf(client.get("/checkin").text)
     with store.begin() as s:  # the campaign closes while VA2 is still signed in
-        s.get(Campaign, "wk8").deadline = closed = utcnow() - timedelta(minutes=1)
+        s.get_one(Campaign, "wk8").deadline = closed = utcnow() - timedelta(minutes=1)
     page = _sign_out(client, csrf)
     assert f"The deadline, {deadline_text(closed)}, has passed" in page
     assert "Replies can be sent or changed until" not in page

@@ -6,8 +6,14 @@ names its delivery, so a bounce read back later finds it. A delivery goes queued
 (committed before the final dot: smtp.py) → sent, or deferred (a temporary failure: 4xx,
 a dropped connection; retried a few times now and by the next run until MAX_ATTEMPTS, then
 bounced_soft), or bounced_hard (a permanent refusal of the address: never emailed again).
-A run that is killed leaves its last delivery `sending`, and no later run sends that again.
-One commit per message, and those commits also carry the previous message's outcome.
+
+Each sending thread has a connection of its own and works through batches (outbox.BATCH):
+one commit marks a batch `sending` and writes the outcomes noted since the last commit,
+then the batch's messages go out with MAIL, RCPT and DATA in one write where the server
+offers PIPELINING. A run that is killed leaves at most two batches a connection `sending`
+(the one being sent, and the one before it whose outcomes that commit would have carried),
+and no later run sends those again: some of them were delivered, and the others, never
+handed over, are not sent rather than risk a second message. Anyone left so is reminded.
 """
 
 from __future__ import annotations
@@ -16,42 +22,43 @@ import logging
 import smtplib
 import threading
 import time
-from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from email.message import EmailMessage
 from email.policy import SMTP
-from functools import partial
-from typing import Any
 
-from sqlalchemy import exists, false, func, insert, or_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import select, update
 
 from headcount import audit
-from headcount.checkins.campaigns import CampaignError, contactable_filter, get_campaign
+from headcount.checkins.campaigns import CampaignError, get_campaign
 from headcount.checkins.ledger import Ledger
-from headcount.checkins.links import LINK_PATH, Signer, issue_link
+from headcount.checkins.links import LINK_PATH, Signer
 from headcount.checkins.messages import Envelope, deadline_text, render
 from headcount.checkins.models import (
-    SUPPRESSED,
     Campaign,
     CampaignAgency,
-    Delivery,
     DeliveryKind,
     DeliveryStatus,
     Recipient,
-    Reply,
 )
+from headcount.checkins.outbox import MAX_ATTEMPTS, Item, batches, left_alone, prepare, read_chunk
 from headcount.checkins.replies import ReplyError
-from headcount.checkins.smtp import Failure, Mailer, MailerPool, SmtpSettings, describe
+from headcount.checkins.smtp import (
+    Failure,
+    Mailer,
+    MailerPool,
+    NoReplyAfterDot,
+    SmtpSettings,
+    describe,
+)
 from headcount.i18n import negotiate, translations
 from headcount.store import Store, utcnow
 
 log = logging.getLogger("headcount.checkins.mail")
-MAX_ATTEMPTS = 5
 RETRIES_IN_RUN = 3
-CHUNK = 500  # deliveries read, and links issued, per transaction
+CHUNK = 500  # deliveries read, and links issued, per transaction (then split in batches)
 # This many messages in a row failing for want of a server stop the run: the rest stay
 # queued for the next one rather than each waiting through its retries.
 STOP_AFTER_CONNECTION_FAILURES = 10
@@ -69,7 +76,7 @@ class SendReport:
     failed: int = 0  # deferred: tried again by the next run
     bounced: int = 0  # refused for good (hard) or given up on (soft)
     skipped_exempt: int = 0
-    in_flight: int = 0  # left `sending` by a run that stopped: never sent again
+    in_flight: int = 0  # left `sending` (a run stopped; no reply to the dot): never resent
     suppressed: int = 0  # not emailed: an earlier hard bounce or a complaint
     resumed: bool = False  # a reminder round left open by a stopped run was finished
     errors: dict[str, int] = field(default_factory=dict)
@@ -94,62 +101,6 @@ def send_reminders(
     it open, and the next run finishes it rather than starting a new one, so a crash never
     sends anyone a second reminder."""
     return _run(store, campaign_id, settings, signer, base_url, DeliveryKind.REMINDER)
-
-
-def not_suppressed() -> Any:
-    return or_(Recipient.reach.is_(None), Recipient.reach.not_in(SUPPRESSED))
-
-
-def _prepare(
-    session: Session, campaign_id: str, kind: DeliveryKind, new_round: bool = True
-) -> list[int]:
-    """Create the deliveries this run should attempt (none for a reminder round being
-    finished); return the ids of those due."""
-    retryable = (DeliveryStatus.QUEUED.value, DeliveryStatus.DEFERRED.value)
-    base = select(Recipient.id).where(*contactable_filter(campaign_id), not_suppressed())
-    replied = exists().where(Reply.recipient_id == Recipient.id)
-    if not new_round:
-        targets = base.where(false())
-    elif kind is DeliveryKind.INVITATION:
-        targets = base.where(
-            ~exists().where(Delivery.recipient_id == Recipient.id, Delivery.kind == kind.value)
-        )
-    else:
-        invited = exists().where(
-            Delivery.recipient_id == Recipient.id,
-            Delivery.kind == DeliveryKind.INVITATION.value,
-            Delivery.status.in_((DeliveryStatus.SENT.value, DeliveryStatus.SENDING.value)),
-        )
-        unfinished = select(Delivery.recipient_id).where(
-            Delivery.kind == kind.value, Delivery.status.in_(retryable)
-        )
-        targets = base.where(invited, ~replied, Recipient.id.not_in(unfinished))
-    new = list(session.scalars(targets))
-    if new:
-        session.execute(
-            insert(Delivery),
-            [{"recipient_id": r, "kind": kind.value, "status": "queued", "attempts": 0,
-              "created_at": utcnow()} for r in new],
-        )  # fmt: skip
-        session.execute(
-            update(Recipient)
-            .where(Recipient.id.in_(new), Recipient.reach.is_(None))
-            .values(reach=DeliveryStatus.QUEUED.value)
-        )
-    due = (
-        select(Delivery.id)
-        .join(Recipient)
-        .where(
-            *contactable_filter(campaign_id),
-            not_suppressed(),
-            Delivery.kind == kind.value,
-            Delivery.status.in_(retryable),
-            Delivery.attempts < MAX_ATTEMPTS,
-        )
-    )
-    if kind is DeliveryKind.REMINDER:
-        due = due.where(~replied)
-    return list(session.scalars(due.order_by(Delivery.id)))
 
 
 def _run(
@@ -178,8 +129,8 @@ def _run(
             report.resumed = not new_round
             if new_round:
                 campaign.reminding_since = utcnow()
-        ids = _prepare(session, campaign_id, kind, new_round)
-        report.in_flight, report.suppressed = _left_alone(session, campaign_id, kind)
+        ids = prepare(session, campaign_id, kind, new_round)
+        report.in_flight, report.suppressed = left_alone(session, campaign_id, kind)
         deadline = campaign.deadline
         facts = {
             "campaign_id": campaign_id, "title": campaign.title, "question": campaign.question,
@@ -191,46 +142,74 @@ def _run(
     link_base = f"{base_url.rstrip('/')}{LINK_PATH}"
     mailers = MailerPool(settings)
     stop = threading.Event()
+    down = _Down()
+    languages: dict[str | None, str] = {}  # the roster's language -> the one offered
+    tallying = threading.Lock()  # the report, written by the sending threads
 
-    def one(item: tuple[int, Recipient, str]) -> tuple[Failure | None, int] | None:
-        """Send one message on this thread's connection: (failure or None, tries)."""
-        delivery_id, recipient, token = item
-        if stop.is_set():
-            return None
+    def compose(item: Item) -> bytes:
         envelope = Envelope(
             **facts,  # type: ignore[arg-type]
-            agency=recipient.agency,
-            policy=policies[recipient.agency],
-            first_name=recipient.first_name,
-            to=recipient.work_email or "",
-            link=link_base + token,
-            reference=f"hc.{reference.dumps([recipient.id, delivery_id])}",
-            language=negotiate(recipient.language),
+            agency=item.agency,
+            policy=policies[item.agency],
+            first_name=item.first_name,
+            to=item.to,
+            link=link_base + item.token,
+            reference=f"hc.{reference.dumps([item.recipient_id, item.delivery_id])}",
+            language=languages.get(item.language) or _language(languages, item.language),
         )
-        data = render(envelope, settings.sender, kind.value)
-        return _attempt(mailers.mine(), envelope.to, data, partial(ledger.commit, delivery_id),
-                        sleep)  # fmt: skip
+        return render(envelope, settings.sender, kind.value)
 
-    down, why = 0, ""
+    def send_batch(batch: list[Item]) -> None:
+        """Mark the batch `sending` in one commit (with the outcomes noted so far), send it
+        on this thread's connection, and note its outcomes for the next commit: a batch
+        marked is at most BATCH messages, and its outcomes wait only for the next mark."""
+        if stop.is_set():
+            return
+        messages = [compose(item) for item in batch]
+        ledger.commit(sending=[item.delivery_id for item in batch])
+        mailer = mailers.mine()
+        results: list[tuple[Item, Failure | None, int]] = []
+        for item, data in zip(batch, messages, strict=True):
+            if stop.is_set():  # not tried: back to queued or deferred
+                ledger.unmark(item.delivery_id, item.status)
+                continue
+            failure, tries = _attempt(mailer, item.to, data, None, sleep)
+            if down.note(failure) >= STOP_AFTER_CONNECTION_FAILURES:
+                stop.set()
+            results.append((item, failure, tries))
+        now = utcnow()  # sent_at: the end of the batch (later by any retry's sleep)
+        with tallying:
+            for item, failure, tries in results:
+                _tally(report, ledger, item, failure, tries, now)
+
     try:
         with ThreadPoolExecutor(settings.connections, "smtp") as pool:
-            for start in range(0, len(ids), CHUNK):
-                items = _chunk(ledger, signer, ids[start : start + CHUNK], deadline)
-                for (delivery_id, recipient, _), done in zip(
-                    items, pool.map(one, items), strict=True
-                ):
-                    if done is None:
-                        continue  # not attempted: the run is stopping
-                    down = _tally(report, ledger, delivery_id, recipient, *done, down)
-                    if down >= STOP_AFTER_CONNECTION_FAILURES and not stop.is_set():
-                        stop.set()
-                        why = done[0].what if done[0] else ""
-                if stop.is_set():
-                    raise SendStopped(
-                        f"stopped after {down} messages in a row could not be handed to "
-                        f"{settings.host}:{settings.port} ({why}); {report.sent:,} were "
-                        "sent, the rest stay queued for the next run"
-                    )
+            try:
+                pending: list[Future[None]] = []
+                for start in range(0, len(ids), CHUNK):
+                    if stop.is_set():
+                        break
+                    items = read_chunk(ledger, signer, ids[start : start + CHUNK], deadline)
+                    # This chunk's links are committed before its first message is marked;
+                    # the next chunk is read while this one is sent.
+                    submitted = [
+                        pool.submit(send_batch, batch)
+                        for batch in batches(items, settings.connections)
+                    ]
+                    for future in pending:
+                        future.result()  # a thread's error stops the run here
+                    pending = submitted
+                for future in pending:
+                    future.result()
+            except BaseException:
+                stop.set()  # the threads finish the message in hand, and no more
+                raise
+        if stop.is_set():
+            raise SendStopped(
+                f"stopped after {down.count} messages in a row could not be handed to "
+                f"{settings.host}:{settings.port} ({down.why}); {report.sent:,} were "
+                "sent, the rest stay queued for the next run"
+            )
         if kind is DeliveryKind.REMINDER:
             ledger.commit()
             _end_round(ledger, campaign_id)
@@ -249,6 +228,22 @@ def _run(
     return report
 
 
+class _Down:
+    """Messages in a row, across the sending threads, that found no server to talk to."""
+
+    def __init__(self) -> None:
+        self.count, self.why = 0, ""
+        self._lock = threading.Lock()
+
+    def note(self, failure: Failure | None) -> int:
+        with self._lock:
+            if failure is not None and failure.connection:
+                self.count, self.why = self.count + 1, failure.what
+            elif failure is None or failure.status is not DeliveryStatus.SENDING:
+                self.count = 0
+            return self.count
+
+
 def _end_round(ledger: Ledger, campaign_id: str) -> None:
     """The reminder round got through its list: the next `remind` starts a new one."""
     with ledger.begin() as session:
@@ -257,102 +252,52 @@ def _end_round(ledger: Ledger, campaign_id: str) -> None:
         )
 
 
-def _left_alone(session: Session, campaign_id: str, kind: DeliveryKind) -> tuple[int, int]:
-    """(deliveries a stopped run left `sending`, recipients suppressed by a bounce). Their
-    recipients' reach becomes `sending` too (it is written with a message's outcome, which
-    a killed run never got to write)."""
-    left = select(Delivery.recipient_id).where(Delivery.status == DeliveryStatus.SENDING.value)
-    session.execute(
-        update(Recipient)
-        .where(
-            Recipient.campaign_id == campaign_id,
-            Recipient.reach == DeliveryStatus.QUEUED.value,
-            Recipient.id.in_(left),
-        )
-        .values(reach=DeliveryStatus.SENDING.value)
-        .execution_options(synchronize_session=False)
-    )
-    in_flight = session.scalar(
-        select(func.count())
-        .select_from(Delivery)
-        .join(Recipient)
-        .where(
-            Recipient.campaign_id == campaign_id,
-            Delivery.kind == kind.value,
-            Delivery.status == DeliveryStatus.SENDING.value,
-        )
-    )
-    suppressed = session.scalar(
-        select(func.count())
-        .select_from(Recipient)
-        .where(Recipient.campaign_id == campaign_id, Recipient.reach.in_(SUPPRESSED))
-    )
-    return in_flight or 0, suppressed or 0
-
-
-def _chunk(
-    ledger: Ledger, signer: Signer, ids: Iterable[int], deadline: datetime
-) -> list[tuple[int, Recipient, str]]:
-    """(delivery id, recipient, fresh link token) for a chunk, links committed first."""
-    with ledger.begin() as session:
-        rows = session.execute(
-            select(Delivery.id, Recipient)
-            .join(Recipient, Recipient.id == Delivery.recipient_id)
-            .where(Delivery.id.in_(list(ids)))
-            .order_by(Delivery.id)
-        ).all()
-        out = [(d, r, issue_link(session, signer, r.id, deadline)) for d, r in rows]
-        session.flush()
-        session.expunge_all()
-    return out
+def _language(cache: dict[str | None, str], wanted: str | None) -> str:
+    cache[wanted] = negotiate(wanted)
+    return cache[wanted]
 
 
 def _tally(
-    report: SendReport,
-    ledger: Ledger,
-    delivery_id: int,
-    recipient: Recipient,
-    failure: Failure | None,
-    tries: int,
-    down: int,
-) -> int:
-    """Note one message's outcome; return how many in a row found no server."""
+    report: SendReport, ledger: Ledger, item: Item, failure: Failure | None, tries: int,
+    now: datetime,
+) -> None:  # fmt: skip
+    """Note one message's outcome (written by the next commit)."""
     if failure is None:
-        ledger.note(delivery_id, recipient.id, DeliveryStatus.SENT, tries, None)
+        ledger.note(item.delivery_id, item.recipient_id, DeliveryStatus.SENT, tries, None, now)
         report.sent += 1
-        return 0
+        return
     status = failure.status
-    attempts = _attempts_before(ledger, delivery_id) + tries
-    if status is DeliveryStatus.DEFERRED and attempts >= MAX_ATTEMPTS:
+    if status is DeliveryStatus.DEFERRED and item.attempts + tries >= MAX_ATTEMPTS:
         status = DeliveryStatus.BOUNCED_SOFT
-    ledger.note(delivery_id, recipient.id, status, tries, failure.what)
+    ledger.note(item.delivery_id, item.recipient_id, status, tries, failure.what)
     report.count(failure.what)
     if status is DeliveryStatus.DEFERRED:
         report.failed += 1
+    elif status is DeliveryStatus.SENDING:
+        report.in_flight += 1
     else:
         report.bounced += 1
-    log.warning("delivery %s %s: %s", delivery_id, status.value, failure.what)
-    return down + 1 if failure.connection else 0
-
-
-def _attempts_before(ledger: Ledger, delivery_id: int) -> int:
-    with ledger.begin() as session:
-        return session.scalar(select(Delivery.attempts).where(Delivery.id == delivery_id)) or 0
+    log.warning("delivery %s %s: %s", item.delivery_id, status.value, failure.what)
 
 
 def _attempt(
     mailer: Mailer,
     to: str,
     data: bytes,
-    before_dot: Callable[[], None],
+    before_dot: Callable[[], None] | None,
     sleep: Callable[[float], None],
 ) -> tuple[Failure | None, int]:
-    """Send with a few quick retries for temporary failures: (failure or None, attempts)."""
+    """Send with a few quick retries for temporary failures: (failure or None, attempts).
+    A connection lost after the final dot is not retried: the message may have arrived, so
+    its delivery stays `sending`."""
     failure: Failure | None = None
     for attempt in range(1, RETRIES_IN_RUN + 1):
         try:
             mailer.send(to, data, before_dot)
             return None, attempt
+        except NoReplyAfterDot:
+            return Failure("no reply after the final dot", False, DeliveryStatus.SENDING,
+                           connection=True), attempt  # fmt: skip
         except (smtplib.SMTPException, OSError) as exc:
             failure = describe(exc)
             if not failure.retry_now or attempt == RETRIES_IN_RUN:
@@ -394,7 +339,7 @@ def send_refusal_notices(
             )
             message.set_content(f"{greeting}\n\n{not_saved} {why.text(lang)}\n\n{again}")
             message["Content-Language"] = lang  # after set_content, which drops Content-*
-            failure, _ = _attempt(mailer, to, message.as_bytes(policy=SMTP), _nothing, time.sleep)
+            failure, _ = _attempt(mailer, to, message.as_bytes(policy=SMTP), None, time.sleep)
             if failure is None:
                 report.sent += 1
             else:
@@ -403,7 +348,3 @@ def send_refusal_notices(
     finally:
         mailer.close()
     return report
-
-
-def _nothing() -> None:
-    return None

@@ -7,6 +7,7 @@ import binascii
 import functools
 import html
 import secrets
+import time
 from dataclasses import dataclass
 from datetime import datetime
 from email.policy import SMTP
@@ -152,6 +153,18 @@ def _folded(name: str, value: str) -> bytes:
     return folded.encode("ascii")
 
 
+_dated: tuple[int, str] = (0, "")
+
+
+def _date() -> str:
+    """The Date header for now, formatted once a second rather than once a message."""
+    global _dated
+    second = int(time.time())
+    if _dated[0] != second:
+        _dated = (second, format_datetime(datetime.fromtimestamp(second).astimezone()))
+    return _dated[1]
+
+
 def render(env: Envelope, sender: str, kind: str) -> bytes:
     """The message as SMTP bytes (CRLF): headers, and the text and HTML alternatives."""
     subject, text, page = wording(env, kind)
@@ -162,7 +175,7 @@ def render(env: Envelope, sender: str, kind: str) -> bytes:
             ("Subject", subject),
             ("From", sender),
             ("To", env.to),
-            ("Date", format_datetime(datetime.now().astimezone())),
+            ("Date", _date()),
             ("Message-ID", f"<{env.reference}@{REFERENCE_DOMAIN}>"),
             ("Content-Language", env.language),
             ("Auto-Submitted", "auto-generated"),

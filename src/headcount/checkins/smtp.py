@@ -27,6 +27,14 @@ from headcount.checkins.models import DeliveryStatus
 
 # A line starting with "." is sent as ".." (RFC 5321 4.5.2 transparency).
 _LEADING_DOT = re.compile(rb"(?m)^\.")
+# An address written into MAIL/RCPT as is (RFC 5322 dot-atom characters, a host name);
+# anything else is left to smtplib.
+_PLAIN_ADDRESS = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9.-]+")
+
+
+class NoReplyAfterDot(smtplib.SMTPServerDisconnected):
+    """The connection failed after the message's final dot was written: the server may
+    have accepted it, so it must not be sent again."""
 
 
 @dataclass(frozen=True)
@@ -70,15 +78,12 @@ class SmtpSettings:
         return parseaddr(self.sender)[1] or self.sender
 
 
-def _nothing() -> None:
-    return None
-
-
 class Mailer:
     """One SMTP connection, opened lazily and reopened after a drop."""
 
     def __init__(self, settings: SmtpSettings) -> None:
         self.settings = settings
+        self._sender = settings.envelope_sender  # parsed once: the email package is slow
         self._smtp: smtplib.SMTP | None = None
 
     def _connect(self) -> smtplib.SMTP:
@@ -99,45 +104,89 @@ class Mailer:
             smtp.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         return smtp
 
-    def send(self, to: str, data: bytes, before_dot: Callable[[], None] = _nothing) -> None:
+    def send(self, to: str, data: bytes, before_dot: Callable[[], None] | None = None) -> None:
         """Send `data` (a whole message, CRLF line ends) to one address. Raises the
         smtplib error of a refusal; `before_dot` runs once the text is sent, and if it
-        raises the connection is dropped without the dot, so nothing is delivered."""
+        raises the connection is dropped without the dot, so nothing is delivered. A caller
+        that recorded "sending" before calling passes none: text and dot go in one write.
+        A connection lost after the dot raises NoReplyAfterDot: the message may have been
+        delivered, so it must not be sent again."""
         try:
             if self._smtp is None:
                 self._smtp = self._connect()
             smtp = self._smtp
-            options = [] if to.isascii() else ["SMTPUTF8", "BODY=8BITMIME"]
-            code, text = smtp.mail(self.settings.envelope_sender, options)
-            if code != 250:
-                self._reset()
-                raise smtplib.SMTPSenderRefused(code, text, self.settings.envelope_sender)
-            code, text = smtp.rcpt(to)
-            if code not in (250, 251):
-                self._reset()
-                raise smtplib.SMTPRecipientsRefused({to: (code, text)})
-            code, text = smtp.docmd("DATA")
-            if code != 354:
-                self._reset()
-                raise smtplib.SMTPDataError(code, text)
-            body = _LEADING_DOT.sub(b"..", data)
-            smtp.send(body if body.endswith(b"\r\n") else body + b"\r\n")
+            self._envelope(smtp, to)
+            body = _LEADING_DOT.sub(b"..", data) if b"\n." in data or data[:1] == b"." else data
+            if not body.endswith(b"\r\n"):
+                body += b"\r\n"
+            if before_dot is not None:
+                smtp.send(body)
+        except (smtplib.SMTPServerDisconnected, OSError):
+            self.close()
+            raise
+        if before_dot is not None:
+            try:
+                before_dot()
+            except BaseException:
+                self.abort()
+                raise
+            body = b""
+        try:
+            smtp.send(body + b".\r\n")
         except (smtplib.SMTPServerDisconnected, OSError):
             self.close()
             raise
         try:
-            before_dot()
-        except BaseException:
-            self.abort()
-            raise
-        try:
-            smtp.send(b".\r\n")
             code, text = smtp.getreply()
-        except (smtplib.SMTPServerDisconnected, OSError):
+        except (smtplib.SMTPServerDisconnected, OSError) as exc:
             self.close()
-            raise
+            raise NoReplyAfterDot(str(exc)) from exc
         if code != 250:
             raise smtplib.SMTPDataError(code, text)
+
+    def _envelope(self, smtp: smtplib.SMTP, to: str) -> None:
+        """MAIL, RCPT and DATA, up to the server's 354. A plain ASCII address gets the
+        commands written here (smtplib parses each address with the email package, a tenth
+        of a message's CPU), in one write when the server offers PIPELINING (RFC 2920);
+        anything else goes through smtplib as before."""
+        sender = self._sender
+        if not (_PLAIN_ADDRESS.fullmatch(to) and _PLAIN_ADDRESS.fullmatch(sender)):
+            options = [] if to.isascii() else ["SMTPUTF8", "BODY=8BITMIME"]
+            replies = [smtp.mail(sender, options)]
+            if replies[0][0] == 250:
+                replies.append(smtp.rcpt(to))
+                if replies[1][0] in (250, 251):
+                    replies.append(smtp.docmd("DATA"))
+        elif smtp.has_extn("pipelining"):
+            smtp.send(f"MAIL FROM:<{sender}>\r\nRCPT TO:<{to}>\r\nDATA\r\n".encode("ascii"))
+            replies = [smtp.getreply(), smtp.getreply(), smtp.getreply()]
+        else:
+            replies = [smtp.docmd("MAIL", f"FROM:<{sender}>")]
+            if replies[0][0] == 250:
+                replies.append(smtp.docmd("RCPT", f"TO:<{to}>"))
+                if replies[1][0] in (250, 251):
+                    replies.append(smtp.docmd("DATA"))
+        (mail_code, mail_text), *rest = replies
+        if mail_code != 250:
+            self._refused(replies)
+            raise smtplib.SMTPSenderRefused(mail_code, mail_text, sender)
+        rcpt_code, rcpt_text = rest[0]
+        if rcpt_code not in (250, 251):
+            self._refused(replies)
+            raise smtplib.SMTPRecipientsRefused({to: (rcpt_code, rcpt_text)})
+        data_code, data_text = rest[1]
+        if data_code != 354:
+            self._refused(replies)
+            raise smtplib.SMTPDataError(data_code, data_text)
+
+    def _refused(self, replies: list[tuple[int, bytes]]) -> None:
+        """Leave the refused transaction. A pipelined DATA the server took despite a refusal
+        before it (it should not: RFC 2920) cannot be ended without sending a message: the
+        connection is dropped instead."""
+        if len(replies) == 3 and replies[2][0] == 354:
+            self.abort()
+        else:
+            self._reset()
 
     def send_message(self, message: EmailMessage) -> None:
         to = [address for _, address in getaddresses([str(message["To"])]) if address]

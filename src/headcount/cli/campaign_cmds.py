@@ -150,8 +150,9 @@ def _mail(
         )
     if report.in_flight:
         console.print(
-            f"{report.in_flight:,} messages were being handed to the server when an earlier "
-            "run stopped; they are counted as sent and never sent again."
+            f"{report.in_flight:,} messages were being handed to the server when a run "
+            "stopped (or got no answer after their text): most arrived, some may not have. "
+            "They are counted as sent and never sent again; `campaign remind` reaches them."
         )
     for error, count in sorted(report.errors.items()):
         console.print(f"  {count:,}: {error}", highlight=False)
