@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,8 @@ settings.load_profile("headcount")
 # The audit chain's key for in-process tests (a CLI subprocess inherits it), so no test
 # derives one from a headcount.key that it would create in the working directory.
 os.environ.setdefault("HEADCOUNT_AUDIT_KEY", "test-audit-key-" + "a" * 32)
+# The sender's journals (checkins/journal.py) in a folder of the test run, not the home one.
+os.environ.setdefault("HEADCOUNT_OUTBOX_DIR", tempfile.mkdtemp(prefix="headcount-outbox-"))
 SYNTH_EMPLOYEES = 2000
 
 

@@ -33,6 +33,7 @@ from sqlalchemy import select, update
 
 from headcount import audit
 from headcount.checkins.campaigns import CampaignError, get_campaign
+from headcount.checkins.journal import Journal
 from headcount.checkins.ledger import Ledger
 from headcount.checkins.links import LINK_PATH, Signer
 from headcount.checkins.messages import Envelope, deadline_text, render
@@ -43,7 +44,15 @@ from headcount.checkins.models import (
     DeliveryStatus,
     Recipient,
 )
-from headcount.checkins.outbox import MAX_ATTEMPTS, Item, batches, left_alone, prepare, read_chunk
+from headcount.checkins.outbox import (
+    MAX_ATTEMPTS,
+    Item,
+    batches,
+    left_alone,
+    prepare,
+    read_chunk,
+    requeue_untried,
+)
 from headcount.checkins.replies import ReplyError
 from headcount.checkins.smtp import (
     Failure,
@@ -77,6 +86,7 @@ class SendReport:
     bounced: int = 0  # refused for good (hard) or given up on (soft)
     skipped_exempt: int = 0
     in_flight: int = 0  # left `sending` (a run stopped; no reply to the dot): never resent
+    requeued: int = 0  # marked `sending` by a killed run but never begun: sent by this one
     suppressed: int = 0  # not emailed: an earlier hard bounce or a complaint
     resumed: bool = False  # a reminder round left open by a stopped run was finished
     errors: dict[str, int] = field(default_factory=dict)
@@ -129,6 +139,9 @@ def _run(
             report.resumed = not new_round
             if new_round:
                 campaign.reminding_since = utcnow()
+        where = store.engine.url.render_as_string(hide_password=True)
+        journal = Journal(where, campaign_id, campaign.created_at, kind.value)
+        report.requeued = requeue_untried(session, journal, campaign_id, kind)
         ids = prepare(session, campaign_id, kind, new_round)
         report.in_flight, report.suppressed = left_alone(session, campaign_id, kind)
         deadline = campaign.deadline
@@ -136,6 +149,7 @@ def _run(
             "campaign_id": campaign_id, "title": campaign.title, "question": campaign.question,
             "deadline": deadline, "contact_email": campaign.contact_email,
         }  # fmt: skip
+    journal.open()
     connection = store.engine.connect()
     ledger = Ledger(connection, campaign_id, kind)
     reference = Signer(signer.secret, "reply-ref")
@@ -166,6 +180,7 @@ def _run(
         if stop.is_set():
             return
         messages = [compose(item) for item in batch]
+        journal.marking([(item.delivery_id, item.attempts) for item in batch])
         ledger.commit(sending=[item.delivery_id for item in batch])
         mailer = mailers.mine()
         results: list[tuple[Item, Failure | None, int]] = []
@@ -173,6 +188,7 @@ def _run(
             if stop.is_set():  # not tried: back to queued or deferred
                 ledger.unmark(item.delivery_id, item.status)
                 continue
+            journal.trying(item.delivery_id, item.attempts)
             failure, tries = _attempt(mailer, item.to, data, None, sleep)
             if down.note(failure) >= STOP_AFTER_CONNECTION_FAILURES:
                 stop.set()
@@ -219,6 +235,7 @@ def _run(
             ledger.commit()
         finally:
             connection.close()
+            journal.close()
         with store.begin() as session:
             audit.record(
                 session, actor=audit.local_actor(), action=f"campaign.{kind.value}",

@@ -11,6 +11,7 @@ from sqlalchemy import exists, func, insert, literal, or_, select, update
 from sqlalchemy.orm import Session
 
 from headcount.checkins.campaigns import contactable_filter
+from headcount.checkins.journal import Journal
 from headcount.checkins.ledger import Ledger
 from headcount.checkins.links import Signer, issue_links
 from headcount.checkins.models import (
@@ -25,10 +26,9 @@ from headcount.store import utcnow
 
 MAX_ATTEMPTS = 5
 # Messages marked `sending` by one commit, sent one after another on one connection. A run
-# killed midway leaves up to 2 x BATCH deliveries a connection `sending`, of which up to
-# BATCH were never handed over; none is sent again (the at-most-once rule; a reminder still
-# reaches those never invited). Smaller batches lose fewer invitations to a crash, larger
-# ones commit less often: at 20, one commit per 20 messages, a few per cent of the CPU.
+# killed midway leaves up to 2 x BATCH deliveries a connection `sending`; the journal
+# (checkins/journal.py) tells the next run which were never begun, and those are sent then.
+# At 20, one commit per 20 messages: a few per cent of the CPU.
 BATCH = 20
 
 
@@ -113,6 +113,38 @@ class Item(NamedTuple):
     agency: str
     language: str | None
     token: str
+
+
+def requeue_untried(
+    session: Session, journal: Journal, campaign_id: str, kind: DeliveryKind
+) -> int:
+    """Deliveries an earlier run marked `sending` but, by its journal, never began: back to
+    `queued` (or `deferred` after earlier attempts) so this run sends them. The journal is
+    then cut to the deliveries left in doubt. Returns how many were requeued."""
+    untried = journal.untried()
+    left = session.execute(
+        select(Delivery.id, Delivery.attempts)
+        .join(Recipient)
+        .where(
+            Recipient.campaign_id == campaign_id,
+            Delivery.kind == kind.value,
+            Delivery.status == DeliveryStatus.SENDING.value,
+        )
+    ).all()
+    again = [(d, a) for d, a in left if (d, a) in untried]
+    for status, ids in (
+        (DeliveryStatus.QUEUED, [d for d, a in again if a == 0]),
+        (DeliveryStatus.DEFERRED, [d for d, a in again if a > 0]),
+    ):
+        for start in range(0, len(ids), 10_000):  # bounded IN lists
+            session.execute(
+                update(Delivery)
+                .where(Delivery.id.in_(ids[start : start + 10_000]))
+                .values(status=status.value)
+                .execution_options(synchronize_session=False)
+            )
+    journal.keep_only([(d, a) for d, a in left if (d, a) not in untried])
+    return len(again)
 
 
 def left_alone(session: Session, campaign_id: str, kind: DeliveryKind) -> tuple[int, int]:

@@ -148,6 +148,11 @@ def _mail(
             "This run finished the reminder round an earlier run left unfinished: nobody "
             "it had reached was reminded again. The next run starts a new round."
         )
+    if report.requeued:
+        console.print(
+            f"{report.requeued:,} messages a stopped run had queued but never begun were "
+            "sent by this run (its journal showed they had not gone out)."
+        )
     if report.in_flight:
         console.print(
             f"{report.in_flight:,} messages were being handed to the server when a run "
