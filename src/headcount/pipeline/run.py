@@ -95,9 +95,11 @@ def runnable(rule: Rule, present: frozenset[str]) -> bool:
 
 
 def rule_findings(engine: Engine, rule: Rule, sql: str | None = None) -> list[Keyed]:
-    """The findings of `rule`'s query (or of `sql`, a query over its rows), with their keys."""
+    """The findings of `rule`'s query (or of `sql`, a query over its rows), each with the
+    key it belongs to for `verify --state` (its scope's `owner` column)."""
+    owner = rule.scope.owner if rule.scope is not None else "finding_key"
     rows = engine.fetch_arrow(sql or rule.query(engine.dialect)).to_pylist()
-    return [(str(row["finding_key"]), build_finding(rule, row)) for row in rows]
+    return [(str(row[owner]), build_finding(rule, row)) for row in rows]
 
 
 def run_rules(
