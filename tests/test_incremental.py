@@ -33,7 +33,7 @@ from headcount.synth import SynthResult
 
 HEADCOUNT = str(Path(sys.executable).with_name("headcount"))
 SAME_BYTES = ("findings.csv", "payees.csv", "finding_payments.csv", "existence.csv")
-NOT_COMPARED = ("started_at", "timings_seconds", "rule_timings", "incremental")
+NOT_COMPARED = ("started_at", "timings_seconds", "rule_timings", "stage_rows", "incremental")
 
 
 @dataclass(frozen=True)
