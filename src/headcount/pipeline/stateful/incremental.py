@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -30,7 +31,7 @@ from headcount.engine.duckdb_engine import DuckDBEngine
 from headcount.ingest.append import APPENDED
 from headcount.pipeline.findings import Keyed, index_table
 from headcount.pipeline.payees import activity_sql, paid_sql, payees_sql
-from headcount.pipeline.run import rule_findings, runnable, sorted_keyed
+from headcount.pipeline.run import Clock, rule_findings, runnable, sorted_keyed
 from headcount.pipeline.stateful.state import PAYEES
 from headcount.rules import Rule, all_rules
 from headcount.rules.base import Scope
@@ -85,9 +86,14 @@ def build_monitoring(engine: DuckDBEngine) -> None:
 
 
 def update_findings(
-    engine: DuckDBEngine, stored: list[Keyed], present: frozenset[str], progress: Progress
+    engine: DuckDBEngine,
+    stored: list[Keyed],
+    present: frozenset[str],
+    progress: Progress,
+    clock: Clock | None = None,
 ) -> Update:
-    """`stored` (the findings before the append) brought up to date with `appended`."""
+    """`stored` (the findings before the append) brought up to date with `appended`; each
+    rule's seconds (after the affected keys of all are found) and findings go to `clock`."""
     rules = [r for r in all_rules() if runnable(r, present)]
     update = Update(findings=[])
     progress("rules: keys the new rows touch", 0, len(rules))
@@ -96,6 +102,7 @@ def update_findings(
     try:
         for done, rule in enumerate(rules):
             progress(f"rules: {rule.code}", done, len(rules))
+            start, before = time.perf_counter(), len(update.findings)
             mine = [kf for kf in stored if kf[1].rule == rule.code]
             scope = rule.scope
             if scope is None or rule.code in whole:
@@ -107,6 +114,10 @@ def update_findings(
             else:
                 update.rerun[rule.code] = f"{counts[rule.code]} keys"
                 update.findings.extend(_rescope(engine, rule, scope, mine))
+            if clock is not None:
+                seconds = round(time.perf_counter() - start, 3)
+                found = len(update.findings) - before
+                clock.rules[rule.code] = {"seconds": seconds, "findings": found}
         progress("rules: done", len(rules), len(rules))
     finally:
         engine.execute(f"DROP TABLE IF EXISTS temp.{KEYS}")

@@ -325,7 +325,7 @@ def _incremental(
         data_quality=meta.dataset.data_quality + added.bad_cells,
     )
     with run.clock.stage("rules"):
-        update = update_findings(engine, stored, ds.present, run.progress)
+        update = update_findings(engine, stored, ds.present, run.progress, run.clock)
     run.clock.rows["rules"] = len(update.findings)
     if update.reused:
         run.progress(f"reused: {', '.join(update.reused)}", 1, 1)
