@@ -11,7 +11,7 @@ whole file follows and every output is compared with the incremental run's.
     python benchmarks/incremental_bench.py --employees 100000 [--memory-limit 6GB] [--check]
     python benchmarks/incremental_bench.py --data data/agency-2400000 --memory-limit 6GB
 
-Only payroll.csv is copied into the work folder (the other files are linked), so --data
+Only payroll.csv is copied into the work folder (the other files are hard-linked), so --data
 needs free disk about the size of that payroll plus the state (roughly a third of it).
 """
 
@@ -20,12 +20,14 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import os
 import shutil
 import sys
 from pathlib import Path
 from typing import Any
 
-from verify_bench import BIN, measured
+from headcount.provenance.manifest import RUN_SPECIFIC_SUMMARY
+from verify_bench import BIN, LAST_CPU, measured
 
 _CHUNK = 64 * 1024 * 1024
 
@@ -78,13 +80,21 @@ def copy_bytes(src: Path, dst: Path, start: int, end: int, mode: str) -> None:
             left -= len(chunk)
 
 
+def _link_or_copy(source: Path, target: Path) -> None:
+    """A hard link (a regular file: headcount refuses symbolic links), else a copy."""
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copyfile(source, target)
+
+
 def prepare(data: Path, agency: Path) -> tuple[int, int]:
     """agency/ = data/ with payroll.csv cut before the last period; return (cut, size)."""
     shutil.rmtree(agency, ignore_errors=True)
     agency.mkdir(parents=True)
     for f in data.iterdir():
         if f.is_file() and f.name != "payroll.csv":
-            (agency / f.name).symlink_to(f.resolve())
+            _link_or_copy(f, agency / f.name)
     payroll = data / "payroll.csv"
     cut, size = last_period_start(payroll), payroll.stat().st_size
     copy_bytes(payroll, agency / "payroll.csv", 0, cut, "wb")
@@ -98,11 +108,11 @@ def verify_cmd(agency: Path, out: Path, state: Path | None, memory_limit: str) -
 
 
 def same_outputs(a: Path, b: Path) -> bool:
-    files = ("findings.csv", "payees.csv", "finding_payments.csv")
+    files = ("findings.csv", "payees.csv", "finding_payments.csv", "finding_employees.csv")
     if any((a / f).read_bytes() != (b / f).read_bytes() for f in files):
         return False
     sa, sb = (json.loads((p / "summary.json").read_text()) for p in (a, b))
-    for key in ("started_at", "timings_seconds", "incremental"):
+    for key in (*RUN_SPECIFIC_SUMMARY, "incremental"):
         sa.pop(key, None)
         sb.pop(key, None)
     return bool(sa == sb)
@@ -130,8 +140,10 @@ def main() -> None:
     shutil.rmtree(state, ignore_errors=True)
 
     full_s, full_mib, _ = measured(verify_cmd(agency, work / "out-full", state, args.memory_limit))
+    full_cpu = LAST_CPU[0]
     copy_bytes(data / "payroll.csv", agency / "payroll.csv", cut, size, "ab")
     inc_s, inc_mib, _ = measured(verify_cmd(agency, work / "out-inc", state, args.memory_limit))
+    inc_cpu = LAST_CPU[0]
     summary = json.loads((work / "out-inc" / "summary.json").read_text())
     result: dict[str, Any] = {
         "employees": summary["inputs"]["roster"]["rows"],
@@ -143,7 +155,17 @@ def main() -> None:
         "incremental_s": round(inc_s, 1),
         "incremental_peak_mib": round(inc_mib),
         "incremental / full": round(inc_s / full_s, 3),
+        # user + system CPU seconds: on a shared machine they count the neighbours' work
+        # far less than wall time does
+        "full_cpu_s": round(full_cpu, 1),
+        "incremental_cpu_s": round(inc_cpu, 1),
         "incremental_stages_s": summary["timings_seconds"],
+        "rules_rerun": summary["incremental"]["rules_rerun"],
+        # each rule's seconds after the affected keys of all were found (absent before
+        # headcount timed the rules of an incremental run)
+        "incremental_rule_s": {
+            code: timing["seconds"] for code, timing in summary.get("rule_timings", {}).items()
+        },
     }
     if args.check:
         plain = work / "out-plain"

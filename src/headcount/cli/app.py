@@ -154,12 +154,21 @@ def verify(
             "that DUPLICATE_PERSON honours.",
         ),
     ] = None,
+    profile: Annotated[
+        bool,
+        typer.Option(
+            "--profile",
+            help="Profile every DuckDB query after ingest: print the slowest with their rule "
+            "or stage and plan (stderr), write them all to profile.json in OUT. DuckDB only.",
+        ),
+    ] = False,
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="No progress bars or tables.")
     ] = False,
 ) -> None:
     """Verify a dataset: every rule, with evidence; writes findings, payees, summary, report
     and a manifest of every input and output."""
+    from headcount.engine.profile import PROFILE_FILE, ProfileError
     from headcount.linkage.labels import LabelsError
     from headcount.linkage.persist import ModelFileError
     from headcount.pipeline.stateful.state import StateError
@@ -185,9 +194,14 @@ def verify(
                 linkage_model=model,
                 linkage_labels=labels,
                 progress=progress,
+                profile=profile,
             )
-        except (StateError, LabelsError, ModelFileError) as exc:
+        except (StateError, LabelsError, ModelFileError, ProfileError) as exc:
             fail(f"{exc}\nNothing was written.")
+    if result.profile is not None:
+        from headcount.cli.profile_view import print_profile
+
+        print_profile(errors, result.profile, str(result.out / PROFILE_FILE))
     if not quiet:
         print_verify_summary(console, result.summary, str(result.report))
     else:

@@ -89,7 +89,8 @@ class IncrementalSummary(TypedDict):
 
 class RuleTiming(TypedDict):
     seconds: float  # its prepare hook and query, wall time
-    findings: int
+    findings: int  # rows its query returned (one per finding)
+    rows_scanned: NotRequired[int]  # with --profile: rows DuckDB's table scans read for it
 
 
 class Summary(TypedDict):
@@ -109,3 +110,4 @@ class Summary(TypedDict):
     incremental: NotRequired[IncrementalSummary]
     timings_seconds: NotRequired[dict[str, float]]
     rule_timings: NotRequired[dict[str, RuleTiming]]
+    stage_rows: NotRequired[dict[str, int]]  # rows each stage read or produced

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pyarrow as pa
 
 from headcount.engine.dialect import Dialect
+from headcount.engine.profile import Profiler
 
 
 class EngineError(RuntimeError):
@@ -18,6 +21,7 @@ class Engine(ABC):
 
     name: str
     dialect: Dialect
+    profiler: Profiler | None = None  # `verify --profile` (DuckDB only)
 
     @abstractmethod
     def execute(self, sql: str) -> None:
@@ -37,6 +41,15 @@ class Engine(ABC):
     def count(self, table: str) -> int:
         result = self.fetch_arrow(f"SELECT count(*) AS n FROM {table}")
         return int(result.column("n")[0].as_py())
+
+    @contextmanager
+    def labelled(self, label: str) -> Iterator[None]:
+        """The queries run inside belong to `label` (a rule or stage) in a profile."""
+        if self.profiler is None:
+            yield
+        else:
+            with self.profiler.labelled(label):
+                yield
 
     def close(self) -> None:  # noqa: B027 - optional for backends with nothing to release
         """Release what the engine holds."""

@@ -11,6 +11,7 @@ import pyarrow as pa
 from headcount.engine.base import Engine, EngineError
 from headcount.engine.dialect import Dialect
 from headcount.engine.memory import memory_budget
+from headcount.engine.profile import Profiler
 
 
 class DuckDBEngine(Engine):
@@ -36,17 +37,26 @@ class DuckDBEngine(Engine):
         if threads:
             self.con.execute(f"SET threads = {int(threads)}")
 
+    def profile(self, profiler: Profiler) -> None:
+        """Profile every statement from now on into `profiler` (`verify --profile`)."""
+        profiler.enable(self.con)
+        self.profiler = profiler
+
     def execute(self, sql: str) -> None:
         try:
             self.con.execute(sql)
         except duckdb.Error as exc:
             raise EngineError(f"DuckDB could not run a statement: {exc}\n{sql}") from exc
+        if self.profiler is not None:
+            self.profiler.record(self.con)
 
     def fetch_arrow(self, sql: str) -> pa.Table:
         try:
             result = self.con.sql(sql).to_arrow_table()
         except duckdb.Error as exc:
             raise EngineError(f"DuckDB could not run a query: {exc}\n{sql}") from exc
+        if self.profiler is not None:
+            self.profiler.record(self.con)
         return result
 
     def register_arrow(self, name: str, table: pa.Table) -> None:

@@ -177,5 +177,6 @@ def payment_links_table(findings: Iterable[Finding]) -> pa.Table:
     )
 
 
-# A finding with the key its rule's query gave it: what an incremental run replaces by.
+# A finding with the key it belongs to ('CODE|' || its rule's scope key, from the query's
+# `owner` column; finding_key by default): what an incremental run replaces by.
 Keyed = tuple[str, Finding]

@@ -29,6 +29,7 @@ from headcount.provenance.files import ProvenanceError
 from headcount.provenance.manifest import (
     MANIFEST,
     REPORT,
+    RUN_ONLY_OUTPUTS,
     SIGNATURE,
     SUMMARY,
     expected_digest,
@@ -156,6 +157,8 @@ def compare(
     recorded: dict[str, Any] = manifest["outputs"]
     compared: list[str] = []
     for name, entry in recorded.items():
+        if name in RUN_ONLY_OUTPUTS:
+            continue
         path, old_path = rerun / name, results / name
         if not path.is_file():
             return compared, Difference(name, "the re-run did not write it")
@@ -173,7 +176,7 @@ def compare(
             return compared, Difference(name, where)
         compared.append(name)
     for path in sorted(rerun.iterdir()):
-        if path.name not in recorded and path.name not in (MANIFEST, SIGNATURE):
+        if path.name not in recorded and path.name not in (MANIFEST, SIGNATURE, *RUN_ONLY_OUTPUTS):
             return compared, Difference(
                 path.name, "the re-run wrote it; the recorded results have none"
             )

@@ -19,6 +19,7 @@ from headcount.contract.progress import Progress
 from headcount.contract.summary import CheckinSummary, ExistenceSummary, RuleTiming, Summary
 from headcount.engine.base import Engine
 from headcount.engine.duckdb_engine import DuckDBEngine
+from headcount.engine.profile import PROFILE_FILE, Profiler
 from headcount.ingest import Dataset, load_dataset
 from headcount.pipeline import existence
 from headcount.pipeline.findings import (
@@ -59,6 +60,7 @@ class VerifyResult:
     out: Path
     summary: Summary
     findings: list[Finding] = field(repr=False)
+    profile: Profiler | None = field(default=None, repr=False)  # with --profile
 
     @property
     def report(self) -> Path:
@@ -71,6 +73,8 @@ class Clock:
     seconds: dict[str, float] = field(default_factory=dict)
     # per rule: seconds of its prepare hook and query, and the findings it returned
     rules: dict[str, RuleTiming] = field(default_factory=dict)
+    # per stage: the rows it read or produced (summary.json `stage_rows`, see write_outputs)
+    rows: dict[str, int] = field(default_factory=dict)
 
     @contextmanager
     def stage(self, name: str) -> Iterator[None]:
@@ -95,9 +99,11 @@ def runnable(rule: Rule, present: frozenset[str]) -> bool:
 
 
 def rule_findings(engine: Engine, rule: Rule, sql: str | None = None) -> list[Keyed]:
-    """The findings of `rule`'s query (or of `sql`, a query over its rows), with their keys."""
+    """The findings of `rule`'s query (or of `sql`, a query over its rows), each with the
+    key it belongs to for `verify --state` (its scope's `owner` column)."""
+    owner = rule.scope.owner if rule.scope is not None else "finding_key"
     rows = engine.fetch_arrow(sql or rule.query(engine.dialect)).to_pylist()
-    return [(str(row["finding_key"]), build_finding(rule, row)) for row in rows]
+    return [(str(row[owner]), build_finding(rule, row)) for row in rows]
 
 
 def run_rules(
@@ -118,17 +124,21 @@ def run_rules(
     for done, rule in enumerate(rules):
         progress(f"rules: {rule.code}", done, len(rules))
         start = time.perf_counter()
-        if hooks and rule.prepare is not None:
-            try:
-                rule.prepare(engine)
-            except RuleSkipped as exc:
-                skipped[rule.code] = str(exc)
-                continue
-        found = rule_findings(engine, rule)
+        label = f"rule {rule.code}"
+        with engine.labelled(label):
+            if hooks and rule.prepare is not None:
+                try:
+                    rule.prepare(engine)
+                except RuleSkipped as exc:
+                    skipped[rule.code] = str(exc)
+                    continue
+            found = rule_findings(engine, rule)
         findings.extend(found)
         if clock is not None:
             seconds = round(time.perf_counter() - start, 3)
             clock.rules[rule.code] = {"seconds": seconds, "findings": len(found)}
+            if engine.profiler is not None:
+                clock.rules[rule.code]["rows_scanned"] = engine.profiler.rows_scanned(label)
     progress("rules: done", len(rules), len(rules))
     return sorted_keyed(findings)
 
@@ -158,9 +168,11 @@ def analyse(
     *,
     strict: bool = False,
     spark: Callable[[DuckDBEngine], Engine] | None = None,
+    profiler: Profiler | None = None,
 ) -> Analysis:
     """Ingest `dataset` into `duck`, then prepare, rules, payees and the check-in summary,
-    on `duck` or on the engine `spark(duck)` opens over the same typed tables."""
+    on `duck` or on the engine `spark(duck)` opens over the same typed tables. With
+    `profiler` (DuckDB only), every query after ingest is profiled into it."""
     with clock.stage("ingest"):
         ds = load_dataset(
             dataset,
@@ -168,6 +180,9 @@ def analyse(
             strict=strict,
             progress=lambda table, done, total: progress(f"read: {table}", done, total),
         )
+    clock.rows["ingest"] = sum(ds.rows.values())
+    if profiler is not None:
+        duck.profile(profiler)
     run: Engine = duck
     skipped: dict[str, str] = {}
     try:
@@ -176,17 +191,20 @@ def analyse(
                 progress("stage: tables for spark", 0, 1)
                 run = spark(duck)
         with clock.stage("rules"):
-            prepare(run)
+            with run.labelled("prepare"):
+                prepare(run)
             if run is not duck:
                 skipped = run_hooks_in_duckdb(duck, run, ds.present)
             findings = run_rules(
                 run, ds.present, progress, hooks=run is duck, skipped=skipped, clock=clock
             )
-        with clock.stage("payees"):
+        clock.rows["rules"] = len(findings)
+        with clock.stage("payees"), run.labelled("payees"):
             run.register_arrow("findings_index", index_table(f for _, f in findings))
             payees = payees_table(run, "deaths" in ds.present)
             checkins = checkin_summary(run) if "campaigns" in ds.present else None
-        with clock.stage("existence"):
+        clock.rows["payees"] = payees.num_rows
+        with clock.stage("existence"), run.labelled("existence"):
             found_existence = existence.existence_summary(run, ds.present)
     finally:
         if run is not duck:
@@ -207,12 +225,16 @@ def run_full(
     spark_staging: str | None,
     threads: int | None,
     progress: Progress,
+    profile: bool = False,
 ) -> VerifyResult:
-    """A whole run: ingest, rules, payees, existence, outputs (and the manifest)."""
+    """A whole run: ingest, rules, payees, existence, outputs (and the manifest). With
+    `profile` (DuckDB only), DuckDB's profile of every query goes to OUT/profile.json and
+    to the result."""
     hashes = InputHashes(files)
     provenance = provenance_of(hashes)
     clock = Clock()
     started = dt.datetime.now(dt.UTC)
+    profiler = Profiler() if profile else None
 
     def on_spark(duck: DuckDBEngine) -> Engine:
         return spark_engine(duck, spill / "staged", spark_master, spark_staging)
@@ -230,6 +252,7 @@ def run_full(
                     progress,
                     strict=strict,
                     spark=on_spark if engine == "spark" else None,
+                    profiler=profiler,
                 )
             finally:
                 duck.close()
@@ -245,10 +268,10 @@ def run_full(
             found.existence,
         )
         summary["memory"] = duck.memory.to_json()
-        write_outputs(out, findings, found.payees, summary, clock, progress, provenance)
+        write_outputs(out, findings, found.payees, summary, clock, progress, provenance, profiler)
     finally:
         hashes.stop()  # a failed run: stop reading the inputs (done already otherwise)
-    return VerifyResult(out=out.resolve(), summary=summary, findings=findings)
+    return VerifyResult(out=out.resolve(), summary=summary, findings=findings, profile=profiler)
 
 
 def write_outputs(
@@ -259,28 +282,39 @@ def write_outputs(
     clock: Clock,
     progress: Progress,
     provenance: Provenance,
+    profiler: Profiler | None = None,
 ) -> None:
     """Every output file, into a temporary folder that then replaces OUT in one rename;
-    manifest.json (of them all, and of the inputs) is written last."""
+    manifest.json (of them all, and of the inputs) is written last. `stage_rows` in the
+    summary: ingest the input rows read, rules the findings, payees the payees, outputs
+    the rows of the CSV files written."""
     with atomic_directory(out) as tmp:
         outputs_started = time.perf_counter()
         progress("write: results", 0, 1)
         table = findings_table(findings)
         written = contract_table(table)
-        write_csv(written, tmp / "findings.csv")
-        write_parquet(written, tmp / "findings.parquet")
-        write_csv(payees, tmp / "payees.csv")
-        write_csv(payment_links_table(findings), tmp / "finding_payments.csv")
-        write_csv(employee_links_table(findings), tmp / "finding_employees.csv")
+        tables = {
+            "findings.csv": written,
+            "payees.csv": payees,
+            "finding_payments.csv": payment_links_table(findings),
+            "finding_employees.csv": employee_links_table(findings),
+        }
         if "existence" in summary:
-            write_csv(existence.existence_table(summary["existence"]), tmp / "existence.csv")
+            tables["existence.csv"] = existence.existence_table(summary["existence"])
+        for name, csv_table in tables.items():
+            write_csv(csv_table, tmp / name)
+        write_parquet(written, tmp / "findings.parquet")
+        clock.rows["outputs"] = sum(t.num_rows for t in tables.values())
         summary["timings_seconds"] = clock.so_far("outputs", outputs_started)
         write_report(tmp / "report.html", table, summary, rules=rule_infos())
         # summary.json is written last so its timings include the report.
         summary["timings_seconds"] = clock.so_far("outputs", outputs_started)
         if clock.rules:
             summary["rule_timings"] = clock.rules
+        summary["stage_rows"] = clock.rows
         write_json(summary, tmp / "summary.json")
+        if profiler is not None:
+            write_json(profiler.to_json(), tmp / PROFILE_FILE)
         write_manifest(tmp, provenance, summary["engine"])
         progress("write: done", 1, 1)
 

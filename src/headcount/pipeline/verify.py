@@ -7,6 +7,7 @@ import hashlib
 from pathlib import Path
 
 from headcount.contract.progress import Progress, quiet
+from headcount.engine.profile import ProfileError
 from headcount.linkage import persist
 from headcount.linkage.inputs import RunInputs, run_inputs
 from headcount.linkage.labels import read_labels
@@ -18,7 +19,7 @@ from headcount.provenance.manifest import Provenance
 from headcount.provenance.signing import load_private_key
 from headcount.report.outputs import check_output_folder
 
-__all__ = ["Progress", "StateError", "VerifyResult", "verify"]
+__all__ = ["ProfileError", "Progress", "StateError", "VerifyResult", "verify"]
 
 
 def verify(
@@ -36,6 +37,7 @@ def verify(
     linkage_model: Path | None = None,
     linkage_labels: Path | None = None,
     progress: Progress = quiet,
+    profile: bool = False,
 ) -> VerifyResult:
     """Verify `dataset` into `out`. Raises DatasetError on unreadable input (nothing written).
 
@@ -48,8 +50,17 @@ def verify(
     output (provenance/manifest.py), signed into manifest.sig with the Ed25519 private key
     in `sign_key` if given; a bad key stops the run before any work. `linkage_model` is a
     kept identity-resolution model (`headcount linkage fit`), `linkage_labels` analysts' must-link and cannot-link labels
-    (linkage/labels.py); either, if unreadable, stops the run before any work.
+    (linkage/labels.py); either, if unreadable, stops the run before any work. `profile`
+    profiles every DuckDB query after ingest (engine/profile.py): OUT/profile.json and
+    the result's `profile`; DuckDB only, and not with `state` (ProfileError).
     """
+    if profile and engine != "duckdb":
+        raise ProfileError(
+            "--profile profiles DuckDB's queries and works with the DuckDB engine only "
+            "(not --engine spark; Spark's own UI shows its query plans)"
+        )
+    if profile and state is not None:
+        raise ProfileError("--profile works on a whole run, not with --state")
     apart = {"the dataset folder": dataset, **({"the --state folder": state} if state else {})}
     check_output_folder(out, apart_from=apart)
     check_engine(engine)
@@ -65,6 +76,7 @@ def verify(
         "spark_master": spark_master,
         "spark_staging": spark_staging,
         "state": str(state.resolve()) if state is not None else None,
+        "profile": profile,
         "signed": key is not None,
         **identity_parameters(linkage_model, linkage_labels),
     }
@@ -99,6 +111,7 @@ def verify(
             spark_staging=spark_staging,
             threads=threads,
             progress=progress,
+            profile=profile,
         )
 
 

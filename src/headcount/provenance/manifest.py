@@ -30,6 +30,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 import headcount
 from headcount import rules as rules_package
 from headcount.engine.dialect import Dialect
+from headcount.engine.profile import PROFILE_FILE
 from headcount.provenance.files import FileDigest, ProvenanceError
 from headcount.provenance.signing import ALGORITHM, key_id, raw_public_key, sign
 from headcount.report.html import RUN_SPECIFIC_END, RUN_SPECIFIC_START
@@ -41,8 +42,12 @@ FORMAT = 1
 SUMMARY, REPORT = "summary.json", "report.html"
 # Top-level keys of summary.json that describe this run rather than its results.
 RUN_SPECIFIC_SUMMARY = (
-    "dataset", "started_at", "timings_seconds", "rule_timings", "incremental", "memory",
+    "dataset", "started_at", "timings_seconds", "rule_timings", "stage_rows", "incremental",
+    "memory",
 )  # fmt: skip
+# Outputs that describe the run only (`verify --profile`'s DuckDB profile): listed with
+# their digest like every output, but `reproduce` neither expects nor compares them.
+RUN_ONLY_OUTPUTS = (PROFILE_FILE,)
 _RUN_SPECIFIC_SPAN = re.compile(
     re.escape(RUN_SPECIFIC_START) + ".*?" + re.escape(RUN_SPECIFIC_END), re.DOTALL
 )
@@ -175,6 +180,11 @@ def build_manifest(folder: Path, provenance: Provenance, engine: str) -> dict[st
                 "serialised": "sorted keys, no spaces, UTF-8",
             },
             REPORT: {"leaves_out": f"text between {RUN_SPECIFIC_START} and {RUN_SPECIFIC_END}"},
+            **{
+                name: {"leaves_out": "all of it: it describes the run, not its results"}
+                for name in RUN_ONLY_OUTPUTS
+                if name in outputs
+            },
         },
     }
     if provenance.key is not None:

@@ -41,26 +41,34 @@ class Scope:
     rule's query is the same in both.
 
     key: SQL over a payroll row `p`: the key the rule groups its findings by. Every
-        finding_key is 'CODE|' || key and depends only on the payroll rows with that key
-        (and on tables an append leaves alone), so recomputing the query over the rows of
-        some keys gives exactly those keys' findings. None: the rule reads nothing an append
-        changes, and its findings are kept as they are.
+        finding belongs to one key ('CODE|' || key is its `owner` column) and depends only
+        on the payroll rows with that key (and on tables an append leaves alone), so
+        recomputing the query over the rows of some keys gives exactly those keys'
+        findings. None: the rule's findings depend on the payroll, if at all, only as a
+        whole; they are kept as they are unless an appended row is `touched`, and then
+        the whole rule reruns.
     touched: SQL condition over an appended row `p`, which may read `payroll` (every row,
         old and new), `appended` (the new rows) and the other tables: FALSE only where the
-        row cannot make a finding appear for its key. A key that already has a finding is
-        recomputed whenever it gets a row, whatever this says.
+        row cannot make a finding appear for its key (with key None: cannot change any
+        finding). A key that already has a finding is recomputed whenever it gets a row,
+        whatever this says.
     new_combinations: payroll columns whose combination, when no earlier row had it, also
         makes a row count as touched (the state keeps the combinations seen, so this costs
         a lookup among distinct combinations rather than a pass over every payment).
+    owner: the query's column holding 'CODE|' || key: finding_key itself, or, for a rule
+        with several findings per key (PAY_SPIKE: one per payment, recomputed per
+        employee), a private `_`-prefixed column, so that a key's findings are known
+        exactly whatever characters the ids hold.
     """
 
     key: str | None
     touched: str = "TRUE"
     new_combinations: tuple[str, ...] = ()
+    owner: str = "finding_key"
 
 
 # Rules over the roster, deaths and check-ins only: an appended pay period changes nothing.
-UNCHANGED_BY_PAYROLL = Scope(key=None)
+UNCHANGED_BY_PAYROLL = Scope(key=None, touched="FALSE")
 
 # Where a rule comes from: headcount itself, or the distribution of an installed plugin.
 BUILT_IN = "headcount"

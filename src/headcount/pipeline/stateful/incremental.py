@@ -6,6 +6,8 @@ Each rule says, in its `Scope` (rules/base.py), what an append can change:
   new combination of its `new_combinations` columns) picks, and of those that already have
   a finding, are recomputed by the rule's own query over a view of `payroll` holding only
   those keys' rows; their findings replace the stored ones;
+- no key (ADDRESS_CLUSTER: the payroll's last period): kept, or rerun whole when an
+  appended row is `touched`;
 - no scope: the whole rule reruns.
 The appended rows are in the temporary table `appended` (ingest/append.py). Besides the
 findings, the state keeps two kinds of tables for this: `hc_seen_*`, the distinct
@@ -17,6 +19,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -28,7 +31,7 @@ from headcount.engine.duckdb_engine import DuckDBEngine
 from headcount.ingest.append import APPENDED
 from headcount.pipeline.findings import Keyed, index_table
 from headcount.pipeline.payees import activity_sql, paid_sql, payees_sql
-from headcount.pipeline.run import rule_findings, runnable, sorted_keyed
+from headcount.pipeline.run import Clock, rule_findings, runnable, sorted_keyed
 from headcount.pipeline.stateful.state import PAYEES
 from headcount.rules import Rule, all_rules
 from headcount.rules.base import Scope
@@ -58,7 +61,17 @@ def _seen_table(columns: tuple[str, ...]) -> str:
 
 
 def _combinations() -> set[tuple[str, ...]]:
-    return {s.new_combinations for _, s, _ in _scoped(all_rules()) if s.new_combinations}
+    scopes = [r.scope for r in all_rules() if r.scope is not None]
+    return {s.new_combinations for s in scopes if s.new_combinations}
+
+
+def _touched(scope: Scope) -> str:
+    """The scope's condition over an appended row `p`, a new combination included."""
+    if not scope.new_combinations:
+        return scope.touched
+    same = " AND ".join(f"s.{c} = p.{c}" for c in scope.new_combinations)
+    seen = _seen_table(scope.new_combinations)
+    return f"({scope.touched}) OR NOT EXISTS (SELECT 1 FROM {seen} s WHERE {same})"
 
 
 def build_monitoring(engine: DuckDBEngine) -> None:
@@ -73,19 +86,26 @@ def build_monitoring(engine: DuckDBEngine) -> None:
 
 
 def update_findings(
-    engine: DuckDBEngine, stored: list[Keyed], present: frozenset[str], progress: Progress
+    engine: DuckDBEngine,
+    stored: list[Keyed],
+    present: frozenset[str],
+    progress: Progress,
+    clock: Clock | None = None,
 ) -> Update:
-    """`stored` (the findings before the append) brought up to date with `appended`."""
+    """`stored` (the findings before the append) brought up to date with `appended`; each
+    rule's seconds (after the affected keys of all are found) and findings go to `clock`."""
     rules = [r for r in all_rules() if runnable(r, present)]
     update = Update(findings=[])
     progress("rules: keys the new rows touch", 0, len(rules))
+    whole = _touched_whole(engine, rules)
     counts = _affected_keys(engine, stored, rules)
     try:
         for done, rule in enumerate(rules):
             progress(f"rules: {rule.code}", done, len(rules))
+            start, before = time.perf_counter(), len(update.findings)
             mine = [kf for kf in stored if kf[1].rule == rule.code]
             scope = rule.scope
-            if scope is None:
+            if scope is None or rule.code in whole:
                 update.rerun[rule.code] = "all"
                 update.findings.extend(rule_findings(engine, rule))
             elif scope.key is None or counts[rule.code] == 0:
@@ -93,13 +113,34 @@ def update_findings(
                 update.findings.extend(mine)
             else:
                 update.rerun[rule.code] = f"{counts[rule.code]} keys"
-                update.findings.extend(_rescope(engine, rule, scope.key, mine))
+                update.findings.extend(_rescope(engine, rule, scope, mine))
+            if clock is not None:
+                seconds = round(time.perf_counter() - start, 3)
+                found = len(update.findings) - before
+                clock.rules[rule.code] = {"seconds": seconds, "findings": found}
         progress("rules: done", len(rules), len(rules))
     finally:
         engine.execute(f"DROP TABLE IF EXISTS temp.{KEYS}")
         engine.execute(f"DROP TABLE IF EXISTS temp.{ROWS}")
     update.findings = sorted_keyed(update.findings)
     return update
+
+
+def _touched_whole(engine: DuckDBEngine, rules: list[Rule]) -> set[str]:
+    """The rules without keys that an appended row touches: they rerun whole. Run before
+    the new combinations are recorded."""
+    whole: set[str] = set()
+    for rule in rules:
+        scope = rule.scope
+        if scope is None or scope.key is not None:
+            continue
+        if scope.touched.strip().upper() == "FALSE" and not scope.new_combinations:
+            continue
+        sql = f"SELECT EXISTS (SELECT 1 FROM {APPENDED} p WHERE {_touched(scope)})"
+        [(hit,)] = engine.con.execute(sql).fetchall()
+        if hit:
+            whole.add(rule.code)
+    return whole
 
 
 def _affected_keys(engine: DuckDBEngine, stored: list[Keyed], rules: list[Rule]) -> dict[str, int]:
@@ -117,11 +158,7 @@ def _affected_keys(engine: DuckDBEngine, stored: list[Keyed], rules: list[Rule])
     try:
         engine.execute(f"CREATE OR REPLACE TEMP TABLE {KEYS} (rule VARCHAR, k VARCHAR)")
         for rule, scope, key in scoped:
-            touched = scope.touched
-            if scope.new_combinations:
-                same = " AND ".join(f"s.{c} = p.{c}" for c in scope.new_combinations)
-                seen = _seen_table(scope.new_combinations)
-                touched = f"({touched}) OR NOT EXISTS (SELECT 1 FROM {seen} s WHERE {same})"
+            touched = _touched(scope)
             code = rule.code
             engine.execute(
                 f"""
@@ -192,10 +229,10 @@ def _is_payroll(info: dict[str, Any]) -> bool:
     return table == "payroll" or table.endswith(".payroll")
 
 
-def _rescope(engine: DuckDBEngine, rule: Rule, key: str, mine: list[Keyed]) -> list[Keyed]:
+def _rescope(engine: DuckDBEngine, rule: Rule, scope: Scope, mine: list[Keyed]) -> list[Keyed]:
     """The rule's findings after the append: recomputed for its affected keys by its own
     query over a `payroll` holding only their rows, kept for the rest."""
-    code = rule.code
+    code, key = rule.code, scope.key
     keys = f"(SELECT k FROM {KEYS} WHERE rule = '{code}')"
     # A temporary view is found before the stored table of the same name. Columns no rule
     # reads are NULL, so that `*` still means every column.
@@ -213,7 +250,7 @@ def _rescope(engine: DuckDBEngine, rule: Rule, key: str, mine: list[Keyed]) -> l
             engine,
             rule,
             f"SELECT * FROM ({rule.query(engine.dialect)}) scoped "
-            f"WHERE finding_key IN (SELECT '{code}|' || k FROM {keys} affected)",
+            f"WHERE {scope.owner} IN (SELECT '{code}|' || k FROM {keys} affected)",
         )
         affected = {
             f"{code}|{k}"

@@ -316,6 +316,7 @@ def _incremental(
             strict=run.strict,
         )
         run.progress(f"read: {added.rows:,} new payroll rows", 1, 1)
+    run.clock.rows["ingest"] = added.rows
     _check_caps(engine)
     ds = dataclasses.replace(
         meta.dataset,
@@ -324,7 +325,8 @@ def _incremental(
         data_quality=meta.dataset.data_quality + added.bad_cells,
     )
     with run.clock.stage("rules"):
-        update = update_findings(engine, stored, ds.present, run.progress)
+        update = update_findings(engine, stored, ds.present, run.progress, run.clock)
+    run.clock.rows["rules"] = len(update.findings)
     if update.reused:
         run.progress(f"reused: {', '.join(update.reused)}", 1, 1)
     if update.rerun:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from headcount.contract.findings import Severity
 from headcount.engine.dialect import Dialect
-from headcount.rules.base import Rule, RuleRow
+from headcount.rules.base import Rule, RuleRow, Scope
 from headcount.rules.sql import finding_head, full_name
 
 MIN_RESIDENTS = 4
@@ -79,6 +79,9 @@ RULE = Rule(
     summary=summary,
     why=WHY,
     needs=frozenset({"roster"}),
-    # Who is active depends on the payroll's last period: rerun whole after an append.
-    scope=None,
+    # The payroll counts only through its last period, which decides who is active and is
+    # every finding's active_on: rerun whole when an appended row may move it (a period not
+    # seen before; a move changes every finding's evidence, so no narrower key would do),
+    # keep the findings otherwise.
+    scope=Scope(key=None, touched="FALSE", new_combinations=("pay_period_end",)),
 )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from headcount.contract.findings import Severity
 from headcount.engine.dialect import Dialect
-from headcount.rules.base import Rule, RuleRow, money, plural
+from headcount.rules.base import Rule, RuleRow, Scope, money, plural
 from headcount.rules.sql import (
     account_part,
     change_struct,
@@ -15,7 +15,8 @@ from headcount.rules.sql import (
 )
 
 
-def query(d: Dialect) -> str:
+def _changes() -> str:
+    """The CTEs up to `changes`: bank_account changes keyed after the employee's exit."""
     keyed_on = "CAST(c.entered_at AS DATE)"
     return f"""
     WITH died AS (
@@ -33,12 +34,18 @@ def query(d: Dialect) -> str:
                {account_part("c.new_value", 2)} AS new_account, {keyed_on} AS keyed_on
         FROM hr_changes c JOIN exits e ON e.employee_id = c.employee_id
         WHERE c.field = 'bank_account' AND {keyed_on} > e.exit_date
-    ),
+    )"""
+
+
+def query(d: Dialect) -> str:
+    return f"""{_changes()},
     paid AS (
-        SELECT DISTINCT p.*
-        FROM changes c JOIN payroll p
-          ON p.employee_id = c.employee_id AND p.bank_routing = c.new_routing
-         AND p.bank_account = c.new_account AND p.pay_date >= c.keyed_on
+        -- A semi-join (a payment once, however many changes it follows) reads only the
+        -- columns used, where DISTINCT p.* would read every one.
+        SELECT p.* FROM payroll p
+        WHERE EXISTS (SELECT 1 FROM changes c
+                      WHERE c.employee_id = p.employee_id AND c.new_routing = p.bank_routing
+                        AND c.new_account = p.bank_account AND p.pay_date >= c.keyed_on)
     ),
     payments AS (
         SELECT p.employee_id, {d.sorted_list("p.payment_id")} AS payment_ids,
@@ -104,5 +111,15 @@ RULE = Rule(
     summary=summary,
     why=WHY,
     needs=frozenset({"roster", "payroll", "hr_changes"}),
-    scope=None,
+    # A finding reads its employee's payments only (the exits and changes come from the
+    # roster, death matches and hr_changes, which an append leaves alone): only a payment
+    # into an account changed after the employee's exit, on or after the day of the
+    # change, can make one appear.
+    scope=Scope(
+        key="p.employee_id",
+        touched=f"""EXISTS ({_changes()}
+            SELECT 1 FROM changes c WHERE c.employee_id = p.employee_id
+              AND c.new_routing = p.bank_routing AND c.new_account = p.bank_account
+              AND p.pay_date >= c.keyed_on)""",
+    ),
 )

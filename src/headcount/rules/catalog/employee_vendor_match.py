@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from headcount.contract.findings import Severity
 from headcount.engine.dialect import Dialect
-from headcount.rules.base import Rule, RuleRow, plural
+from headcount.rules.base import Rule, RuleRow, Scope, plural
 from headcount.rules.sql import finding_head, full_name, masked_account, masked_ssn
 
 
@@ -43,6 +43,7 @@ def query(d: Dialect) -> str:
     SELECT {finding_head(d, "EMPLOYEE_VENDOR_MATCH", "m.employee_id || '|' || m.vendor_id", d.array("m.employee_id"))},
            CASE WHEN m.tin_matches OR m.bank_account_matches THEN 'medium' ELSE 'low' END
                AS severity,
+           'EMPLOYEE_VENDOR_MATCH|' || m.employee_id AS _employee_key,
            {full_name("r")} AS employee_name, r.employee_id IS NOT NULL AS in_roster,
            {masked_ssn("r.ssn")} AS ssn,
            m.tin_matches, m.bank_account_matches, m.address_matches,
@@ -108,5 +109,14 @@ RULE = Rule(
     summary=summary,
     why=why,
     needs=frozenset({"roster", "payroll", "vendors"}),
-    scope=None,
+    # An (employee, vendor) finding reads the payroll only through that employee's payments
+    # into the vendor's account (the TIN and address matches read the roster): only a
+    # payment into a vendor's account can make one appear (and an employee who already
+    # has a finding is recomputed whenever paid).
+    scope=Scope(
+        key="p.employee_id",
+        touched="EXISTS (SELECT 1 FROM vendors v WHERE v.bank_routing = p.bank_routing "
+        "AND v.bank_account = p.bank_account)",
+        owner="_employee_key",
+    ),
 )

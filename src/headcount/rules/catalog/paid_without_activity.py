@@ -140,5 +140,11 @@ RULE = Rule(
     summary=summary,
     why=WHY,
     needs=frozenset({"roster", "payroll", "activity"}),
+    # No narrower scope is safe with this query: an employee's finding depends on every
+    # employee of the agency (whether the feed covers a period is counted over all of its
+    # paid staff, and other_staff_paid is evidence) and on every employee's pay periods
+    # (consecutive means consecutive among all the payroll's periods), so the query over
+    # some employees' rows alone would count coverage and runs differently. An appended
+    # period changes its agencies' coverage for everyone: the rule reruns whole.
     scope=None,
 )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from headcount.contract.findings import Severity
 from headcount.contract.tables import PAY_ACTION_FIELDS
 from headcount.engine.dialect import Dialect
-from headcount.rules.base import Rule, RuleRow, money
+from headcount.rules.base import Rule, RuleRow, Scope, money
 from headcount.rules.sql import REGULAR, finding_head, full_name, payment_struct
 
 FACTOR = 2  # a payment more than this many times the median
@@ -65,6 +65,7 @@ def query(d: Dialect) -> str:
         FROM windowed w
     )
     SELECT {finding_head(d, "PAY_SPIKE", "s.employee_id || '|' || s.payment_id", d.array("s.employee_id"), payments=d.array("s.payment_id"), amount="CAST(s.gross_pay - s.median_gross AS DECIMAL(18,2))")},
+           'PAY_SPIKE|' || s.employee_id AS _employee_key,
            {full_name("r")} AS roster_name,
            CAST(s.median_gross AS DECIMAL(18,2)) AS median_gross,
            s.since AS last_pay_action,
@@ -124,5 +125,26 @@ RULE = Rule(
     summary=summary,
     why=WHY,
     needs=frozenset({"roster", "payroll", "hr_changes"}),
-    scope=None,
+    # A payment's finding reads only its employee's regular payments (the periods are
+    # numbered over the payroll, but only their order counts: earlier means an earlier
+    # period). A new payment can make a finding appear only as a spike itself, which needs
+    # more than FACTOR times the employee's lowest pay and MIN_EARLIER payments before it,
+    # or by joining the window of a later payment, when its period is not the latest.
+    scope=Scope(
+        key="p.employee_id",
+        touched=f"""p.payment_type = {REGULAR} AND p.gross_pay IS NOT NULL AND EXISTS (
+            SELECT 1 FROM (
+                SELECT employee_id, count(*) AS n, min(gross_pay) AS least,
+                       max(pay_period_end) AS latest
+                FROM payroll
+                WHERE payment_type = {REGULAR} AND gross_pay IS NOT NULL
+                  AND pay_period_end IS NOT NULL
+                  AND employee_id IN (SELECT employee_id FROM appended)
+                GROUP BY employee_id
+            ) history
+            WHERE history.employee_id = p.employee_id AND history.n > {MIN_EARLIER}
+              AND (p.gross_pay > {FACTOR} * history.least
+                   OR p.pay_period_end < history.latest))""",
+        owner="_employee_key",
+    ),
 )
