@@ -4,6 +4,7 @@ make any blocking rule quadratic, and a true duplicate inside it is still found.
 from __future__ import annotations
 
 import random
+from typing import Any
 
 import duckdb
 import pytest
@@ -76,7 +77,7 @@ def base_engine():
     engine.close()
 
 
-def _comparisons(engine: DuckDBEngine, rules: list) -> list[int]:
+def _comparisons(engine: DuckDBEngine, rules: list[Any]) -> list[int]:
     table = DuckDBAPI(connection=engine.con).register(RECORDS_TABLE, table_name="hc_skew_test")
     counted = count_comparisons_from_blocking_rules(
         table, blocking_rules=rules, link_type="dedupe_only", record_sample_proportion=1.0
