@@ -276,7 +276,10 @@ def estimate_u(engine: Engine, linker: Linker, records: int, exact: Shares) -> N
     """Set u of every level of `linker`'s model (`exact`: exact_shares of this roster)."""
     sampled = sampled_shares(engine, linker, records)
     u = combine(sampled, exact, sampled.keys())
+    # Where the exact levels take all the pairs (every record at one address), the rest
+    # would be left nothing: half a pair, as for a level no pair reaches.
+    floor = 0.5 / max(records * (records - 1) / 2, 1.0)
     for c in linker._settings_obj.comparisons:
         for lv in c.comparison_levels:
             if not lv.is_null_level:
-                lv.u_probability = u[(c.output_column_name, lv.label_for_charts)]
+                lv.u_probability = max(u[(c.output_column_name, lv.label_for_charts)], floor)

@@ -14,6 +14,7 @@ different SSN). The SSN is compared, never blocked on: a different SSN is the po
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 import splink.comparison_level_library as cll
@@ -239,26 +240,66 @@ def comparisons() -> list[ComparisonCreator | dict[str, Any]]:
     ]  # fmt: skip
 
 
-def blocking_rules() -> list[BlockingRuleCreator | dict[str, Any]]:
+# Blocking rules, each an equality on these fields. SWAPPED is the one rule of another
+# shape: given name = the other's surname and surname = the other's given name.
+SWAPPED = ("given_name", "surname", "swapped")
+BLOCKS: tuple[tuple[str, ...], ...] = (
+    ("given_name", "surname", "dob_year"),
+    ("surname", "dob"),
+    ("given_name", "dob"),
+    ("dob", "zip"),
+    ("given_name", "surname", "dob_month", "dob_day"),
+    ("surname", "address"),
+    SWAPPED,
+    ("given_name", "surname", "zip"),
+    ("given_name", "surname", "house_number"),
+    ("surname", "zip", "house_number"),
+    ("dob", "house_number"),
+    ("dob", "street"),
+    ("dob", "city"),
+    ("surname", "street"),
+    ("ssn_head", "surname"),
+    ("ssn_tail", "surname"),
+    ("ssn_head", "given_name"),
+    ("ssn_tail", "given_name"),
+)
+
+
+def block_ok(rule: int) -> str:
+    """The records column that is false where rule `rule`'s block is too large (skew.py)."""
+    return f"hc_block_{rule}_ok"
+
+
+def _rule_sql(fields: tuple[str, ...]) -> str:
+    if fields == SWAPPED:
+        return "l.given_name = r.surname AND l.surname = r.given_name"
+    return " AND ".join(f"l.{f} = r.{f}" for f in fields)
+
+
+def blocking_rules(capped: Collection[int] = ()) -> list[BlockingRuleCreator | dict[str, Any]]:
+    """The rules of BLOCKS; a rule in `capped` (skew.py) skips the records whose block under
+    it is too large, which the other rules still bring together."""
+    rules: list[BlockingRuleCreator | dict[str, Any]] = []
+    for i, fields in enumerate(BLOCKS):
+        if i in capped:
+            ok = block_ok(i)
+            rules.append(CustomRule(f"{_rule_sql(fields)} AND l.{ok} AND r.{ok}", DIALECT))
+        elif fields == SWAPPED:
+            rules.append(CustomRule(_rule_sql(fields), DIALECT))
+        else:
+            rules.append(block_on(*fields))
+    return rules
+
+
+def blocking_rule_dicts(capped: Collection[int]) -> list[dict[str, str]]:
+    """The same rules as Splink's JSON model holds them (a kept or the reference model)."""
     return [
-        block_on("given_name", "surname", "dob_year"),
-        block_on("surname", "dob"),
-        block_on("given_name", "dob"),
-        block_on("dob", "zip"),
-        block_on("given_name", "surname", "dob_month", "dob_day"),
-        block_on("surname", "address"),
-        CustomRule("l.given_name = r.surname AND l.surname = r.given_name", DIALECT),
-        block_on("given_name", "surname", "zip"),
-        block_on("given_name", "surname", "house_number"),
-        block_on("surname", "zip", "house_number"),
-        block_on("dob", "house_number"),
-        block_on("dob", "street"),
-        block_on("dob", "city"),
-        block_on("surname", "street"),
-        block_on("ssn_head", "surname"),
-        block_on("ssn_tail", "surname"),
-        block_on("ssn_head", "given_name"),
-        block_on("ssn_tail", "given_name"),
+        {
+            "blocking_rule": str(r.get_blocking_rule(DIALECT).blocking_rule_sql),
+            "sql_dialect": DIALECT,
+        }
+        for r in blocking_rules(capped)
+        if isinstance(r, BlockingRuleCreator)
     ]
 
 
@@ -275,12 +316,12 @@ EM_RULES = (
 DETERMINISTIC = (("given_name", "surname", "dob"),)
 
 
-def settings(**overrides: Any) -> SettingsCreator:
+def settings(capped: Collection[int] = (), **overrides: Any) -> SettingsCreator:
     return SettingsCreator(
         link_type="dedupe_only",
         unique_id_column_name="unique_id",
         comparisons=comparisons(),
-        blocking_rules_to_generate_predictions=blocking_rules(),
+        blocking_rules_to_generate_predictions=blocking_rules(capped),
         retain_intermediate_calculation_columns=True,
         retain_matching_columns=True,  # keeps the level (gamma) of each comparison
         additional_columns_to_retain=["ssn"],

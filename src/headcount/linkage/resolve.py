@@ -32,7 +32,7 @@ from splink.internals.exceptions import EMTrainingException
 
 from headcount.contract.findings import RuleSkipped
 from headcount.engine.base import Engine, EngineError
-from headcount.linkage import model, persist
+from headcount.linkage import model, persist, skew
 from headcount.linkage.estimate_u import Shares, exact_shares
 from headcount.linkage.honour import (
     LABELS_TABLE,
@@ -89,6 +89,11 @@ class Fitted:
     trained: bool  # on this roster (False: the reference model, or a kept one)
     source: str  # in words: fitted here, a kept model reused, or the reference model
     exact: Shares  # this roster's exact u shares: the fingerprint a kept model is checked by
+    capped: tuple[skew.Capped, ...] = ()  # blocking rules the skew guard capped
+
+    @property
+    def blocks_capped(self) -> int:
+        return sum(c.blocks for c in self.capped)
 
     @property
     def prior(self) -> float:
@@ -162,6 +167,8 @@ def fit(engine: Engine) -> Fitted:
     quiet_splink()
     build_records(engine)
     records = _check_records(engine)
+    capped = skew.guard(engine)
+    rules = [c.rule for c in capped]
     table = DuckDBAPI(connection=con).register(RECORDS_TABLE, table_name="hc_linkage_input")
     exact = exact_shares(engine)
     chosen = current()
@@ -170,28 +177,37 @@ def fit(engine: Engine) -> Fitted:
         saved = persist.load(chosen.model)
         reason = persist.moved(saved, records, exact)
         if reason is None:
-            linker = Linker(table, persist.splink_settings(saved), validate_settings=False)
+            kept = _guarded(persist.splink_settings(saved), rules)
+            linker = Linker(table, kept, validate_settings=False)
             estimate_prior(linker, records)
             fitted_on = int(saved["headcount_records"])
-            return Fitted(
-                linker, records, False, f"a kept model fitted on {fitted_on:,} records", exact
-            )
+            source = f"a kept model fitted on {fitted_on:,} records"
+            return Fitted(linker, records, False, source, exact, capped)
         refit = f" (the kept model was refitted: {reason})"
     if records >= MIN_TRAIN_RECORDS:
-        linker = Linker(table, model.settings(), validate_settings=False)
+        linker = Linker(table, model.settings(rules), validate_settings=False)
         try:
             train(engine, linker, records, exact)
         except EMTrainingException:
             pass  # no pairs to learn from under a training rule: the reference model below
         else:
-            return Fitted(linker, records, True, f"fitted on this roster{refit}", exact)
+            return Fitted(linker, records, True, f"fitted on this roster{refit}", exact, capped)
     return Fitted(
-        Linker(table, reference_settings(records), validate_settings=False),
+        Linker(table, _guarded(reference_settings(records), rules), validate_settings=False),
         records,
         False,
         "the reference model",
         exact,
+        capped,
     )
+
+
+def _guarded(settings: dict[str, Any], capped: list[int]) -> dict[str, Any]:
+    """A saved model's settings with the blocking rules the skew guard capped rewritten;
+    left as saved where nothing was capped."""
+    if not capped:
+        return settings
+    return {**settings, "blocking_rules_to_generate_predictions": model.blocking_rule_dicts(capped)}
 
 
 def model_json(fitted: Fitted) -> str:
@@ -314,6 +330,8 @@ def resolve(engine: Engine) -> None:
                 "probability_two_random_records_match": [fitted.prior],
                 "duplicates_per_record": [duplicates_per_record(linker, fitted.records)],
                 "threshold": [model.THRESHOLD],
+                "blocks_capped": [fitted.blocks_capped],
+                "capped_rules": ["; ".join(c.describe() for c in fitted.capped)],
                 "fit_seconds": [round(fit_s, 1)],
                 "predict_seconds": [round(predict_s, 1)],
                 "cluster_seconds": [round(time.perf_counter() - started - fit_s - predict_s, 1)],

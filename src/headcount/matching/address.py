@@ -77,13 +77,18 @@ def _tokens(line: str) -> list[str]:
     return [t for t in _SEPARATORS.split(text) if t]
 
 
+# The words a post-office box form can start with: only these need the forms tried.
+_PO_BOX_STARTS = frozenset(f[0] for f in _PO_BOX_FORMS)
+
+
 def _standard_line(tokens: list[str]) -> list[str]:
     out: list[str] = []
     i = 0
     while i < len(tokens):
-        form = next(
-            (f for f in _PO_BOX_FORMS if tuple(tokens[i : i + len(f)]) == f),
-            None,
+        form = (
+            next((f for f in _PO_BOX_FORMS if tuple(tokens[i : i + len(f)]) == f), None)
+            if tokens[i] in _PO_BOX_STARTS
+            else None
         )
         if form is not None:
             out += PO_BOX.split()

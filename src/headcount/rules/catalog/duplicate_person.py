@@ -76,6 +76,7 @@ def query(d: Dialect) -> str:
             records="m.records",
             threshold="m.threshold",
             probability_two_random_records_match="m.probability_two_random_records_match",
+            blocks_capped="m.blocks_capped",
         )
     } FROM linkage_model m) AS model
     FROM grouped g
