@@ -230,7 +230,8 @@ def test_a_lead_dismissed_before_any_notice_writes_to_nobody(imported, users):
         determinations.dismiss(s, told, ana, reason="the second payment was a correction")
     assert _letters(imported, quiet) == []
     assert [(k, st) for _, k, st, _ in _letters(imported, told)] == [
-        ("notice", "queued"), ("decision", "queued")
+        ("notice", "queued"),
+        ("decision", "queued"),
     ]
 
 

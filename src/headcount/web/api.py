@@ -109,12 +109,12 @@ def _problem(exc: Exception, lang: str) -> JSONResponse:
     said = {"Content-Language": lang}
     if isinstance(exc, LinkError):
         status = 400 if exc.reason == "invalid" else 410
-        body = {"code": f"link_{exc.reason}", "message": exc.text(lang)}
-        return JSONResponse(body, status, headers=said)
+        link = {"code": f"link_{exc.reason}", "message": exc.text(lang)}
+        return JSONResponse(link, status, headers=said)
     if isinstance(exc, replies.SensitiveDataError):
         findings = [{"bullet": f.bullet, "kind": f.kind} for f in exc.findings]
-        body = {"code": exc.code, "message": exc.text(lang), "findings": findings}
-        return JSONResponse(body, 422, headers=said)
+        found = {"code": exc.code, "message": exc.text(lang), "findings": findings}
+        return JSONResponse(found, 422, headers=said)
     assert isinstance(exc, replies.ReplyError)
     status = 409 if exc.code in ("deadline_passed", "exempt") else 422
     return JSONResponse({"code": exc.code, "message": exc.text(lang)}, status, headers=said)
