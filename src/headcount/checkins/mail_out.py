@@ -52,6 +52,7 @@ from headcount.checkins.outbox import (
     prepare,
     read_chunk,
     requeue_untried,
+    still_sending,
 )
 from headcount.checkins.replies import ReplyError
 from headcount.checkins.smtp import (
@@ -237,6 +238,8 @@ def _run(
             connection.close()
             journal.close()
         with store.begin() as session:
+            if not stop.is_set():  # a finished run: the journal keeps only what is in doubt
+                journal.keep_only(still_sending(session, campaign_id, kind))
             audit.record(
                 session, actor=audit.local_actor(), action=f"campaign.{kind.value}",
                 target_type="campaign", target_id=campaign_id,

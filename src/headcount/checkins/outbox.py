@@ -115,14 +115,9 @@ class Item(NamedTuple):
     token: str
 
 
-def requeue_untried(
-    session: Session, journal: Journal, campaign_id: str, kind: DeliveryKind
-) -> int:
-    """Deliveries an earlier run marked `sending` but, by its journal, never began: back to
-    `queued` (or `deferred` after earlier attempts) so this run sends them. The journal is
-    then cut to the deliveries left in doubt. Returns how many were requeued."""
-    untried = journal.untried()
-    left = session.execute(
+def still_sending(session: Session, campaign_id: str, kind: DeliveryKind) -> list[tuple[int, int]]:
+    """(delivery id, attempts) of each delivery of this kind left `sending`."""
+    rows = session.execute(
         select(Delivery.id, Delivery.attempts)
         .join(Recipient)
         .where(
@@ -130,7 +125,18 @@ def requeue_untried(
             Delivery.kind == kind.value,
             Delivery.status == DeliveryStatus.SENDING.value,
         )
-    ).all()
+    )
+    return [(d, a) for d, a in rows]
+
+
+def requeue_untried(
+    session: Session, journal: Journal, campaign_id: str, kind: DeliveryKind
+) -> int:
+    """Deliveries an earlier run marked `sending` but, by its journal, never began: back to
+    `queued` (or `deferred` after earlier attempts) so this run sends them. The journal is
+    then cut to the deliveries left in doubt. Returns how many were requeued."""
+    untried = journal.untried()
+    left = still_sending(session, campaign_id, kind)
     again = [(d, a) for d, a in left if (d, a) in untried]
     for status, ids in (
         (DeliveryStatus.QUEUED, [d for d, a in again if a == 0]),
