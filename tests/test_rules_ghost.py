@@ -8,10 +8,14 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import pytest
 
 from builders import Agency, Results, period_end
+from headcount.engine.duckdb_engine import DuckDBEngine
+from headcount.ingest import load_dataset
 from headcount.pipeline.verify import verify
+from headcount.rules.prepare import prepare
 
 GROSS = Decimal("3846.15")
 
@@ -372,6 +376,34 @@ def test_corroborated_deaths(
     against = results.payees["E1"]["evidence_against"].split(";")
     assert against[0] == f"death_record:{'corroborated' if corroborated else 'uncorroborated'}"
     assert "PAID_AFTER_DEATH" in against
+
+
+def test_an_ssn_repeated_down_a_death_file_corroborates_nothing(tmp_path: Path) -> None:
+    """A placeholder SSN on thousands of records from two sources (a skewed block: pairing
+    them would be quadratic) corroborates none of them; a real person's two records still
+    corroborate each other."""
+    a = Agency(tmp_path / "ds")
+    emp = a.employee("E1")
+    for k in range(8):
+        a.pay("E1", k)
+    record = {"ssn": emp["ssn"], "last_name": emp["last_name"], "first_name": emp["first_name"],
+              "date_of_birth": emp["date_of_birth"]}  # fmt: skip
+    a.death(**record, date_of_death="2025-02-01", source="SSA")
+    a.death(**record, date_of_death="2025-02-03", source="STATE")
+    for n in range(3000):
+        a.death(ssn="123-45-6789", last_name=f"Doe{n}", first_name="Jan",
+                date_of_birth="1950-01-01", date_of_death="2025-02-01",
+                source="SSA" if n % 2 else "STATE")  # fmt: skip
+    engine = DuckDBEngine(duckdb.connect())
+    load_dataset(a.write(), engine.con)
+    prepare(engine)
+    rows = engine.con.execute(
+        "SELECT d.ssn, count(*) FROM corroborated_deaths c "
+        "JOIN deaths d ON d.source = c.source AND d._row = c._row GROUP BY d.ssn"
+    ).fetchall()
+    assert rows == [(emp["ssn"].replace("-", ""), 2)]
+    f = run(a).of("PAID_AFTER_DEATH")[0]
+    assert f["evidence"]["death_record"]["corroborated"] is True
 
 
 def test_dates_of_death_are_in_evidence_as_dates(tmp_path: Path) -> None:

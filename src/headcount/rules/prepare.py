@@ -28,6 +28,10 @@ from headcount.rules.addresses import prepare_addresses
 
 # Two records from different sources corroborate each other within this many days.
 CORROBORATION_DAYS = 7
+# A person has a death record or two per source; an SSN on more records than this is a
+# placeholder or a keying error repeated down a file, and pairing its records with each
+# other would be quadratic (100,000 copies: 10^10 pairs). Such records corroborate nothing.
+MAX_DEATH_RECORDS_PER_SSN = 16
 
 
 @dataclass(frozen=True)
@@ -96,7 +100,10 @@ def prepare(engine: Engine) -> None:
         "corroborated_deaths",
         f"""
         SELECT DISTINCT d.source, d._row
-        FROM deaths d JOIN deaths o
+        FROM deaths d
+        JOIN (SELECT ssn FROM deaths WHERE ssn IS NOT NULL GROUP BY ssn
+              HAVING count(*) <= {MAX_DEATH_RECORDS_PER_SSN}) usable ON usable.ssn = d.ssn
+        JOIN deaths o
           ON o.ssn = d.ssn AND {source.format("o")} <> {source.format("d")}
          AND o.date_of_death >= {d.days_before("d.date_of_death", CORROBORATION_DAYS)}
          AND d.date_of_death >= {d.days_before("o.date_of_death", CORROBORATION_DAYS)}
